@@ -1,0 +1,69 @@
+"""kpi_nightly: every night at 02:00 Asia/Taipei, load the sources, model them with dbt, flag the
+indicators that fall behind the plan, and publish the result for the day that just ended.
+
+Thin by design: the work lives in include/kpi (kpi.pipeline); nothing here touches the database.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import dag, get_current_context, task
+from airflow.timetables.trigger import CronTriggerTimetable
+
+from kpi import dbt_render, pipeline
+from kpi.loaders import LOADERS
+
+DEFAULT_ARGS = {
+    "owner": "kpi",
+    "retries": dbt_render.task_retries(),
+    "retry_delay": timedelta(minutes=2),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=30),
+}
+
+
+@dag(
+    dag_id="kpi_nightly",
+    schedule=CronTriggerTimetable("0 2 * * *", timezone="Asia/Taipei"),
+    start_date=pendulum.datetime(2022, 1, 2, 2, tz="Asia/Taipei"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["kpi", "nightly"],
+    doc_md=__doc__,
+)
+def kpi_nightly():
+    @task
+    def resolve_as_of() -> str:
+        """The as-of date d: the day before the run's 02:00 slot (Asia/Taipei)."""
+        ctx = get_current_context()
+        run_time = ctx.get("logical_date") or ctx["dag_run"].run_after
+        return pipeline.as_of_for_run(run_time).isoformat()
+
+    @task
+    def prepare_warehouse() -> str:
+        return pipeline.prepare_warehouse()
+
+    @task(task_id="load")
+    def load_source(name: str) -> dict:
+        return pipeline.load_source(name)
+
+    @task
+    def flag_indicators(as_of: str) -> dict:
+        return pipeline.flag_indicators(pendulum.parse(as_of).date())
+
+    @task
+    def publish(as_of: str) -> str:
+        return pipeline.publish(pendulum.parse(as_of).date())
+
+    as_of = resolve_as_of()
+    ready = prepare_warehouse()
+    loads = [load_source.override(task_id=f"load_{name}")(name) for name in LOADERS]
+    dbt = dbt_render.task_group(as_of_template="{{ ti.xcom_pull(task_ids='resolve_as_of') }}")
+    flags = flag_indicators(as_of)
+
+    as_of >> ready >> loads >> dbt >> flags >> publish(as_of)
+
+
+kpi_nightly()

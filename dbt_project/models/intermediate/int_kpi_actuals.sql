@@ -1,0 +1,10 @@
+-- Every measured value, one row per (kpi_code, year, org_unit_code). A new source adds its
+-- int_kpi_actuals__<source> model to this list.
+{% set actual_models = ['int_kpi_actuals__documents'] %}
+
+{% for model in actual_models %}
+select
+    kpi_code, year, org_unit_code, actual_value, numerator, denominator, coverage_end_date, is_final
+from {{ ref(model) }}
+{% if not loop.last %}union all{% endif %}
+{% endfor %}

@@ -1,0 +1,39 @@
+-- Every KPI for every year from the earliest year any source has data through d's year, with the
+-- evaluation day e and the elapsed fractions f and f30 of kpi-rules.md "Measures".
+with bounds as (
+    select
+        coalesce(extract(year from min(earliest_date))::int, extract(year from {{ as_of_date() }})::int) as first_year,
+        extract(year from {{ as_of_date() }})::int as as_of_year
+    from {{ ref('int_source_freshness') }}
+),
+
+years as (
+    select generate_series(first_year, as_of_year) as year, as_of_year
+    from bounds
+),
+
+periods as (
+    select
+        year,
+        year = as_of_year as is_current_year,
+        make_date(year, 1, 1) as year_start,
+        make_date(year, 12, 31) as year_end,
+        case when year = as_of_year then {{ as_of_date() }} else make_date(year, 12, 31) end as evaluation_date,
+        (make_date(year + 1, 1, 1) - make_date(year, 1, 1)) as days_in_year
+    from years
+)
+
+select
+    c.kpi_code,
+    p.year,
+    p.year - 1911 as roc_year,
+    p.is_current_year,
+    p.year_start,
+    p.year_end,
+    p.evaluation_date,
+    p.days_in_year,
+    (p.evaluation_date - p.year_start + 1)::numeric / p.days_in_year as elapsed_fraction,
+    least(1, (p.evaluation_date - p.year_start + 1 + 30)::numeric / p.days_in_year) as elapsed_fraction_30,
+    least(p.evaluation_date + 30, p.year_end) as evaluation_date_30
+from {{ ref('kpi_catalog') }} as c
+cross join periods as p

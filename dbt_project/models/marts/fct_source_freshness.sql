@@ -1,0 +1,18 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='as_of_date',
+        on_schema_change='append_new_columns',
+    )
+}}
+-- Per as-of date and source: the newest data known, and whether it was fresh enough.
+select
+    {{ as_of_date() }} as as_of_date,
+    source_code::text as source_code,
+    source_name::text as source_name,
+    source_name_zh::text as source_name_zh,
+    earliest_date::date as earliest_date,
+    newest_date::date as newest_date,
+    is_fresh::boolean as is_fresh
+from {{ ref('int_source_freshness') }}

@@ -1,0 +1,23 @@
+-- Latest version of each (stat_date, unit_code): the source revises its last few days in place.
+with versions as (
+    select * from {{ source('documents', 'doc_daily_stats') }}
+),
+
+latest as (
+    select distinct on (stat_date, unit_code) *
+    from versions
+    order by stat_date, unit_code, updated_at desc
+)
+
+select
+    stat_date,
+    unit_code as org_unit_code,
+    unit_name as org_unit_name,
+    recv_total as docs_received,
+    recv_electronic as docs_received_electronic,
+    sent_total as docs_sent,
+    sent_electronic as docs_sent_electronic,
+    closed_count as docs_closed,
+    closed_days_sum::numeric as closed_days_sum,
+    updated_at
+from latest

@@ -1,0 +1,76 @@
+"""The Airflow installation the project runs its DAG in: AIRFLOW_HOME under the state dir, the DAGs
+folder of the checkout, and the metadata database in the embedded PostgreSQL (its own database)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from kpi import config, warehouse
+
+
+def airflow_home() -> Path:
+    return Path(os.environ.get("AIRFLOW_HOME") or config.state_dir() / ".airflow")
+
+
+def metadata_url() -> str:
+    explicit = os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
+    if explicit:
+        return explicit
+    if config.uses_embedded_warehouse():
+        return f"postgresql+psycopg://postgres@127.0.0.1:{config.warehouse_port()}/{config.AIRFLOW_DB}"
+    return f"sqlite:///{airflow_home() / 'airflow.db'}"
+
+
+def async_metadata_url() -> str:
+    url = metadata_url()
+    if url.startswith("sqlite:///"):
+        return url.replace("sqlite:///", "sqlite+aiosqlite:///", 1)
+    return url.replace("postgresql+psycopg2://", "postgresql+psycopg://", 1)
+
+
+def env() -> dict[str, str]:
+    home = airflow_home()
+    return {
+        **os.environ,
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(config.project_root() / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Taipei",
+        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url(),
+        # psycopg 3 serves Airflow's async engine too (no asyncpg needed)
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": async_metadata_url(),
+        "AIRFLOW__COSMOS__CACHE_DIR": str(home / "cosmos_cache"),
+        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+        "KPI_PROJECT_DIR": str(config.project_root()),
+        "KPI_STATE_DIR": str(config.state_dir()),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+
+
+def airflow(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([str(Path(sys.executable).with_name("airflow")), *args], env=env(), **kwargs)
+
+
+def _metadata_migrated() -> bool:
+    url = metadata_url()
+    if url.startswith("sqlite:///"):
+        return False  # sqlite: let `airflow db migrate` decide, it is quick there
+    if not config.uses_embedded_warehouse() or "@127.0.0.1" not in url:
+        return False
+    with warehouse.connect(dbname=config.AIRFLOW_DB) as conn:
+        return bool(conn.execute("select to_regclass('public.alembic_version') is not null").fetchone()[0])
+
+
+def ensure_metadata_db() -> None:
+    """Create and migrate Airflow's metadata database once."""
+    airflow_home().mkdir(parents=True, exist_ok=True)
+    if config.uses_embedded_warehouse() and not os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
+        warehouse.ensure_database(config.AIRFLOW_DB)
+    if _metadata_migrated():
+        return
+    res = airflow("db", "migrate", capture_output=True, text=True)
+    if res.returncode != 0:
+        raise RuntimeError(f"airflow db migrate failed:\n{res.stdout[-3000:]}\n{res.stderr[-3000:]}")

@@ -1,0 +1,139 @@
+"""Runtime settings, read from the environment with defaults that work out of the box.
+
+Every path and URL the pipeline uses is resolved here, so the CLI, the DAG and the tests agree on
+them. Reading settings never touches the network or the database (DAG files call into this at parse
+time).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+TIMEZONE = ZoneInfo("Asia/Taipei")
+DEFAULT_WAREHOUSE_PORT = 54329
+WAREHOUSE_DB = "kpi"
+AIRFLOW_DB = "airflow"
+
+
+def project_root() -> Path:
+    """The checkout: KPI_PROJECT_DIR, else the folder holding dags/ and dbt_project/."""
+    env = os.environ.get("KPI_PROJECT_DIR")
+    if env:
+        return Path(env).resolve()
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "dbt_project" / "dbt_project.yml").exists():
+            return parent
+    return Path.cwd()
+
+
+def state_dir() -> Path:
+    """Where runtime state lives (warehouse data, Airflow home, keys): KPI_STATE_DIR or <project>."""
+    return Path(os.environ.get("KPI_STATE_DIR") or project_root()).resolve()
+
+
+def landing_dir() -> Path:
+    return Path(os.environ.get("KPI_LANDING_DIR") or state_dir() / "data" / "landing").resolve()
+
+
+def reports_dir() -> Path:
+    return Path(os.environ.get("KPI_REPORTS_DIR") or state_dir() / "reports").resolve()
+
+
+def dbt_project_dir() -> Path:
+    return project_root() / "dbt_project"
+
+
+def documents_url() -> str:
+    return os.environ.get("KPI_DOCUMENTS_URL") or f"sqlite:///{landing_dir() / 'documents' / 'doc_stats.sqlite'}"
+
+
+def hr_api_url() -> str:
+    return os.environ.get("KPI_HR_API_URL") or (landing_dir() / "hr" / "monthly.json").as_uri()
+
+
+def embedded_pgdata() -> Path:
+    return state_dir() / ".warehouse" / "pgdata"
+
+
+def warehouse_port() -> int:
+    return int(os.environ.get("KPI_WAREHOUSE_PORT") or DEFAULT_WAREHOUSE_PORT)
+
+
+def uses_embedded_warehouse() -> bool:
+    return not os.environ.get("WAREHOUSE_URL")
+
+
+def warehouse_url() -> str:
+    """libpq-style URL of the warehouse (postgresql://user:pw@host:port/db)."""
+    return os.environ.get("WAREHOUSE_URL") or (
+        f"postgresql://postgres@127.0.0.1:{warehouse_port()}/{WAREHOUSE_DB}"
+    )
+
+
+@dataclass(frozen=True)
+class PgParams:
+    host: str
+    port: int
+    user: str
+    password: str
+    dbname: str
+
+    def sqlalchemy_url(self, driver: str = "psycopg") -> str:
+        from sqlalchemy.engine import URL
+
+        return URL.create(
+            f"postgresql+{driver}", username=self.user, password=self.password or None,
+            host=self.host, port=self.port, database=self.dbname,
+        ).render_as_string(hide_password=False)
+
+    def conninfo(self) -> str:
+        from psycopg.conninfo import make_conninfo
+
+        return make_conninfo(
+            host=self.host, port=self.port, user=self.user,
+            password=self.password or None, dbname=self.dbname,
+        )
+
+
+def pg_params(url: str | None = None) -> PgParams:
+    parts = urlsplit(url or warehouse_url())
+    if parts.scheme.split("+")[0] not in ("postgresql", "postgres"):
+        raise ValueError(f"WAREHOUSE_URL must be a postgresql:// URL, got {parts.scheme}://")
+    return PgParams(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=unquote(parts.username or "postgres"),
+        password=unquote(parts.password or ""),
+        dbname=(parts.path or "/").lstrip("/") or "postgres",
+    )
+
+
+def dbt_env() -> dict[str, str]:
+    """Environment that dbt_project/profiles.yml reads its connection from."""
+    p = pg_params()
+    return {
+        "KPI_PG_HOST": p.host,
+        "KPI_PG_PORT": str(p.port),
+        "KPI_PG_USER": p.user,
+        "KPI_PG_PASSWORD": p.password,
+        "KPI_PG_DBNAME": p.dbname,
+    }
+
+
+def pii_key() -> bytes:
+    """Secret for petitioner pseudonyms: KPI_PII_KEY, else a key generated once outside the repo
+    (~/.config/kpi/pii.key), so that pseudonyms stay stable across clones on the same machine."""
+    env = os.environ.get("KPI_PII_KEY")
+    if env:
+        return env.encode()
+    path = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "kpi" / "pii.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip().encode()

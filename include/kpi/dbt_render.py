@@ -1,0 +1,86 @@
+"""How the dbt project becomes Airflow tasks (astronomer-cosmos), and the manifest it is read from.
+
+Cosmos reads the project from dbt's manifest.json (LoadMode.DBT_MANIFEST), so parsing the DAG file
+costs a JSON read, not a dbt invocation; `ensure_manifest()` rebuilds it when a project file is newer.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from kpi import config
+
+MANIFEST = "target/manifest.json"
+
+
+def task_retries() -> int:
+    """Retries per task; `kpi run` sets KPI_TASK_RETRIES=0 so a broken night fails at once."""
+    return int(os.environ.get("KPI_TASK_RETRIES", "2"))
+
+
+def dbt_executable() -> Path:
+    return Path(sys.executable).with_name("dbt")
+
+
+def manifest_path() -> Path:
+    return config.dbt_project_dir() / MANIFEST
+
+
+def manifest_is_stale() -> bool:
+    manifest = manifest_path()
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    project = config.dbt_project_dir()
+    for folder in ("models", "seeds", "macros", "tests"):
+        for path in (project / folder).rglob("*"):
+            if path.is_file() and path.stat().st_mtime > built:
+                return True
+    return any((project / f).stat().st_mtime > built for f in ("dbt_project.yml", "profiles.yml"))
+
+
+def ensure_manifest() -> Path:
+    """Run `dbt parse` when the manifest is missing or older than the project. No database needed."""
+    if manifest_is_stale():
+        env = {**os.environ, **config.dbt_env()}
+        res = subprocess.run(
+            [str(dbt_executable()), "parse", "--project-dir", str(config.dbt_project_dir()),
+             "--profiles-dir", str(config.dbt_project_dir()), "--quiet"],
+            env=env, capture_output=True, text=True,
+        )
+        if res.returncode != 0:
+            raise RuntimeError(f"dbt parse failed:\n{res.stdout}\n{res.stderr}")
+    return manifest_path()
+
+
+def task_group(as_of_template: str):
+    """The dbt project as a Cosmos task group: one task per seed and model, each running
+    `dbt build` of its node (model + its tests), so a failure names the model and retries alone."""
+    from cosmos import (
+        DbtTaskGroup, ExecutionConfig, LoadMode, ProfileConfig, ProjectConfig, RenderConfig,
+    )
+    from cosmos.constants import ExecutionMode, InvocationMode, TestBehavior
+
+    project = config.dbt_project_dir()
+    manifest = manifest_path()
+    if not manifest.exists():
+        raise FileNotFoundError(
+            f"dbt manifest not found at {manifest}: run `kpi parse` (or `make run`) to build it")
+    return DbtTaskGroup(
+        group_id="dbt",
+        project_config=ProjectConfig(dbt_project_path=project, manifest_path=manifest, project_name="kpi"),
+        profile_config=ProfileConfig(profile_name="kpi", target_name="warehouse",
+                                     profiles_yml_filepath=project / "profiles.yml"),
+        execution_config=ExecutionConfig(execution_mode=ExecutionMode.LOCAL,
+                                         invocation_mode=InvocationMode.DBT_RUNNER,
+                                         dbt_executable_path=str(dbt_executable())),
+        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD,
+                                   emit_datasets=False),
+        operator_args={
+            "vars": {"as_of_date": as_of_template},
+            "env": config.dbt_env(),
+            "install_deps": False,
+        },
+    )

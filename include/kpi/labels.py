@@ -1,0 +1,32 @@
+"""Words shown to people: status names in Traditional Chinese, ROC dates beside Gregorian ones."""
+from __future__ import annotations
+
+from datetime import date
+
+STATUS_ZH = {
+    "behind": "落後",
+    "missed": "未達成",
+    "at_risk": "有落後風險",
+    "on_track": "進度正常",
+    "achieved": "已達成",
+    "pending": "待結算",
+    "no_data": "無資料",
+    "no_target": "無目標",
+}
+# Flags first, then the rest from best to least informative.
+STATUS_ORDER = ["behind", "missed", "at_risk", "on_track", "achieved", "pending", "no_data", "no_target"]
+SEVERITY = {"behind": "red", "missed": "red", "at_risk": "yellow"}
+FLAGGED = tuple(SEVERITY)
+
+
+def roc_year(year: int) -> int:
+    return year - 1911
+
+
+def roc_date(d: date) -> str:
+    """114/11/25 (2025-11-25)."""
+    return f"{roc_year(d.year)}/{d.month:02d}/{d.day:02d}（{d.isoformat()}）"
+
+
+def year_label(year: int) -> str:
+    return f"{roc_year(year)}年（{year}）"

@@ -1,0 +1,121 @@
+"""The load ledger and the set-aside table in `raw`: what was loaded from where, and what was not.
+
+Every loader records one ledger row per file or batch, so a rerun can skip what it already has and
+an operator can see per source how many rows were read, loaded and set aside.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+DDL = """
+create table if not exists raw.load_ledger (
+    load_id        bigserial primary key,
+    source         text not null,
+    object_name    text not null,
+    checksum       text,
+    watermark      text,
+    rows_read      integer not null default 0,
+    rows_loaded    integer not null default 0,
+    rows_rejected  integer not null default 0,
+    status         text not null check (status in ('running', 'loaded', 'skipped', 'failed')),
+    error          text,
+    started_at     timestamptz not null default now(),
+    finished_at    timestamptz
+);
+create index if not exists load_ledger_source_idx on raw.load_ledger (source, object_name, load_id);
+
+create table if not exists raw.rejected_rows (
+    source       text not null,
+    object_name  text not null,
+    record_ref   text not null,
+    line         integer,
+    reason       text not null,
+    row_data     jsonb,
+    load_id      bigint not null references raw.load_ledger (load_id),
+    rejected_at  timestamptz not null default now(),
+    primary key (source, object_name, record_ref)
+);
+"""
+
+
+def create_tables(conn: psycopg.Connection) -> None:
+    conn.execute(DDL)
+
+
+@dataclass
+class Rejection:
+    record_ref: str
+    reason: str
+    row: dict
+    line: int | None = None
+
+
+@dataclass
+class LoadResult:
+    source: str
+    object_name: str
+    status: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    error: str | None = None
+    rejections: list[Rejection] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "rejections"}
+
+
+def begin(conn: psycopg.Connection, source: str, object_name: str, checksum: str | None = None) -> int:
+    return conn.execute(
+        "insert into raw.load_ledger (source, object_name, checksum, status) values (%s, %s, %s, 'running') "
+        "returning load_id",
+        (source, object_name, checksum),
+    ).fetchone()[0]
+
+
+def finish(conn: psycopg.Connection, load_id: int, result: LoadResult, watermark: str | None = None) -> None:
+    conn.execute(
+        "update raw.load_ledger set status = %s, rows_read = %s, rows_loaded = %s, rows_rejected = %s, "
+        "error = %s, watermark = %s, finished_at = now() where load_id = %s",
+        (result.status, result.rows_read, result.rows_loaded, result.rows_rejected, result.error,
+         watermark, load_id),
+    )
+
+
+def record_failure(conn: psycopg.Connection, source: str, object_name: str, error: str,
+                   checksum: str | None = None) -> None:
+    """A file or batch that could not be read at all: recorded in its own transaction."""
+    conn.execute(
+        "insert into raw.load_ledger (source, object_name, checksum, status, error, finished_at) "
+        "values (%s, %s, %s, 'failed', %s, now())",
+        (source, object_name, checksum, error),
+    )
+
+
+def set_aside(conn: psycopg.Connection, load_id: int, source: str, object_name: str,
+              rejections: list[Rejection]) -> None:
+    """Store rejected rows; a row rejected again on a later run keeps one entry, with the newest reason."""
+    if not rejections:
+        return
+    with conn.cursor() as cur:
+        cur.executemany(
+            "insert into raw.rejected_rows (source, object_name, record_ref, line, reason, row_data, load_id) "
+            "values (%s, %s, %s, %s, %s, %s, %s) on conflict (source, object_name, record_ref) do update "
+            "set reason = excluded.reason, row_data = excluded.row_data, line = excluded.line, "
+            "load_id = excluded.load_id, rejected_at = now()",
+            [(source, object_name, r.record_ref, r.line, r.reason,
+              Jsonb(json.loads(json.dumps(r.row, default=str))), load_id) for r in rejections],
+        )
+
+
+def last_watermark(conn: psycopg.Connection, source: str, object_name: str) -> str | None:
+    row = conn.execute(
+        "select watermark from raw.load_ledger where source = %s and object_name = %s and status = 'loaded' "
+        "and watermark is not null order by load_id desc limit 1",
+        (source, object_name),
+    ).fetchone()
+    return row[0] if row else None

@@ -1,0 +1,59 @@
+"""What each task of the nightly DAG does, as plain functions testable without Airflow."""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date, datetime, timedelta
+
+from kpi import alerts, config, status_table, warehouse
+from kpi.loaders import LOADERS
+
+log = logging.getLogger(__name__)
+
+
+class LoadFailed(RuntimeError):
+    pass
+
+
+def as_of_for_run(run_time: datetime) -> date:
+    """The data date a run processes: the Asia/Taipei day that ended before the run's time.
+
+    The nightly run at 02:00 on day X processes X-1; `kpi run --as-of D` triggers the run of D+1.
+    """
+    return (run_time.astimezone(config.TIMEZONE) - timedelta(days=1)).date()
+
+
+def run_time_for(as_of: date) -> datetime:
+    """Inverse of as_of_for_run: the 02:00 Asia/Taipei schedule slot that processes `as_of`."""
+    return datetime(as_of.year, as_of.month, as_of.day, 2, 0, tzinfo=config.TIMEZONE) + timedelta(days=1)
+
+
+def prepare_warehouse() -> str:
+    return warehouse.up()
+
+
+def load_source(name: str) -> dict:
+    result = LOADERS[name]()
+    summary = result.as_dict()
+    log.info("load %s: %s", name, json.dumps(summary, ensure_ascii=False))
+    if result.status == "failed":
+        raise LoadFailed(f"source {name} failed to load: {result.error}")
+    return summary
+
+
+def flag_indicators(as_of: date) -> dict[str, int]:
+    counts = alerts.write_alerts(as_of)
+    log.info("alerts for %s: %s", as_of, counts)
+    return counts
+
+
+def publish(as_of: date) -> str:
+    """Write the status of `as_of` where people and scripts pick it up (reports/<as_of>/)."""
+    rows = status_table.fetch(as_of)
+    out = config.reports_dir() / as_of.isoformat()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "kpi_status.json").write_text(
+        json.dumps(status_table.as_json(rows), ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / "kpi_status.txt").write_text(status_table.render(rows, as_of) + "\n", encoding="utf-8")
+    log.info("published %d status rows to %s", len(rows), out)
+    return str(out)

@@ -1,0 +1,102 @@
+"""The KPI status table as people read it in a terminal: flags first, Traditional Chinese, numbers."""
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+from kpi import labels, warehouse
+
+COLOURS = {"red": "\033[31m", "yellow": "\033[33m", "green": "\033[32m", "grey": "\033[90m"}
+RESET = "\033[0m"
+STATUS_COLOUR = {"behind": "red", "missed": "red", "at_risk": "yellow", "on_track": "green",
+                 "achieved": "green", "pending": "grey", "no_data": "grey", "no_target": "grey"}
+
+
+def latest_as_of() -> date | None:
+    with warehouse.connect() as conn:
+        return conn.execute("select max(as_of_date) from marts.fct_kpi_status").fetchone()[0]
+
+
+def fetch(as_of: date, year: int | None = None, org_unit: str = "ALL") -> list[dict]:
+    """Status rows of one as-of date (city-wide by default), flags first."""
+    order = ", ".join(f"'{s}'" for s in labels.STATUS_ORDER)
+    with warehouse.connect() as conn:
+        cur = conn.execute(
+            f"""
+            select s.kpi_code, s.kpi_name_zh, s.year, s.roc_year, s.org_unit_code, s.org_unit_name_zh,
+                   s.measure_type, s.actual_value, s.target_value, s.target_basis, s.expected_to_date,
+                   s.status, s.status_reason, s.source_fresh, k.value_format, k.unit_zh
+            from marts.fct_kpi_status s join marts.dim_kpi k using (kpi_code)
+            where s.as_of_date = %s and s.year = %s and s.org_unit_code = %s
+            order by array_position(array[{order}], s.status), k.goal_seq, k.kpi_kind desc, k.item_no
+            """,
+            (as_of, year or as_of.year, org_unit),
+        )
+        names = [c.name for c in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def format_value(value, value_format: str, unit: str) -> str:
+    if value is None:
+        return "—"
+    if value_format == "percent":
+        return f"{float(value) * 100:.1f}%"
+    if value_format == "days":
+        return f"{float(value):.2f} {unit}"
+    return f"{float(value):,.0f} {unit}"
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fit(text: str, width: int) -> str:
+    out, used = "", 0
+    for ch in text:
+        w = _width(ch)
+        if used + w > width:
+            return out[:-1] + "…" + " " * (width - used) if out else ""
+        out += ch
+        used += w
+    return out + " " * (width - used)
+
+
+def render(rows: list[dict], as_of: date, colour: bool = False) -> str:
+    if not rows:
+        return f"基準日 {labels.roc_date(as_of)} 尚無指標狀態（請先執行 kpi run --as-of {as_of}）"
+    year = rows[0]["year"]
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    summary = "、".join(f"{labels.STATUS_ZH[s]} {counts[s]}" for s in labels.STATUS_ORDER if s in counts)
+    lines = [
+        f"基隆市政府綜合發展處 指標狀態 基準日 {labels.roc_date(as_of)}，{labels.year_label(year)}",
+        f"共 {len(rows)} 項：{summary}",
+        "",
+    ]
+    cols = [("狀態", 12), ("代碼", 6), ("指標", 30), ("實際", 14), ("目標", 14), ("說明", 0)]
+    lines.append(" ".join(_fit(h, w) if w else h for h, w in cols))
+    for r in rows:
+        status = labels.STATUS_ZH[r["status"]]
+        if not r["source_fresh"]:
+            status += "*"
+        cells = [status, r["kpi_code"], r["kpi_name_zh"],
+                 format_value(r["actual_value"], r["value_format"], r["unit_zh"]),
+                 format_value(r["target_value"], r["value_format"], r["unit_zh"]), r["status_reason"]]
+        line = " ".join(_fit(c, w) if w else c for c, (_, w) in zip(cells, cols))
+        if colour:
+            line = COLOURS[STATUS_COLOUR[r["status"]]] + line + RESET
+        lines.append(line)
+    if any(not r["source_fresh"] for r in rows):
+        lines += ["", "* 資料來源未及時更新，狀態依現有資料計算"]
+    return "\n".join(lines)
+
+
+def as_json(rows: list[dict]) -> list[dict]:
+    def plain(v):
+        if isinstance(v, date):
+            return v.isoformat()
+        if v is not None and not isinstance(v, (str, int, bool)):
+            return float(v)
+        return v
+    return [{k: plain(v) for k, v in r.items()} for r in rows]

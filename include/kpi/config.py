@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 TIMEZONE = ZoneInfo("Asia/Taipei")
 DEFAULT_WAREHOUSE_PORT = 54329
-WAREHOUSE_DB = "kpi"
 AIRFLOW_DB = "airflow"
 
 
@@ -64,6 +63,11 @@ def warehouse_port() -> int:
     return int(os.environ.get("KPI_WAREHOUSE_PORT") or DEFAULT_WAREHOUSE_PORT)
 
 
+def warehouse_db() -> str:
+    """Database of the embedded warehouse (KPI_WAREHOUSE_DB lets tests keep one database each)."""
+    return os.environ.get("KPI_WAREHOUSE_DB") or "kpi"
+
+
 def uses_embedded_warehouse() -> bool:
     return not os.environ.get("WAREHOUSE_URL")
 
@@ -71,7 +75,7 @@ def uses_embedded_warehouse() -> bool:
 def warehouse_url() -> str:
     """libpq-style URL of the warehouse (postgresql://user:pw@host:port/db)."""
     return os.environ.get("WAREHOUSE_URL") or (
-        f"postgresql://postgres@127.0.0.1:{warehouse_port()}/{WAREHOUSE_DB}"
+        f"postgresql://postgres@127.0.0.1:{warehouse_port()}/{warehouse_db()}"
     )
 
 

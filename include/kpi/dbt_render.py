@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 from kpi import config
@@ -41,17 +42,27 @@ def manifest_is_stale() -> bool:
     return any((project / f).stat().st_mtime > built for f in ("dbt_project.yml", "profiles.yml"))
 
 
+def dbt(*args: str, as_of: date | None = None, target_path: Path | None = None,
+        check: bool = True) -> subprocess.CompletedProcess:
+    """Run the dbt CLI on the project against the configured warehouse (outside Airflow: manifest
+    builds, tests, benchmarks)."""
+    project = config.dbt_project_dir()
+    cmd = [str(dbt_executable()), *args, "--project-dir", str(project), "--profiles-dir", str(project)]
+    if as_of is not None:
+        cmd += ["--vars", f"{{as_of_date: '{as_of.isoformat()}'}}"]
+    if target_path is not None:
+        cmd += ["--target-path", str(target_path)]
+    res = subprocess.run(cmd, env={**os.environ, **config.dbt_env(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+                         capture_output=True, text=True)
+    if check and res.returncode != 0:
+        raise RuntimeError(f"dbt {' '.join(args)} failed:\n{res.stdout[-5000:]}\n{res.stderr[-2000:]}")
+    return res
+
+
 def ensure_manifest() -> Path:
     """Run `dbt parse` when the manifest is missing or older than the project. No database needed."""
     if manifest_is_stale():
-        env = {**os.environ, **config.dbt_env()}
-        res = subprocess.run(
-            [str(dbt_executable()), "parse", "--project-dir", str(config.dbt_project_dir()),
-             "--profiles-dir", str(config.dbt_project_dir()), "--quiet"],
-            env=env, capture_output=True, text=True,
-        )
-        if res.returncode != 0:
-            raise RuntimeError(f"dbt parse failed:\n{res.stdout}\n{res.stderr}")
+        dbt("parse", "--quiet")
     return manifest_path()
 
 

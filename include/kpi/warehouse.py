@@ -148,7 +148,7 @@ def ensure_database(name: str) -> None:
 def bootstrap() -> None:
     """Schemas, the BI role and its grants, the session time zone. Idempotent."""
     if config.uses_embedded_warehouse():
-        ensure_database(config.WAREHOUSE_DB)
+        ensure_database(config.warehouse_db())
     dbname = config.pg_params().dbname
     with connect(autocommit=True) as conn:
         conn.execute(sql.SQL("alter database {} set timezone to 'Asia/Taipei'").format(sql.Identifier(dbname)))

@@ -140,7 +140,7 @@ def load(source_url: str | None = None) -> ledger.LoadResult:
                     newest = typed[-1] if newest is None or typed[-1] > newest else newest
         except sa.exc.SQLAlchemyError as exc:
             conn.rollback()
-            message = f"cannot read {SOURCE_TABLE} from {engine.url.render_as_string()}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}"
+            message = f"cannot read {SOURCE_TABLE} from {sa.make_url(source_url).render_as_string()}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}"
             ledger.record_failure(conn, SOURCE, SOURCE_TABLE, message)
             conn.commit()
             return ledger.LoadResult(SOURCE, SOURCE_TABLE, "failed", error=message)

@@ -1,0 +1,41 @@
+# The two commands of the README: `make run` and `make test`. Both set everything up on a bare
+# machine with Python 3.11 (a .venv with the pinned requirements), then do their job.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# An as-of date inside the plan period (ROC 114/11/25); the demo data runs up to yesterday.
+DEMO_AS_OF ?= 2025-11-25
+
+.PHONY: install run test down status freeze clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+run: install
+	$(BIN)/kpi demo-data
+	$(BIN)/kpi run --as-of $(DEMO_AS_OF)
+
+test: install
+	$(BIN)/python -m pytest
+
+status: install
+	$(BIN)/kpi status
+
+down: install
+	$(BIN)/kpi down
+
+freeze:
+	{ echo "# Exact pins of everything the project installs (pip freeze of a tested .venv, Python 3.11)."; \
+	  echo "# Regenerate with: make freeze"; \
+	  $(BIN)/pip freeze --exclude-editable | grep -v '^keelung-kpi' | sort -f; } > requirements.txt
+
+clean: down
+	rm -rf .warehouse .airflow reports data dbt_project/target

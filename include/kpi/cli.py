@@ -1,0 +1,230 @@
+"""The `kpi` command: start and stop the warehouse, run the nightly DAG through Airflow, show statuses,
+write demo data. Messages about KPIs are in Traditional Chinese; engineering output in English."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import re
+import sys
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from kpi import config, labels
+
+DAG_ID = "kpi_nightly"
+PLAN_DEMO_AS_OF = date(2025, 11, 25)  # inside the plan period (ROC 114), used by `make run`
+
+
+def _yesterday() -> date:
+    return datetime.now(config.TIMEZONE).date() - timedelta(days=1)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _colour_ok(stream) -> bool:
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+def cmd_up(args) -> int:
+    from kpi import warehouse
+
+    where = warehouse.up()
+    print(f"warehouse ready at {where} (schemas raw, staging, intermediate, marts; role bi_reader)")
+    return 0
+
+
+def cmd_down(args) -> int:
+    from kpi import warehouse
+
+    if not config.uses_embedded_warehouse():
+        print("WAREHOUSE_URL is set: that server is not managed by kpi, nothing to stop")
+        return 0
+    stopped = warehouse.stop_embedded()
+    print("embedded warehouse stopped" if stopped else "embedded warehouse was not running")
+    return 0
+
+
+def cmd_parse(args) -> int:
+    from kpi import dbt_render
+
+    print(f"dbt manifest: {dbt_render.ensure_manifest()}")
+    return 0
+
+
+def cmd_demo_data(args) -> int:
+    from kpi.demo import write_landing
+    from kpi.progress import ProgressPrinter
+
+    landing = config.landing_dir()
+    until = args.until or _yesterday()
+    if (landing / "_manifest.json").exists() and not args.force:
+        print(f"demo landing directory already exists at {landing} (use --force to rewrite it)")
+        return 0
+    started = time.monotonic()
+    with ProgressPrinter(sys.stderr) as progress:
+        manifest = write_landing(landing, until, seed=args.seed, scale=args.scale, progress=progress)
+    print(f"示範資料已寫入 {landing}：{labels.roc_date(date(2022, 1, 1))} 至 {labels.roc_date(until)}，"
+          f"耗時 {time.monotonic() - started:.1f} 秒")
+    for source, info in manifest.get("sources", {}).items():
+        print(f"  {source:<10} files {info.get('files_count', len(info.get('files', []))):>5}  "
+              f"rows {info.get('rows_written', 0):>10,}  bad {info.get('bad_rows', 0):>4}")
+    return 0
+
+
+def _dag_task_count() -> int:
+    from kpi import dbt_render
+    from kpi.loaders import LOADERS
+
+    manifest = json.loads(dbt_render.manifest_path().read_text())
+    dbt_nodes = sum(1 for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed"))
+    return 4 + len(LOADERS) + dbt_nodes
+
+
+def _run_dag(as_of: date, log_path: Path) -> tuple[bool, list[str], float]:
+    """Run the real DAG for `as_of` through `airflow dags test`; returns (ok, failed tasks, seconds)."""
+    import subprocess
+
+    from kpi import airflow_env, pipeline
+
+    run_time = pipeline.run_time_for(as_of)
+    total = _dag_task_count()
+    env = {**airflow_env.env(), "KPI_TASK_RETRIES": "0"}
+    cmd = [str(Path(sys.executable).with_name("airflow")), "dags", "test", DAG_ID, run_time.isoformat()]
+    started = time.monotonic()
+    failed: list[str] = []
+    current, task_started, done = None, 0.0, 0
+    finished_ok = False
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "w", encoding="utf-8") as log, subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
+    ) as proc:
+        for line in proc.stdout:
+            log.write(line)
+            if m := re.search(r"\[DAG TEST\] starting task_id=(\S+)", line):
+                current, task_started = m.group(1), time.monotonic()
+            elif current and "new_state=failed" in line:
+                failed.append(current)
+                done += 1
+                print(f"  [{done:>2}/{total}] {current} FAILED", file=sys.stderr, flush=True)
+                current = None
+            elif current and "new_state=success" in line:
+                done += 1
+                print(f"  [{done:>2}/{total}] {current} ok {time.monotonic() - task_started:.1f}s",
+                      file=sys.stderr, flush=True)
+                current = None
+            elif "DagRun Finished" in line and "state=success" in line:
+                finished_ok = True
+        rc = proc.wait()
+    return rc == 0 and finished_ok and not failed, failed, time.monotonic() - started
+
+
+def _print_load_summary(since: datetime) -> None:
+    from kpi import warehouse
+
+    with warehouse.connect() as conn:
+        rows = conn.execute(
+            "select source, count(*) filter (where status = 'loaded'), count(*) filter (where status = 'skipped'),"
+            " count(*) filter (where status = 'failed'), sum(rows_read), sum(rows_loaded), sum(rows_rejected)"
+            " from raw.load_ledger where started_at >= %s group by source order by source",
+            (since,),
+        ).fetchall()
+    if not rows:
+        return
+    print("各來源載入結果：")
+    for source, loaded, skipped, failed, read, new, rejected in rows:
+        note = f"，失敗 {failed} 批" if failed else ""
+        print(f"  {source:<10} 讀取 {read or 0:>9,} 列，新載入 {new or 0:>9,} 列，剔除 {rejected or 0:>5,} 列"
+              f"（批次 {loaded}，略過 {skipped}{note}）")
+
+
+def cmd_run(args) -> int:
+    from kpi import airflow_env, dbt_render, status_table, warehouse
+
+    as_of = args.as_of or _yesterday()
+    print(f"執行每日管線：基準日 {labels.roc_date(as_of)}（Airflow DAG {DAG_ID}）", file=sys.stderr)
+    since = datetime.now(config.TIMEZONE)
+    warehouse.up()
+    dbt_render.ensure_manifest()
+    airflow_env.ensure_metadata_db()
+    log_path = airflow_env.airflow_home() / "runs" / f"{as_of.isoformat()}.log"
+    ok, failed, seconds = _run_dag(as_of, log_path)
+    _print_load_summary(since)
+    if not ok:
+        which = "、".join(failed) if failed else "unknown task"
+        print(f"管線執行失敗（{seconds:.0f} 秒）：task {which} failed. Airflow log: {log_path}", file=sys.stderr)
+        return 1
+    print(f"管線執行完成，耗時 {seconds:.0f} 秒（log: {log_path}）", file=sys.stderr)
+    print()
+    rows = status_table.fetch(as_of)
+    print(status_table.render(rows, as_of, colour=_colour_ok(sys.stdout)))
+    return 0
+
+
+def cmd_status(args) -> int:
+    from kpi import status_table
+
+    as_of = args.as_of or status_table.latest_as_of()
+    if as_of is None:
+        print("倉儲中尚無任何指標狀態，請先執行 kpi run", file=sys.stderr)
+        return 1
+    rows = status_table.fetch(as_of, year=args.year)
+    if args.json:
+        print(json.dumps(status_table.as_json(rows), ensure_ascii=False, indent=2))
+    else:
+        print(status_table.render(rows, as_of, colour=_colour_ok(sys.stdout)))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kpi", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("up", help="start the embedded warehouse (and create schemas and roles)").set_defaults(func=cmd_up)
+    sub.add_parser("down", help="stop the embedded warehouse").set_defaults(func=cmd_down)
+    sub.add_parser("parse", help="build the dbt manifest the DAG is rendered from").set_defaults(func=cmd_parse)
+
+    run = sub.add_parser("run", help="run the nightly pipeline through Airflow for one as-of date")
+    run.add_argument("--as-of", type=_date, help="data date d (default: yesterday, Asia/Taipei)")
+    run.set_defaults(func=cmd_run)
+
+    status = sub.add_parser("status", help="print the KPI status table from the warehouse")
+    status.add_argument("--as-of", type=_date, help="as-of date (default: the latest run)")
+    status.add_argument("--year", type=int, help="Gregorian year (default: the as-of date's year)")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.set_defaults(func=cmd_status)
+
+    demo = sub.add_parser("demo-data", help="write the synthetic demo landing directory")
+    demo.add_argument("--until", type=_date, help="last day of data (default: yesterday)")
+    demo.add_argument("--seed", type=int, default=114)
+    demo.add_argument("--scale", type=float, default=1.0, help="volume multiplier (1.0 = Keelung's scale)")
+    demo.add_argument("--force", action="store_true", help="rewrite an existing landing directory")
+    demo.set_defaults(func=cmd_demo_data)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except Exception as exc:  # one clear line for operators; details with -v
+        from kpi.warehouse import WarehouseError
+
+        if args.verbose or not isinstance(exc, (WarehouseError, RuntimeError, FileNotFoundError)):
+            raise
+        print(f"kpi {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Shared fixtures: one real embedded PostgreSQL for the whole session (its own data dir and port,
+never the developer's), one database per test module, Airflow state in a temp dir."""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def kpi_state(tmp_path_factory):
+    """Point every setting at a throwaway state dir before anything reads it."""
+    state = tmp_path_factory.mktemp("kpi_state")
+    saved = dict(os.environ)
+    for var in ("WAREHOUSE_URL", "KPI_DOCUMENTS_URL", "KPI_HR_API_URL", "AIRFLOW_HOME",
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
+        os.environ.pop(var, None)
+    os.environ.update({
+        "KPI_STATE_DIR": str(state),
+        "KPI_WAREHOUSE_PORT": str(_free_port()),
+        "KPI_LANDING_DIR": str(state / "landing"),
+        "KPI_REPORTS_DIR": str(state / "reports"),
+        "KPI_PII_KEY": "test-pii-key",
+        "KPI_WAREHOUSE_DB": "kpi",
+    })
+    from kpi import airflow_env
+
+    # Airflow reads its settings at import: give this process the same env the CLI gives Airflow.
+    os.environ.update({k: v for k, v in airflow_env.env().items() if k.startswith("AIRFLOW")})
+    yield state
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.fixture(scope="session")
+def embedded_server(kpi_state):
+    from kpi import warehouse
+
+    warehouse.start_embedded()
+    yield
+    warehouse.stop_embedded()
+
+
+@pytest.fixture(scope="module")
+def warehouse_db(request, embedded_server):
+    """A fresh database for this test module, bootstrapped like `kpi up` does."""
+    from kpi import warehouse
+
+    name = "t_" + re.sub(r"\W", "_", request.module.__name__.rsplit(".", 1)[-1])
+    with warehouse.connect(autocommit=True, dbname="postgres") as conn:
+        conn.execute(f'drop database if exists "{name}" with (force)')
+    previous = os.environ.get("KPI_WAREHOUSE_DB")
+    os.environ["KPI_WAREHOUSE_DB"] = name
+    warehouse.up()
+    yield name
+    os.environ["KPI_WAREHOUSE_DB"] = previous or "kpi"
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest(kpi_state):
+    from kpi import dbt_render
+
+    return dbt_render.ensure_manifest()
+
+
+def run_kpi(*args: str, env: dict | None = None, timeout: int = 900) -> subprocess.CompletedProcess:
+    """The `kpi` command as a user runs it, in a subprocess with this session's settings."""
+    return subprocess.run([str(Path(sys.executable).with_name("kpi")), *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=timeout)

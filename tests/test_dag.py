@@ -61,6 +61,10 @@ def test_as_of_is_the_day_before_the_0200_slot():
     assert pipeline.as_of_for_run(slot) == date(2025, 11, 25)
     # 18:00 UTC is 02:00 next day in Taipei
     assert pipeline.as_of_for_run(datetime.fromisoformat("2025-11-25T18:00:00+00:00")) == date(2025, 11, 25)
+    # Airflow hands tasks pendulum DateTimes in UTC
+    import pendulum
+
+    assert pipeline.as_of_for_run(pendulum.datetime(2025, 11, 25, 18, tz="UTC")) == date(2025, 11, 25)
     assert pipeline.run_time_for(date(2024, 12, 31)) == datetime(2025, 1, 1, 2, 0, tzinfo=config.TIMEZONE)
 
 

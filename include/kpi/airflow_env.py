@@ -14,13 +14,21 @@ def airflow_home() -> Path:
     return Path(os.environ.get("AIRFLOW_HOME") or config.state_dir() / ".airflow")
 
 
+def _embedded_metadata_url() -> str:
+    return f"postgresql+psycopg://postgres@127.0.0.1:{config.warehouse_port()}/{config.AIRFLOW_DB}"
+
+
 def metadata_url() -> str:
     explicit = os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
     if explicit:
         return explicit
     if config.uses_embedded_warehouse():
-        return f"postgresql+psycopg://postgres@127.0.0.1:{config.warehouse_port()}/{config.AIRFLOW_DB}"
+        return _embedded_metadata_url()
     return f"sqlite:///{airflow_home() / 'airflow.db'}"
+
+
+def _metadata_is_embedded() -> bool:
+    return config.uses_embedded_warehouse() and metadata_url() == _embedded_metadata_url()
 
 
 def async_metadata_url() -> str:
@@ -60,11 +68,8 @@ def airflow(*args: str, **kwargs) -> subprocess.CompletedProcess:
 
 
 def _metadata_migrated() -> bool:
-    url = metadata_url()
-    if url.startswith("sqlite:///"):
-        return False  # sqlite: let `airflow db migrate` decide, it is quick there
-    if not config.uses_embedded_warehouse() or "@127.0.0.1" not in url:
-        return False
+    if not _metadata_is_embedded():
+        return False  # elsewhere `airflow db migrate` decides; it is a no-op when up to date
     with warehouse.connect(dbname=config.AIRFLOW_DB) as conn:
         return bool(conn.execute("select to_regclass('public.alembic_version') is not null").fetchone()[0])
 
@@ -72,7 +77,7 @@ def _metadata_migrated() -> bool:
 def ensure_metadata_db() -> None:
     """Create and migrate Airflow's metadata database once."""
     airflow_home().mkdir(parents=True, exist_ok=True)
-    if config.uses_embedded_warehouse() and not os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
+    if _metadata_is_embedded():
         warehouse.ensure_database(config.AIRFLOW_DB)
     if _metadata_migrated():
         return

@@ -87,8 +87,10 @@ def task_group(as_of_template: str):
         execution_config=ExecutionConfig(execution_mode=ExecutionMode.LOCAL,
                                          invocation_mode=InvocationMode.DBT_RUNNER,
                                          dbt_executable_path=str(dbt_executable())),
+        # Tests that join two nodes (relationships) get their own task after both parents;
+        # inside a parent's build they would run before the other parent exists.
         render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD,
-                                   emit_datasets=False),
+                                   emit_datasets=False, should_detach_multiple_parents_tests=True),
         operator_args={
             "vars": {"as_of_date": as_of_template},
             "env": config.dbt_env(),

@@ -20,7 +20,10 @@ def as_of_for_run(run_time: datetime) -> date:
 
     The nightly run at 02:00 on day X processes X-1; `kpi run --as-of D` triggers the run of D+1.
     """
-    return (run_time.astimezone(config.TIMEZONE) - timedelta(days=1)).date()
+    # via the timestamp: pendulum's DateTime (Airflow's context) does day arithmetic wrongly across
+    # a zoneinfo conversion (2025-11-26 02:00+08 minus 1 day gave 2025-11-24)
+    local = datetime.fromtimestamp(run_time.timestamp(), config.TIMEZONE)
+    return local.date() - timedelta(days=1)
 
 
 def run_time_for(as_of: date) -> datetime:

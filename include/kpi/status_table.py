@@ -51,14 +51,16 @@ def _width(text: str) -> int:
 
 
 def _fit(text: str, width: int) -> str:
+    """Pad or cut `text` to `width` terminal columns (CJK characters take two)."""
+    if _width(text) <= width:
+        return text + " " * (width - _width(text))
     out, used = "", 0
     for ch in text:
-        w = _width(ch)
-        if used + w > width:
-            return out[:-1] + "…" + " " * (width - used) if out else ""
+        if used + _width(ch) > width - 1:
+            break
         out += ch
-        used += w
-    return out + " " * (width - used)
+        used += _width(ch)
+    return out + "…" + " " * (width - used - 1)
 
 
 def render(rows: list[dict], as_of: date, colour: bool = False) -> str:

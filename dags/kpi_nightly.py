@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import dag, get_current_context, task
+from airflow.sdk import TriggerRule, dag, get_current_context, task
 from airflow.timetables.trigger import CronTriggerTimetable
 
 from kpi import dbt_render, pipeline
-from kpi.loaders import LOADERS
+from kpi.loaders import source_names
 
 DEFAULT_ARGS = {
     "owner": "kpi",
@@ -59,11 +59,27 @@ def kpi_nightly():
 
     as_of = resolve_as_of()
     ready = prepare_warehouse()
-    loads = [load_source.override(task_id=f"load_{name}")(name) for name in LOADERS]
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def loads_finished(**context) -> None:
+        """Joins the loads whatever their outcome: one unreadable file must not stop the KPIs of the
+        sources that loaded; check_loads turns the run red at the end instead."""
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def check_loads(sources: list[str]) -> None:
+        ti = get_current_context()["ti"]
+        results = ti.xcom_pull(task_ids=[f"load_{name}" for name in sources])
+        failed = [name for name, res in zip(sources, results) if res is None]
+        if failed:
+            raise RuntimeError(f"load failed for: {', '.join(failed)} (see those tasks' logs and raw.load_ledger)")
+
+    sources = source_names()
+    loads = [load_source.override(task_id=f"load_{name}")(name) for name in sources]
+    joined = loads_finished()
     dbt = dbt_render.task_group(as_of_template="{{ ti.xcom_pull(task_ids='resolve_as_of') }}")
     flags = flag_indicators(as_of)
+    published = publish(as_of)
 
-    as_of >> ready >> loads >> dbt >> flags >> publish(as_of)
+    as_of >> ready >> loads >> joined >> dbt >> flags >> published >> check_loads(sources)
 
 
 kpi_nightly()

@@ -81,14 +81,14 @@ def cmd_demo_data(args) -> int:
 
 def _dag_task_count() -> int:
     from kpi import dbt_render
-    from kpi.loaders import LOADERS
+    from kpi.loaders import source_names
 
     manifest = json.loads(dbt_render.manifest_path().read_text())
     dbt_nodes = sum(1 for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed"))
     # tests joining two nodes run as tasks of their own (dbt_render: detached tests)
     detached = sum(1 for n in manifest["nodes"].values()
                    if n["resource_type"] == "test" and len(set(n["depends_on"]["nodes"])) > 1)
-    return 4 + len(LOADERS) + dbt_nodes + detached
+    return 6 + len(source_names()) + dbt_nodes + detached
 
 
 def _run_dag(as_of: date, log_path: Path) -> tuple[bool, list[str], float]:

@@ -17,6 +17,8 @@ create table if not exists raw.load_ledger (
     source         text not null,
     object_name    text not null,
     checksum       text,
+    object_size    bigint,
+    object_mtime   double precision,
     watermark      text,
     rows_read      integer not null default 0,
     rows_loaded    integer not null default 0,
@@ -26,6 +28,8 @@ create table if not exists raw.load_ledger (
     started_at     timestamptz not null default now(),
     finished_at    timestamptz
 );
+alter table raw.load_ledger add column if not exists object_size bigint;
+alter table raw.load_ledger add column if not exists object_mtime double precision;
 create index if not exists load_ledger_source_idx on raw.load_ledger (source, object_name, load_id);
 
 create table if not exists raw.rejected_rows (
@@ -69,20 +73,22 @@ class LoadResult:
         return {k: v for k, v in self.__dict__.items() if k != "rejections"}
 
 
-def begin(conn: psycopg.Connection, source: str, object_name: str, checksum: str | None = None) -> int:
+def begin(conn: psycopg.Connection, source: str, object_name: str, checksum: str | None = None,
+          size: int | None = None, mtime: float | None = None) -> int:
     return conn.execute(
-        "insert into raw.load_ledger (source, object_name, checksum, status) values (%s, %s, %s, 'running') "
-        "returning load_id",
-        (source, object_name, checksum),
+        "insert into raw.load_ledger (source, object_name, checksum, object_size, object_mtime, status) "
+        "values (%s, %s, %s, %s, %s, 'running') returning load_id",
+        (source, object_name, checksum, size, mtime),
     ).fetchone()[0]
 
 
-def finish(conn: psycopg.Connection, load_id: int, result: LoadResult, watermark: str | None = None) -> None:
+def finish(conn: psycopg.Connection, load_id: int, result: LoadResult, watermark: str | None = None,
+           checksum: str | None = None) -> None:
     conn.execute(
         "update raw.load_ledger set status = %s, rows_read = %s, rows_loaded = %s, rows_rejected = %s, "
-        "error = %s, watermark = %s, finished_at = now() where load_id = %s",
+        "error = %s, watermark = %s, checksum = coalesce(%s, checksum), finished_at = now() where load_id = %s",
         (result.status, result.rows_read, result.rows_loaded, result.rows_rejected, result.error,
-         watermark, load_id),
+         watermark, checksum, load_id),
     )
 
 
@@ -94,6 +100,11 @@ def record_failure(conn: psycopg.Connection, source: str, object_name: str, erro
         "values (%s, %s, %s, 'failed', %s, now())",
         (source, object_name, checksum, error),
     )
+
+
+def clear_set_aside(conn: psycopg.Connection, source: str, object_name: str) -> None:
+    """A re-delivered object replaces its set-aside rows along with its loaded rows."""
+    conn.execute("delete from raw.rejected_rows where source = %s and object_name = %s", (source, object_name))
 
 
 def set_aside(conn: psycopg.Connection, load_id: int, source: str, object_name: str,
@@ -110,6 +121,16 @@ def set_aside(conn: psycopg.Connection, load_id: int, source: str, object_name: 
             [(source, object_name, r.record_ref, r.line, r.reason,
               Jsonb(json.loads(json.dumps(r.row, default=str))), load_id) for r in rejections],
         )
+
+
+def last_loaded(conn: psycopg.Connection, source: str) -> dict[str, tuple]:
+    """Per object of `source`: (checksum, size, mtime) of its latest successful load."""
+    rows = conn.execute(
+        "select distinct on (object_name) object_name, checksum, object_size, object_mtime "
+        "from raw.load_ledger where source = %s and status = 'loaded' order by object_name, load_id desc",
+        (source,),
+    ).fetchall()
+    return {r[0]: r[1:] for r in rows}
 
 
 def last_watermark(conn: psycopg.Connection, source: str, object_name: str) -> str | None:

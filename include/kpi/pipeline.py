@@ -6,7 +6,6 @@ import logging
 from datetime import date, datetime, timedelta
 
 from kpi import alerts, config, status_table, warehouse
-from kpi.loaders import LOADERS
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +35,16 @@ def prepare_warehouse() -> str:
 
 
 def load_source(name: str) -> dict:
-    result = LOADERS[name]()
+    """Load every new or changed object of one source; fail (after loading the rest) if any object
+    could not be read, so the night shows red while the good data still counts."""
+    from kpi.loaders import engine
+
+    result = engine.load(name)
     summary = result.as_dict()
     log.info("load %s: %s", name, json.dumps(summary, ensure_ascii=False))
-    if result.status == "failed":
-        raise LoadFailed(f"source {name} failed to load: {result.error}")
+    if result.failures:
+        listed = "; ".join(f"{obj}: {err}" for obj, err in result.failures)
+        raise LoadFailed(f"source {name}: {result.objects_failed} object(s) could not be loaded: {listed}")
     return summary
 
 

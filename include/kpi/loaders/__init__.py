@@ -1,14 +1,12 @@
-"""Extract-and-load of the source systems into the warehouse's `raw` schema, one module per source.
+"""Extract-and-load of the source systems into the warehouse's `raw` schema.
 
-LOADERS is the one place a new source is registered: the DAG makes one load task per entry.
+The sources are declared in sources.yml (the one place a data engineer adds one); the engine loads
+any of them by name, and the DAG makes one load task per declared source.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 
-from kpi.ledger import LoadResult
-from kpi.loaders import documents
+def source_names() -> list[str]:
+    from kpi.loaders.spec import load_sources
 
-LOADERS: dict[str, Callable[[], LoadResult]] = {
-    documents.SOURCE: documents.load,
-}
+    return list(load_sources())

@@ -1,0 +1,72 @@
+-- S2 petition / 1999 case versions (人民陳情案件), one row per (case_id, last_updated_at).
+-- Every version is kept: the version current at an as-of date d is chosen in intermediate, so a
+-- backfill for an old d sees what was known then (kpi-rules.md "Data known at d").
+-- A file delivered again under the same name replaces its earlier delivery (sources.md S2); a version
+-- exported again unchanged in a later file is kept once, from the later file.
+with raw_rows as (
+    select
+        *,
+        substring(_object from 'petitions_(\d{8})') as export_yyyymmdd
+    from {{ source('petitions', 'case_versions') }}
+),
+
+latest_delivery as (
+    -- rows of the latest delivery of each file name only
+    select *
+    from (
+        select *, max(_load_id) over (partition by _object) as _latest_load_id
+        from raw_rows
+    ) as r
+    where _load_id = _latest_load_id
+),
+
+versions as (
+    select distinct on (case_id, last_updated_at) *
+    from latest_delivery
+    order by case_id, last_updated_at, _object desc, _record desc
+),
+
+with_export_date as (
+    select
+        *,
+        -- export date of the file name; an impossible date (20250230) gives null instead of an error
+        case
+            when export_yyyymmdd is not null
+                and substr(export_yyyymmdd, 5, 2)::int between 1 and 12
+                and substr(export_yyyymmdd, 7, 2)::int between 1 and 31
+                and extract(month from make_date(substr(export_yyyymmdd, 1, 4)::int, substr(export_yyyymmdd, 5, 2)::int, 1)
+                    + (substr(export_yyyymmdd, 7, 2)::int - 1)) = substr(export_yyyymmdd, 5, 2)::int
+            then make_date(
+                substr(export_yyyymmdd, 1, 4)::int,
+                substr(export_yyyymmdd, 5, 2)::int,
+                substr(export_yyyymmdd, 7, 2)::int)
+        end as export_date
+    from versions
+)
+
+select
+    case_id,
+    channel,
+    channel = '1999市民熱線' as is_hotline_1999,
+    category,
+    sub_category,
+    received_at,
+    (received_at at time zone 'Asia/Taipei')::date as received_date,
+    org_unit_code,
+    org_unit_name,
+    due_date,
+    status as status_zh,
+    case status
+        when '處理中' then 'open'
+        when '已結案' then 'closed'
+        when '已撤案' then 'withdrawn'
+    end as status,
+    closed_at,
+    (closed_at at time zone 'Asia/Taipei')::date as closed_date,
+    petitioner_pseudonym,
+    district,
+    last_updated_at,
+    export_date,
+    _object as source_file,
+    _record as source_line
+from with_export_date

@@ -1,0 +1,158 @@
+"""The declared sources (sources.yml) as typed objects, and the raw tables they load into."""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from kpi import config
+
+SOURCES_YML = Path(__file__).with_name("sources.yml")
+KINDS = ("file", "sql", "http")
+TYPES = ("text", "int", "amount", "decimal", "date", "datetime", "year_month", "bool", "choice")
+PG_TYPES = {"text": "text", "choice": "text", "int": "bigint", "amount": "numeric", "decimal": "numeric",
+            "date": "date", "datetime": "timestamptz", "year_month": "date", "bool": "boolean"}
+META_COLUMNS = ("_object", "_record", "_load_id")
+
+
+class SpecError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Column:
+    source: str                      # header / key / column name as the source delivers it
+    name: str | None = None          # raw column name; None for personal data that is not kept
+    type: str = "text"
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    max_column: str | None = None
+    values: tuple[str, ...] | None = None
+    values_from_seed: str | None = None
+    required_when: dict | None = None
+    true_values: tuple[str, ...] = ("是",)
+    false_values: tuple[str, ...] = ("否",)
+    pii: str | None = None           # pseudonym / district / drop
+
+    @property
+    def label(self) -> str:
+        return self.source if self.name in (None, self.source) else f"{self.source} ({self.name})"
+
+    def allowed_values(self) -> tuple[str, ...] | None:
+        if self.values is not None:
+            return self.values
+        if self.values_from_seed:
+            seed, column = self.values_from_seed.split(".")
+            return _seed_values(seed, column)
+        return None
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    kind: str
+    raw_table: str
+    columns: tuple[Column, ...]
+    description: str = ""
+    # file
+    path: str | None = None
+    format: str | None = None
+    encoding: str | None = None
+    header_row: int = 3
+    total_marker: str = "合計"
+    # sql / http
+    url_env: str | None = None
+    default_url: str | None = None
+    table: str | None = None
+    watermark: str | None = None
+    lookback_days: int = 7
+    key: tuple[str, ...] = ()
+    items_key: str = "items"
+    next_key: str = "next"
+    # personal data
+    pseudonym: str | None = None
+    district: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def qualified_table(self) -> str:
+        return f"raw.{self.raw_table}"
+
+    @property
+    def header(self) -> list[str]:
+        return [c.source for c in self.columns]
+
+    @property
+    def kept(self) -> list[Column]:
+        return [c for c in self.columns if c.name and not c.pii]
+
+    def raw_columns(self) -> list[str]:
+        cols = [c.name for c in self.kept]
+        cols += [n for n in (self.pseudonym, self.district) if n]
+        return cols
+
+    def url(self) -> str:
+        import os
+
+        return (os.environ.get(self.url_env or "") or self.default_url or "").format(
+            landing=config.landing_dir())
+
+    def ddl(self) -> str:
+        cols = [f'    "{c.name}" {PG_TYPES[c.type]}' for c in self.kept]
+        cols += [f'    "{n}" text' for n in (self.pseudonym, self.district) if n]
+        cols += ['    "_object" text not null', '    "_record" bigint not null', '    "_load_id" bigint not null',
+                 '    "_loaded_at" timestamptz not null default now()']
+        key = ", ".join(f'"{k}"' for k in self.key) if self.kind == "sql" else '"_object", "_record"'
+        return (f"create table if not exists {self.qualified_table} (\n" + ",\n".join(cols)
+                + f",\n    primary key ({key})\n)")
+
+
+@cache
+def _seed_values(seed: str, column: str) -> tuple[str, ...]:
+    path = config.dbt_project_dir() / "seeds" / f"{seed}.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        return tuple(row[column] for row in csv.DictReader(fh))
+
+
+def _column(source: str, body: dict) -> Column:
+    body = dict(body or {})
+    for key in ("values", "true_values", "false_values"):
+        if key in body:
+            body[key] = tuple(str(v) for v in body[key])
+    col = Column(source=source, **body)
+    if col.type not in TYPES:
+        raise SpecError(f"column {source}: unknown type {col.type!r} (one of {', '.join(TYPES)})")
+    if col.pii not in (None, "pseudonym", "district", "drop"):
+        raise SpecError(f"column {source}: unknown pii {col.pii!r}")
+    if not col.pii and not col.name:
+        raise SpecError(f"column {source}: needs a name (or pii: drop)")
+    return col
+
+
+def parse_sources(data: dict) -> dict[str, Source]:
+    sources = {}
+    for name, body in (data or {}).items():
+        body = dict(body)
+        try:
+            columns = tuple(_column(src, col) for src, col in body.pop("columns").items())
+            kind = body.pop("kind")
+            if kind not in KINDS:
+                raise SpecError(f"unknown kind {kind!r} (one of {', '.join(KINDS)})")
+            if "key" in body:
+                body["key"] = tuple(body["key"])
+            source = Source(name=name, kind=kind, columns=columns, **body)
+        except (KeyError, TypeError) as exc:
+            raise SpecError(f"source {name}: {exc}") from None
+        if source.pseudonym and not any(c.pii == "pseudonym" for c in columns):
+            raise SpecError(f"source {name}: pseudonym set but no column has pii: pseudonym")
+        sources[name] = source
+    return sources
+
+
+def load_sources(path: Path = SOURCES_YML) -> dict[str, Source]:
+    with open(path, encoding="utf-8") as fh:
+        return parse_sources(yaml.safe_load(fh))

@@ -186,6 +186,34 @@ def cmd_status(args) -> int:
     return 0
 
 
+def cmd_load(args) -> int:
+    """Load sources outside the nightly DAG, e.g. `--force` after fixing a declaration."""
+    from kpi import warehouse
+    from kpi.loaders import engine, source_names
+
+    warehouse.up()
+    failed = 0
+    for name in args.sources or source_names():
+        result = engine.load(name, force=args.force)
+        failed += result.objects_failed
+        note = "（尚未交付）" if result.not_delivered else ""
+        print(f"{name:<10} 讀取 {result.rows_read:>9,} 列，載入 {result.rows_loaded:>9,} 列，剔除 {result.rows_rejected:>5,} 列，"
+              f"檔案 載入 {result.objects_loaded} / 略過 {result.objects_skipped} / 失敗 {result.objects_failed}{note}")
+        for obj, error in result.failures:
+            print(f"  失敗 {obj}: {error}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_new_source(args) -> int:
+    from kpi.scaffold import new_source
+
+    written = new_source(args.name, args.kind, args.entity)
+    print(f"new {args.kind} source {args.name!r}: edit these, then `kpi run` loads it (docs/adding-a-source.md)")
+    for path in written:
+        print(f"  {path.relative_to(config.project_root())}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kpi", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
@@ -204,6 +232,17 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--year", type=int, help="Gregorian year (default: the as-of date's year)")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.set_defaults(func=cmd_status)
+
+    load = sub.add_parser("load", help="load sources into raw without running the DAG (debugging, reloads)")
+    load.add_argument("sources", nargs="*", help="source names (default: all declared)")
+    load.add_argument("--force", action="store_true", help="read every object again, even if unchanged")
+    load.set_defaults(func=cmd_load)
+
+    new = sub.add_parser("new-source", help="scaffold a new source: declaration, staging model, YAML")
+    new.add_argument("name", help="source name, lower_snake_case (e.g. parking)")
+    new.add_argument("--kind", required=True, choices=["file", "sql", "http"])
+    new.add_argument("--entity", help="what one row is (default: the source name)")
+    new.set_defaults(func=cmd_new_source)
 
     demo = sub.add_parser("demo-data", help="write the synthetic demo landing directory")
     demo.add_argument("--until", type=_date, help="last day of data (default: yesterday)")
@@ -225,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # one clear line for operators; details with -v
         from kpi.warehouse import WarehouseError
 
-        if args.verbose or not isinstance(exc, (WarehouseError, RuntimeError, FileNotFoundError)):
+        if args.verbose or not isinstance(exc, (WarehouseError, RuntimeError, FileNotFoundError, ValueError)):
             raise
         print(f"kpi {args.command}: {exc}", file=sys.stderr)
         return 2

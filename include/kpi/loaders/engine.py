@@ -158,23 +158,27 @@ def _load_object(conn: psycopg.Connection, source: Source, object_name: str, fra
 # --- file sources ---------------------------------------------------------------------------------
 
 def _file_frames(source: Source, path: Path) -> Iterator[pd.DataFrame]:
+    """Chunks of one landing file. A generator, so that an unreadable file fails inside the
+    object's transaction (and is recorded there), not before it."""
     if source.format == "csv":
-        return readers.read_csv(path, source.header, encoding=source.encoding, chunk_rows=CHUNK_ROWS)
-    if source.format == "xlsx":
-        return readers.read_xlsx(path, source.header, header_row=source.header_row,
-                                 total_marker=source.total_marker, chunk_rows=CHUNK_ROWS)
-    if source.format == "json":
-        return iter([readers.read_json_items(path.read_bytes(), source.items_key)])
-    raise ValueError(f"source {source.name}: unknown file format {source.format!r}")
+        encoding = readers.detect_encoding(path, source.encoding)
+        yield from readers.read_csv(path, source.header, encoding=encoding, chunk_rows=CHUNK_ROWS)
+    elif source.format == "xlsx":
+        yield from readers.read_xlsx(path, source.header, header_row=source.header_row,
+                                     total_marker=source.total_marker, chunk_rows=CHUNK_ROWS)
+    elif source.format == "json":
+        yield readers.read_json_items(path.read_bytes(), source.items_key)
+    else:
+        raise readers.UnreadableFile(f"source {source.name}: unknown file format {source.format!r}")
 
 
-def _load_files(conn: psycopg.Connection, source: Source, result: SourceResult) -> None:
+def _load_files(conn: psycopg.Connection, source: Source, result: SourceResult, force: bool) -> None:
     landing = config.landing_dir()
     paths = sorted(p for p in landing.glob(source.path) if p.is_file())
     if not paths:
         result.not_delivered = True
         return
-    previous = ledger.last_loaded(conn, source.name)
+    previous = {} if force else ledger.last_loaded(conn, source.name)
     for path in paths:
         name = path.relative_to(landing).as_posix()
         stat = path.stat()
@@ -225,7 +229,7 @@ class _SqlFrames:
                 yield frame
 
 
-def _load_sql(conn: psycopg.Connection, source: Source, result: SourceResult, url: str) -> None:
+def _load_sql(conn: psycopg.Connection, source: Source, result: SourceResult, url: str, force: bool) -> None:
     sa_url = sa.make_url(url)
     if sa_url.get_backend_name() == "sqlite":
         path = Path(sa_url.database or "")
@@ -236,7 +240,7 @@ def _load_sql(conn: psycopg.Connection, source: Source, result: SourceResult, ur
         sa_url = sa_url.set(database=f"file:{path}?mode=ro", query={"uri": "true"})
     engine = sa.create_engine(sa_url)
     try:
-        mark = ledger.last_watermark(conn, source.name, source.table)
+        mark = None if force else ledger.last_watermark(conn, source.name, source.table)
         since = datetime.fromisoformat(mark) - timedelta(days=source.lookback_days) if mark else None
         frames = _SqlFrames(source, engine, since, sa.make_url(url).render_as_string(hide_password=True))
         key_columns = [next(c.source for c in source.columns if c.name == k) for k in source.key]
@@ -252,10 +256,10 @@ def _load_sql(conn: psycopg.Connection, source: Source, result: SourceResult, ur
 
 # --- http sources ---------------------------------------------------------------------------------
 
-def _load_http(conn: psycopg.Connection, source: Source, result: SourceResult, url: str) -> None:
+def _load_http(conn: psycopg.Connection, source: Source, result: SourceResult, url: str, force: bool) -> None:
     """The whole crawl is one object: loaded in one transaction, rolled back if its checksum shows
     nothing changed since the last load."""
-    previous = ledger.last_loaded(conn, source.name).get(url)
+    previous = None if force else ledger.last_loaded(conn, source.name).get(url)
     digest = hashlib.sha256()
 
     def frames() -> Iterator[pd.DataFrame]:
@@ -293,18 +297,19 @@ def ensure_raw_tables(conn: psycopg.Connection, sources: Iterable[Source]) -> No
         conn.execute(source.ddl())
 
 
-def load(name: str, url: str | None = None) -> SourceResult:
-    """Load one declared source (its URL from configuration unless given)."""
+def load(name: str, url: str | None = None, force: bool = False) -> SourceResult:
+    """Load one declared source (its URL from configuration unless given). `force` reads every
+    object again as if never loaded (after a fix to a parser or a declaration); still idempotent."""
     source = load_sources()[name]
     result = SourceResult(name)
     with warehouse.connect(autocommit=True) as conn:
         ensure_raw_tables(conn, [source])
         if source.kind == "file":
-            _load_files(conn, source, result)
+            _load_files(conn, source, result, force)
         elif source.kind == "sql":
-            _load_sql(conn, source, result, url or source.url())
+            _load_sql(conn, source, result, url or source.url(), force)
         else:
-            _load_http(conn, source, result, url or source.url())
+            _load_http(conn, source, result, url or source.url(), force)
     if result.not_delivered:
         log.info("%s: nothing delivered yet", name)
     log.info("%s: %s", name, result.as_dict())

@@ -10,7 +10,7 @@ import yaml
 
 from kpi import config
 
-SOURCES_YML = Path(__file__).with_name("sources.yml")
+SOURCES_RELATIVE = Path("include/kpi/loaders/sources.yml")
 KINDS = ("file", "sql", "http")
 TYPES = ("text", "int", "amount", "decimal", "date", "datetime", "year_month", "bool", "choice")
 PG_TYPES = {"text": "text", "choice": "text", "int": "bigint", "amount": "numeric", "decimal": "numeric",
@@ -107,8 +107,12 @@ class Source:
         cols += ['    "_object" text not null', '    "_record" bigint not null', '    "_load_id" bigint not null',
                  '    "_loaded_at" timestamptz not null default now()']
         key = ", ".join(f'"{k}"' for k in self.key) if self.kind == "sql" else '"_object", "_record"'
-        return (f"create table if not exists {self.qualified_table} (\n" + ",\n".join(cols)
-                + f",\n    primary key ({key})\n)")
+        create = (f"create table if not exists {self.qualified_table} (\n" + ",\n".join(cols)
+                  + f",\n    primary key ({key})\n);\n")
+        # a column declared after the table was created is added (nullable: old rows lack it)
+        added = "".join(f"alter table {self.qualified_table} add column if not exists {c.strip().split(' not null')[0]};\n"
+                        for c in cols)
+        return create + added
 
 
 @cache
@@ -153,6 +157,11 @@ def parse_sources(data: dict) -> dict[str, Source]:
     return sources
 
 
-def load_sources(path: Path = SOURCES_YML) -> dict[str, Source]:
-    with open(path, encoding="utf-8") as fh:
+def sources_file() -> Path:
+    """sources.yml of the project in use (KPI_PROJECT_DIR can point at another checkout)."""
+    return config.project_root() / SOURCES_RELATIVE
+
+
+def load_sources(path: Path | None = None) -> dict[str, Source]:
+    with open(path or sources_file(), encoding="utf-8") as fh:
         return parse_sources(yaml.safe_load(fh))

@@ -34,26 +34,36 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def _first_error(reasons: pd.Series, new: pd.Series) -> pd.Series:
+def _first_error(reasons: pd.Series, new: pd.Series | None) -> pd.Series:
     """Keep the first reason a row got; later checks only fill rows that were still good."""
+    if new is None or not new.notna().any():
+        return reasons
     return reasons.where(reasons.notna(), new)
 
 
+def _messages(mask: pd.Series, make) -> pd.Series | None:
+    """Reasons for the rows in `mask` only (most chunks have none: build nothing then)."""
+    if not mask.any():
+        return None
+    return pd.Series({i: make(i) for i in mask.index[mask]}, dtype="object").reindex(mask.index)
+
+
 def _checked(col: Column, values: pd.Series, errors: pd.Series) -> pd.Series:
-    reasons = errors.where(errors.isna(), col.label + ": " + errors.astype("string"))
+    has_error = errors.notna()
+    reasons = (errors.where(~has_error, col.label + ": " + errors.astype("string")).astype("object")
+               if has_error.any() else errors)
     if col.required:
-        reasons = _first_error(reasons, pd.Series(f"{col.label} is empty", index=values.index).where(
-            values.isna() & errors.isna()))
+        missing = values.isna() & ~has_error
+        reasons = _first_error(reasons, _messages(missing, lambda i: f"{col.label} is empty"))
     if col.min is not None or col.max is not None:
         numeric = pd.to_numeric(values, errors="coerce")
         if col.min is not None:
             word = "is negative" if col.min == 0 else f"is below {_fmt(col.min)}"
-            low = numeric < col.min
-            reasons = _first_error(reasons, numeric.map(lambda v: f"{col.label} {word}: {_fmt(v)}").where(low))
+            reasons = _first_error(reasons, _messages(
+                (numeric < col.min).fillna(False), lambda i: f"{col.label} {word}: {_fmt(numeric[i])}"))
         if col.max is not None:
-            high = numeric > col.max
-            reasons = _first_error(reasons, numeric.map(
-                lambda v: f"{col.label} is above {_fmt(col.max)}: {_fmt(v)}").where(high))
+            reasons = _first_error(reasons, _messages(
+                (numeric > col.max).fillna(False), lambda i: f"{col.label} is above {_fmt(col.max)}: {_fmt(numeric[i])}"))
     return reasons
 
 
@@ -99,16 +109,14 @@ def type_chunk(source: Source, frame: pd.DataFrame, pii_key: bytes) -> tuple[pd.
         if col.max_column:
             other = by_name[col.max_column]
             a, b = (pd.to_numeric(typed[n], errors="coerce") for n in (col.name, other.name))
-            over = a > b
-            message = pd.Series([f"{col.label} {_fmt(x)} exceeds {other.label} {_fmt(y)}" for x, y in zip(a, b)],
-                                index=index).where(over)
-            reasons = _first_error(reasons, message)
+            reasons = _first_error(reasons, _messages(
+                (a > b).fillna(False), lambda i: f"{col.label} {_fmt(a[i])} exceeds {other.label} {_fmt(b[i])}"))
         if col.required_when:
             (other_name, expected), = col.required_when.items()
             other = by_name[other_name]
             missing = typed[col.name].isna() & (typed[other_name] == expected).fillna(False)
-            reasons = _first_error(reasons, pd.Series(
-                f"{col.label} is empty although {other.label} is {expected}", index=index).where(missing))
+            reasons = _first_error(reasons, _messages(
+                missing, lambda i: f"{col.label} is empty although {other.label} is {expected}"))
     if source.pseudonym:
         typed[source.pseudonym] = pseudonymise(
             frame, [c.source for c in source.columns if c.pii == "pseudonym"], pii_key)

@@ -1,0 +1,236 @@
+"""kpi.loaders.parsing: every date form of sources.md, the typing quirks of hand-kept sheets, numbers
+as spreadsheets export them, and the (values, errors) contract."""
+from __future__ import annotations
+
+import time
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kpi.loaders import parsing
+
+TAIPEI = ZoneInfo("Asia/Taipei")
+
+
+def one(parser, text, **kwargs):
+    values, errors = parser(pd.Series([text], dtype=object), **kwargs)
+    value, error = values.iloc[0], errors.iloc[0]
+    return (None if pd.isna(value) else value), (None if pd.isna(error) else error)
+
+
+def as_date(value) -> date:
+    return pd.Timestamp(value).date()
+
+
+# -- normalize_text ---------------------------------------------------------------------------
+def test_normalize_text_strips_and_narrows_full_width():
+    s = pd.Series(["\u3000１１４／０３／０５\u3000", "  K2.2 ", "ＡＢＣ：－．，", "a  b", "", "   ", None, "綜合發展處"],
+                  dtype=object)
+    out = parsing.normalize_text(s)
+    assert out.tolist()[:4] == ["114/03/05", "K2.2", "ABC:-.,", "a  b"]
+    assert out.iloc[4:7].isna().all()
+    assert out.iloc[7] == "綜合發展處"
+    assert list(out.index) == list(s.index)
+
+
+# -- dates ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text", ["114/03/05", "114/3/5", "1140305", "2025-03-05", "20250305", "2025/3/5",
+                                  "１１４／０３／０５", " 114/03/05 ", "\u3000114/3/5", "114/03/05 00:00"])
+def test_parse_date_every_form_of_the_spec(text):
+    value, error = one(parsing.parse_date, text)
+    assert error is None
+    assert as_date(value) == date(2025, 3, 5)
+
+
+@pytest.mark.parametrize("text", ["114/02/30", "1141301", "114/13/05", "114/00/10", "114/04/31", "2025-02-29",
+                                  "000/01/01", "114-03/05", "114/03/05/01", "114.3", "yesterday", "11403051",
+                                  "114/03/05 25:00", "２０２５年３月５日"])
+def test_parse_date_rejects_impossible_and_malformed_dates(text):
+    value, error = one(parsing.parse_date, text)
+    assert value is None
+    assert error == f"not a date: {text!r}"
+
+
+@pytest.mark.parametrize("text, expected", [("2024-02-29", date(2024, 2, 29)), ("113/02/29", date(2024, 2, 29)),
+                                            ("1130229", date(2024, 2, 29)), ("2000/2/29", date(2000, 2, 29))])
+def test_parse_date_leap_days(text, expected):
+    value, error = one(parsing.parse_date, text)
+    assert error is None and as_date(value) == expected
+
+
+def test_parse_date_leap_day_of_a_common_year_is_bad():
+    for text in ("2025-02-29", "114/02/29", "1900-02-29"):
+        assert one(parsing.parse_date, text) == (None, f"not a date: {text!r}")
+
+
+def test_parse_date_values_are_naive_midnight_and_blank_is_not_an_error():
+    s = pd.Series(["114/03/05", "", None, "   ", "\u3000", np.nan, "114/02/30"], index=[10, 11, 12, 13, 14, 15, 16],
+                  dtype=object)
+    values, errors = parsing.parse_date(s)
+    assert values.dtype.kind == "M" and values.dt.tz is None
+    assert values.iloc[0] == pd.Timestamp("2025-03-05")
+    assert list(values.index) == list(errors.index) == [10, 11, 12, 13, 14, 15, 16]
+    assert values.iloc[1:].isna().all()
+    assert errors.iloc[:6].isna().all()
+    assert errors.iloc[6] == "not a date: '114/02/30'"
+
+
+def test_parse_date_roc_two_digit_year():
+    value, error = one(parsing.parse_date, "99/12/31")
+    assert error is None and as_date(value) == date(2010, 12, 31)
+
+
+# -- datetimes --------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("114/03/05 14:22", datetime(2025, 3, 5, 14, 22)),
+    ("114/03/05 14:22:10", datetime(2025, 3, 5, 14, 22, 10)),
+    ("114/3/5 9:05", datetime(2025, 3, 5, 9, 5)),
+    ("1140305142210", datetime(2025, 3, 5, 14, 22, 10)),
+    ("2025-03-05 14:22:10", datetime(2025, 3, 5, 14, 22, 10)),
+    ("2025/3/5 14:22", datetime(2025, 3, 5, 14, 22)),
+    ("2025-03-05T14:22:10", datetime(2025, 3, 5, 14, 22, 10)),
+    ("20250305142210", datetime(2025, 3, 5, 14, 22, 10)),
+    ("114/03/05 00:00:10", datetime(2025, 3, 5, 0, 0, 10)),
+    ("114/03/05 00:00", datetime(2025, 3, 5, 0, 0)),
+    ("114/03/05", datetime(2025, 3, 5)),
+    ("１１４／０３／０５　１４：２２", datetime(2025, 3, 5, 14, 22)),
+    ("114/03/05  14:22", datetime(2025, 3, 5, 14, 22)),
+])
+def test_parse_datetime_forms_in_taipei_time(text, expected):
+    value, error = one(parsing.parse_datetime, text)
+    assert error is None
+    assert value == pd.Timestamp(expected, tz=TAIPEI)
+    assert str(value.tz) == "Asia/Taipei"
+
+
+def test_parse_datetime_iso_offsets_are_converted_to_taipei():
+    assert one(parsing.parse_datetime, "2025-03-05T06:22:10Z")[0] == pd.Timestamp("2025-03-05 14:22:10", tz=TAIPEI)
+    assert one(parsing.parse_datetime, "2025-03-05T14:22:10.250+08:00")[0] == pd.Timestamp(
+        "2025-03-05 14:22:10.25", tz=TAIPEI)
+
+
+@pytest.mark.parametrize("text", ["114/03/05 24:00", "114/03/05 23:60", "114/03/05 12:00:60", "1140305250000",
+                                  "114/02/30 10:00", "114/03/05 14", "114/03/05 14:2", "114/03/05T",
+                                  "1979-07-01 00:30"])
+def test_parse_datetime_rejects_impossible_times(text):
+    # 1979-07-01 00:30 never happened in Taipei: the clocks went from 00:00 to 01:00 (DST).
+    assert one(parsing.parse_datetime, text) == (None, f"not a datetime: {text!r}")
+
+
+def test_parse_datetime_dtype_is_tz_aware_taipei():
+    values, errors = parsing.parse_datetime(pd.Series(["114/03/05 14:22", None], dtype=object))
+    assert str(values.dt.tz) == "Asia/Taipei"
+    assert values.isna().tolist() == [False, True] and errors.isna().all()
+
+
+# -- year-month -------------------------------------------------------------------------------
+@pytest.mark.parametrize("text", ["11403", "114/03", "114/3", "2025-03", "202503", "１１４０３"])
+def test_parse_year_month(text):
+    value, error = one(parsing.parse_year_month, text)
+    assert error is None and value == pd.Timestamp("2025-03-01")
+
+
+@pytest.mark.parametrize("text", ["11413", "11400", "1140305", "114", "2025-13"])
+def test_parse_year_month_rejects(text):
+    assert one(parsing.parse_year_month, text) == (None, f"not a year-month: {text!r}")
+
+
+# -- numbers ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [("1,234,567", 1234567), ("-", 0), (" 12 ", 12), ("12.0", 12), ("0", 0),
+                                            ("-5", -5), ("(1,200)", -1200), ("+7", 7), ("１２", 12), ("12.000", 12)])
+def test_parse_int(text, expected):
+    value, error = one(parsing.parse_int, text)
+    assert error is None and value == expected
+
+
+@pytest.mark.parametrize("text, reason", [("12a", "not a number"), ("1.5", "not a whole number"),
+                                          ("1,23", "not a number"), ("12 3", "not a number"), ("--", "not a number"),
+                                          ("1e3", "not a number"), ("1234567890123456789", "more than 18 digits")])
+def test_parse_int_errors_name_the_value(text, reason):
+    assert one(parsing.parse_int, text) == (None, f"{reason}: {text!r}")
+
+
+def test_parse_int_dtype_and_blanks():
+    values, errors = parsing.parse_int(pd.Series(["1,234", "", None, "x"], dtype=object))
+    assert str(values.dtype) == "Int64"
+    assert values.iloc[0] == 1234 and values.iloc[1:].isna().all()
+    assert errors.iloc[:3].isna().all() and errors.iloc[3] == "not a number: 'x'"
+
+
+@pytest.mark.parametrize("text, expected", [("1,234,567", 1234567.0), ("1,234,567.50", 1234567.5), ("-", 0.0),
+                                            (" 12 ", 12.0), ("12.0", 12.0), ("(1,200.5)", -1200.5),
+                                            ("-0.1", -0.1), ("0.3", 0.3), (".5", 0.5)])
+def test_parse_amount(text, expected):
+    value, error = one(parsing.parse_amount, text)
+    assert error is None and value == expected
+
+
+@pytest.mark.parametrize("text", ["12a", "1,2345", "(12", "-(12)", "1.2.3", "$12", "NaN", "inf"])
+def test_parse_amount_errors(text):
+    assert one(parsing.parse_amount, text) == (None, f"not a number: {text!r}")
+
+
+def test_parse_decimal_is_plain():
+    assert one(parsing.parse_decimal, "0.5") == (0.5, None)
+    assert one(parsing.parse_decimal, "-12.25") == (-12.25, None)
+    for text in ("1,234", "-", "(5)"):
+        assert one(parsing.parse_decimal, text) == (None, f"not a number: {text!r}")
+
+
+# -- flags and code lists ---------------------------------------------------------------------
+def test_parse_bool():
+    values, errors = parsing.parse_bool(pd.Series(["是", " 否 ", "", "Y"], dtype=object))
+    assert values.iloc[0] is np.True_ or values.iloc[0] == True  # noqa: E712
+    assert values.iloc[1] == False  # noqa: E712
+    assert values.iloc[2:].isna().all()
+    assert errors.iloc[:3].isna().all() and errors.iloc[3] == "not one of 是/否: 'Y'"
+
+
+def test_parse_choice():
+    allowed = ["處理中", "已結案", "已撤案"]
+    values, errors = parsing.parse_choice(pd.Series(["處理中", " 已結案", "xx", None], dtype=object), allowed)
+    assert values.tolist()[:2] == ["處理中", "已結案"] and values.iloc[2:].isna().all()
+    assert errors.iloc[2] == "not one of 處理中/已結案/已撤案: 'xx'"
+    assert errors.drop(index=2).isna().all()
+
+
+# -- whole columns ----------------------------------------------------------------------------
+def test_mixed_column_keeps_rows_apart():
+    """Rows of different shapes in one column land on their own index positions."""
+    texts = ["114/03/05", "2024-02-29", "bad", "1130101", "", "114/3/5 10:00", "114/02/30"] * 3
+    s = pd.Series(texts, index=range(100, 100 + len(texts)), dtype=object)
+    values, errors = parsing.parse_date(s)
+    expected = [date(2025, 3, 5), date(2024, 2, 29), None, date(2024, 1, 1), None, date(2025, 3, 5), None] * 3
+    assert [None if pd.isna(v) else as_date(v) for v in values] == expected
+    assert errors.notna().tolist() == [False, False, True, False, False, False, True] * 3
+
+
+def test_str_dtype_input_works_like_object():
+    s = pd.Series(["114/03/05", None], dtype="str")
+    values, errors = parsing.parse_date(s)
+    assert as_date(values.iloc[0]) == date(2025, 3, 5) and values.isna().tolist() == [False, True]
+
+
+def test_throughput_is_printed(capsys):
+    """Not asserted (machines differ); printed so a run shows the numbers (pytest -s)."""
+    n = 1_000_000
+    rng = np.random.default_rng(114)
+    columns = {
+        "parse_date": ["114/03/05", "114/3/5", "1140305", "2025-03-05", "20250305", ""],
+        "parse_datetime": ["114/03/05 14:22:10", "114/03/05 14:22", "1140305142210", "2025-03-05T14:22:10"],
+        "parse_amount": ["1,234,567", "23000000", "-", "(1,200)", "1,234,567.50"],
+        "parse_int": ["1,234", "12", "-", "12.0", "85"],
+    }
+    lines = []
+    for name, samples in columns.items():
+        s = pd.Series(np.array(samples, dtype=object)[rng.integers(0, len(samples), n)], dtype="str")
+        start = time.perf_counter()
+        values, errors = getattr(parsing, name)(s)
+        seconds = time.perf_counter() - start
+        assert errors.isna().all()
+        lines.append(f"{name}: {n / seconds:,.0f} values/s")
+    with capsys.disabled():
+        print("\n" + "\n".join(lines))

@@ -1,0 +1,363 @@
+"""kpi.loaders.readers: files as the city delivers them (cp950 / UTF-8 with and without BOM, CRLF,
+blank lines, total rows in workbooks), line numbers a person can find, and whole-file failures."""
+from __future__ import annotations
+
+import json
+import os
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from kpi.demo import write_landing
+from kpi.loaders.readers import UnreadableFile, detect_encoding, read_csv, read_json_items, read_xlsx
+
+SAMPLES = Path(__file__).parent / "fixtures" / "samples"
+PETITIONS = ("案件編號,來源管道,案件主類別,案件次類別,受理日期,承辦機關代碼,承辦機關,限辦日期,處理狀態,結案日期,"
+             "陳情人姓名,聯絡電話,電子郵件,地址,最後更新時間").split(",")
+REGISTER = "指標代碼,辦理日期,辦理單位,辦理事項,數值,分母,有效期限,佐證連結,填報人,填報時間".split(",")
+CALENDAR = "西元日期,星期,是否放假,備註".split(",")
+BUDGET = ("年度,月份,單位代碼,單位名稱,計畫代碼,計畫名稱,經資門別,用途別,列管基本設施,預算數,累計分配數,累計實支數,"
+          "累計應付未付數,累計節餘數,保留數").split(",")
+SMALL = ["代碼", "名稱", "數量"]
+
+
+def write(tmp_path: Path, name: str, text: str, encoding: str) -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def read_all(path: Path, header: list[str], **kwargs) -> pd.DataFrame:
+    chunks = list(read_csv(path, header, **kwargs))
+    return pd.concat(chunks) if chunks else pd.DataFrame()
+
+
+# -- encodings --------------------------------------------------------------------------------
+def test_cp950_with_crlf(tmp_path):
+    path = write(tmp_path, "a.csv", "代碼,名稱,數量\r\nKL0300,綜合發展處,12\r\nKL1200,工務處,3\r\n", "cp950")
+    assert detect_encoding(path) == "cp950"
+    df = read_all(path, SMALL)
+    assert df["名稱"].tolist() == ["綜合發展處", "工務處"]
+    assert df.index.tolist() == [2, 3]
+    assert df["數量"].tolist() == ["12", "3"]          # text, not numbers: parsing is a later step
+    assert df["_error"].isna().all()
+    assert list(df.columns) == [*SMALL, "_error"]
+
+
+def test_utf8_with_bom(tmp_path):
+    path = write(tmp_path, "b.csv", "\ufeff代碼,名稱,數量\r\nKL0300,綜合發展處,12\r\n", "utf-8")
+    assert detect_encoding(path) == "utf-8-sig"
+    df = read_all(path, SMALL)
+    assert df.loc[2, "代碼"] == "KL0300" and df.loc[2, "名稱"] == "綜合發展處"
+
+
+def test_utf8_without_bom_is_not_read_as_cp950_mojibake(tmp_path):
+    path = write(tmp_path, "c.csv", "代碼,名稱,數量\nKL0300,綜合發展處,12\n", "utf-8")
+    assert detect_encoding(path, "cp950") == "utf-8"
+    assert read_all(path, SMALL)["名稱"].tolist() == ["綜合發展處"]
+
+
+def test_ascii_only_file_is_utf8(tmp_path):
+    path = write(tmp_path, "d.csv", "a,b\n1,2\n", "ascii")
+    assert detect_encoding(path) == "utf-8"
+
+
+def test_neither_utf8_nor_cp950_is_unreadable(tmp_path):
+    path = tmp_path / "random.csv"
+    path.write_bytes(bytes(range(256)) * 4 + os.urandom(512))
+    with pytest.raises(UnreadableFile, match="neither UTF-8 .* nor cp950"):
+        detect_encoding(path)
+    with pytest.raises(UnreadableFile):
+        list(read_csv(path, SMALL))
+
+
+def test_detection_streams_across_block_boundaries(tmp_path, monkeypatch):
+    """A multi-byte character split between two read blocks is still valid."""
+    import kpi.loaders.readers as readers
+
+    monkeypatch.setattr(readers, "_READ_BLOCK", 7)
+    path = write(tmp_path, "e.csv", "代碼,名稱,數量\r\n" + "KL0300,綜合發展處,12\r\n" * 20, "cp950")
+    assert detect_encoding(path) == "cp950"
+    path = write(tmp_path, "f.csv", "代碼,名稱,數量\r\n" + "KL0300,綜合發展處,12\r\n" * 20, "utf-8")
+    assert detect_encoding(path) == "utf-8"
+
+
+def test_bad_byte_late_in_the_file_is_found(tmp_path, monkeypatch):
+    import kpi.loaders.readers as readers
+
+    monkeypatch.setattr(readers, "_READ_BLOCK", 16)
+    path = tmp_path / "late.csv"
+    path.write_bytes("代碼,名稱,數量\r\n".encode("cp950") + b"x,y,1\r\n" * 50 + b"\xff\xff\r\n")
+    with pytest.raises(UnreadableFile, match="line 52"):
+        detect_encoding(path)
+
+
+# -- headers ----------------------------------------------------------------------------------
+def test_wrong_header_names_expected_and_found(tmp_path):
+    path = write(tmp_path, "g.csv", "代碼,單位名稱,數量\r\nKL0300,綜合發展處,12\r\n", "cp950")
+    with pytest.raises(UnreadableFile) as info:
+        list(read_csv(path, SMALL))
+    message = str(info.value)
+    assert "expected 3 columns 代碼,名稱,數量" in message
+    assert "found 3 columns 代碼,單位名稱,數量" in message
+    assert "column 2" in message
+
+
+def test_header_without_any_column_name_is_not_quoted(tmp_path):
+    """A file without its header starts with a data row, which may be personal data."""
+    path = write(tmp_path, "h.csv", "王小明,0912345678,12\r\n", "cp950")
+    with pytest.raises(UnreadableFile) as info:
+        list(read_csv(path, SMALL))
+    assert "none of them a column name" in str(info.value)
+    assert "王小明" not in str(info.value) and "0912345678" not in str(info.value)
+
+
+def test_header_cells_are_stripped_and_trailing_empty_columns_allowed(tmp_path):
+    path = write(tmp_path, "i.csv", " 代碼 ,名稱,數量 ,\r\nKL0300,綜合發展處,12,\r\nKL1200,工務處,3\r\n", "utf-8-sig")
+    df = read_all(path, SMALL)
+    assert df["數量"].tolist() == ["12", "3"] and df["_error"].isna().all()
+
+
+def test_empty_file_is_unreadable(tmp_path):
+    path = write(tmp_path, "j.csv", "", "utf-8")
+    with pytest.raises(UnreadableFile, match="empty"):
+        list(read_csv(path, SMALL))
+
+
+def test_header_only_file_yields_nothing(tmp_path):
+    path = write(tmp_path, "k.csv", "代碼,名稱,數量\r\n", "cp950")
+    assert list(read_csv(path, SMALL)) == []
+
+
+# -- records ----------------------------------------------------------------------------------
+def test_blank_lines_are_skipped_and_line_numbers_stay_physical(tmp_path):
+    text = "代碼,名稱,數量\r\n\r\nA,甲,1\r\n\r\n\r\nB,乙,2\r\n,,\r\n  \r\nC,丙,3\r\n\r\n"
+    df = read_all(write(tmp_path, "l.csv", text, "cp950"), SMALL)
+    assert df["代碼"].tolist() == ["A", "B", "C"]
+    assert df.index.tolist() == [3, 6, 9]
+
+
+def test_quoted_field_with_embedded_newline(tmp_path):
+    text = '代碼,名稱,數量\r\nA,"第一行\r\n第二行",1\r\nB,乙,2\r\nC,"x\ny\nz",3\r\nD,丁,4\r\n'
+    df = read_all(write(tmp_path, "m.csv", text, "cp950"), SMALL)
+    assert df.loc[2, "名稱"] == "第一行\r\n第二行"
+    assert df.index.tolist() == [2, 4, 5, 8]
+    assert df["_error"].isna().all()
+
+
+def test_record_with_missing_or_extra_fields_gets_an_error(tmp_path):
+    text = "代碼,名稱,數量\r\nA,甲\r\nB,乙,2\r\nC,丙,3,多\r\n"
+    df = read_all(write(tmp_path, "n.csv", text, "cp950"), SMALL)
+    assert df.loc[2, "_error"] == "expected 3 fields, found 2"
+    assert df.loc[2].tolist()[:3] == ["A", "甲", ""]
+    assert pd.isna(df.loc[3, "_error"])
+    assert df.loc[4, "_error"] == "expected 3 fields, found 4"
+    assert df.loc[4].tolist()[:3] == ["C", "丙", "3"]
+
+
+def test_chunking_keeps_line_numbers(tmp_path):
+    text = "代碼,名稱,數量\r\n" + "".join(f"K{i},名{i},{i}\r\n" for i in range(5))
+    chunks = list(read_csv(write(tmp_path, "o.csv", text, "cp950"), SMALL, chunk_rows=2))
+    assert [len(c) for c in chunks] == [2, 2, 1]
+    assert [c.index.tolist() for c in chunks] == [[2, 3], [4, 5], [6]]
+    assert chunks[2].loc[6, "代碼"] == "K4"
+
+
+def test_chunks_are_full_even_with_blank_lines_and_errors(tmp_path):
+    text = "代碼,名稱,數量\r\nA,1,1\r\n\r\nB,2\r\nC,3,3\r\n\r\nD,4,4\r\nE,5,5\r\n"
+    chunks = list(read_csv(write(tmp_path, "p.csv", text, "cp950"), SMALL, chunk_rows=2))
+    assert [c.index.tolist() for c in chunks] == [[2, 4], [5, 7], [8]]
+    assert chunks[0].loc[4, "_error"] == "expected 3 fields, found 2"
+    assert chunks[1]["_error"].isna().all()
+
+
+def test_decode_error_after_detection_is_unreadable(tmp_path):
+    path = tmp_path / "q.csv"
+    path.write_bytes("代碼,名稱,數量\r\nA,甲,1\r\n".encode("utf-8") + b"B,\xff,2\r\n")
+    with pytest.raises(UnreadableFile, match="not valid utf-8"):
+        list(read_csv(path, SMALL, encoding="utf-8"))
+
+
+# -- the sample files -------------------------------------------------------------------------
+def test_sample_petitions_cp950():
+    path = SAMPLES / "petitions_20250305.csv"
+    assert detect_encoding(path, "cp950") == "cp950"
+    df = read_all(path, PETITIONS)
+    assert len(df) == 9 and df.index.tolist() == list(range(2, 11))    # the trailing blank line is not data
+    assert df.iloc[0]["案件編號"] == "KL114030401313" and df.iloc[0]["承辦機關"] == "民政處"
+    assert df["_error"].isna().all()
+
+
+def test_sample_register_bom_crlf_blank_line():
+    path = SAMPLES / "kpi_register.csv"
+    assert detect_encoding(path) == "utf-8-sig"
+    df = read_all(path, REGISTER)
+    assert df.index.tolist() == [2, 3, 5, 6, 7, 8]      # line 4 is blank
+    assert df.loc[3, "辦理日期"] == "１１４／０３／１８"   # raw text: normalising is the parser's job
+    assert df.loc[3, "辦理事項"] == "  上半年社交工程演練  "
+
+
+@pytest.mark.parametrize("name, encoding", [("calendar_2024.csv", "cp950"), ("calendar_2025.csv", "utf-8-sig")])
+def test_sample_calendars(name, encoding):
+    path = SAMPLES / name
+    assert detect_encoding(path) == encoding
+    df = read_all(path, CALENDAR)
+    assert df.iloc[0].tolist()[:4] == [f"{name[9:13]}0101", "一" if "2024" in name else "三", "2", "開國紀念日"]
+    assert df.index[0] == 2 and df["_error"].isna().all()
+
+
+def test_sample_budget_workbook():
+    frames = list(read_xlsx(SAMPLES / "budget_11410.xlsx", BUDGET))
+    df = pd.concat(frames)
+    assert df.index.tolist() == list(range(4, 19))       # rows 1-3 title/note/header, row 19 合計
+    assert "合計" not in df["年度"].tolist()
+    first = df.loc[4]
+    assert first["年度"] == "114" and first["月份"] == "10" and first["單位代碼"] == "KL0100"
+    assert first["預算數"] == "23,000,000" and first["保留數"] == "-" and first["累計分配數"] == "19878465"
+    assert df["_error"].isna().all()
+
+
+def test_sample_hr_page():
+    df = read_json_items((SAMPLES / "hr_monthly.json").read_bytes())
+    assert df.index.tolist() == [0, 1, 2, 3]
+    assert df.loc[0, "yearMonth"] == "11212" and df.loc[0, "civilServants"] == "115"
+    assert df["_error"].isna().all()
+
+
+# -- workbooks --------------------------------------------------------------------------------
+def make_workbook(path: Path, rows: list[list]) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            if value is not None:
+                ws.cell(row=r, column=c, value=value)
+    wb.save(path)
+    return path
+
+
+def test_xlsx_cells_read_as_a_person_reads_them(tmp_path):
+    path = make_workbook(tmp_path / "w.xlsx", [
+        ["標題"], ["單位：元"], SMALL,
+        ["A", 1234567.0, 0.25],
+        [None, None, None],
+        ["B", datetime(2025, 3, 5), date(2025, 3, 6)],
+        ["C", datetime(2025, 3, 5, 14, 22, 10), 1e-7],
+        ["合　計", None, 99],
+        ["D", "x", 3, None, "多"],
+    ])
+    df = pd.concat(read_xlsx(path, SMALL))
+    assert df.index.tolist() == [4, 6, 7, 9]
+    assert df.loc[4].tolist()[:3] == ["A", "1234567", "0.25"]
+    assert df.loc[6].tolist()[:3] == ["B", "2025-03-05", "2025-03-06"]
+    assert df.loc[7].tolist()[:3] == ["C", "2025-03-05 14:22:10", "0.0000001"]
+    assert df.loc[9, "_error"] == "expected 3 fields, found 5"
+    assert df.drop(index=9)["_error"].isna().all()
+
+
+def test_xlsx_wrong_header(tmp_path):
+    path = make_workbook(tmp_path / "h.xlsx", [["標題"], ["單位"], ["代碼", "名稱"], ["A", "x"]])
+    with pytest.raises(UnreadableFile, match="expected 3 columns 代碼,名稱,數量.*found 2 columns 代碼,名稱"):
+        list(read_xlsx(path, SMALL))
+
+
+def test_xlsx_that_is_a_text_file(tmp_path):
+    path = tmp_path / "budget_11410.xlsx"
+    path.write_text("年度,月份\n114,10\n", encoding="utf-8")
+    with pytest.raises(UnreadableFile, match="not a readable .xlsx workbook"):
+        list(read_xlsx(path, BUDGET))
+
+
+def test_xlsx_truncated_zip(tmp_path):
+    data = (SAMPLES / "budget_11410.xlsx").read_bytes()
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(UnreadableFile):
+        list(read_xlsx(path, BUDGET))
+
+
+def test_xlsx_chunks(tmp_path):
+    path = make_workbook(tmp_path / "c.xlsx", [["t"], ["n"], SMALL] + [[f"K{i}", "x", i] for i in range(5)])
+    chunks = list(read_xlsx(path, SMALL, chunk_rows=2))
+    assert [c.index.tolist() for c in chunks] == [[4, 5], [6, 7], [8]]
+
+
+# -- JSON pages -------------------------------------------------------------------------------
+def test_json_items_values_are_text():
+    page = {"items": [{"a": 1, "b": "x", "c": None, "d": 2.0, "e": True}, {"b": "y", "f": [1, 2]}, 7], "next": None}
+    df = read_json_items(json.dumps(page, ensure_ascii=False))
+    assert list(df.columns) == ["a", "b", "c", "d", "e", "f", "_error"]
+    assert df.loc[0].tolist()[:6] == ["1", "x", "", "2", "true", ""]
+    assert df.loc[1, "f"] == "[1,2]" and df.loc[1, "a"] == ""
+    assert df.loc[2, "_error"] == "item is a JSON number, expected an object"
+    assert df.loc[:1, "_error"].isna().all()
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"{not json", "not valid JSON"),
+    (b"[1, 2]", "expected an object"),
+    (b'{"next": null}', "has no 'items'"),
+    (b'{"items": {"a": 1}}', "expected an array"),
+    ("{\"items\": [{\"name\": \"王小明\"".encode("cp950"), "not"),
+])
+def test_json_unreadable_pages(data, reason):
+    with pytest.raises(UnreadableFile, match=reason) as info:
+        read_json_items(data)
+    assert "王小明" not in str(info.value)
+
+
+def test_json_page_with_bom():
+    assert len(read_json_items(b"\xef\xbb\xbf" + b'{"items": [{"a": 1}]}')) == 1
+    assert len(read_json_items('\ufeff{"items": []}')) == 0
+
+
+# -- the demo landing -------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def demo_landing(tmp_path_factory):
+    landing = tmp_path_factory.mktemp("landing")
+    manifest = write_landing(landing, date(2022, 3, 5), scale=0.02)
+    return landing, manifest
+
+
+def test_every_demo_file_reads_with_the_manifest_record_count(demo_landing):
+    landing, manifest = demo_landing
+    headers = {"petitions": PETITIONS, "register": REGISTER, "calendar": CALENDAR, "budget": BUDGET}
+    checked = {}
+    for source, header in [*headers.items(), ("hr", None)]:
+        files = manifest["sources"][source]["files"]
+        assert files, source
+        for entry in files:
+            path = landing / entry["path"]
+            if entry["format"] == "csv":
+                frames = list(read_csv(path, header, chunk_rows=500))
+            elif entry["format"] == "xlsx":
+                frames = list(read_xlsx(path, header))
+            else:
+                frames = [read_json_items(path.read_bytes())]
+            rows = sum(len(f) for f in frames)
+            assert rows == entry["rows"], entry["path"]
+            assert all(f["_error"].isna().all() for f in frames), entry["path"]
+            for bad in entry.get("bad", []):
+                # The line the manifest names for a bad row is a record of the file.
+                assert any(bad["line"] in f.index for f in frames), (entry["path"], bad)
+            checked[source] = checked.get(source, 0) + 1
+    assert set(checked) == {"petitions", "register", "calendar", "budget", "hr"}
+
+
+def test_demo_register_blank_lines_are_not_records(demo_landing):
+    landing, manifest = demo_landing
+    entry = manifest["sources"]["register"]["files"][0]
+    df = pd.concat(read_csv(landing / entry["path"], REGISTER))
+    assert not set(entry["blank_lines"]) & set(df.index)
+    for dup in entry["duplicates"]:
+        if dup["kind"] == "exact":
+            assert df.loc[dup["line"]].tolist() == df.loc[dup["duplicate_of"]].tolist()
+
+
+def test_xlsx_header_a_row_off_is_pointed_at(tmp_path):
+    path = make_workbook(tmp_path / "off.xlsx", [["標題"], ["單位"], ["製表日期"], SMALL, ["A", "x", 1]])
+    with pytest.raises(UnreadableFile, match="the expected header is in row 4"):
+        list(read_xlsx(path, SMALL))

@@ -37,19 +37,27 @@ def test_tasks_retry_with_backoff(dag):
 
 def test_order_load_then_dbt_then_flags_then_publish(dag):
     ids = set(dag.task_ids)
-    assert {"resolve_as_of", "prepare_warehouse", "load_documents", "flag_indicators", "publish"} <= ids
+    loads = {f"load_{name}" for name in ("documents", "petitions", "budget", "register", "hr", "calendar")}
+    assert loads | {"resolve_as_of", "prepare_warehouse", "loads_finished", "flag_indicators", "publish",
+                    "check_loads"} <= ids
     dbt_tasks = [t for t in dag.tasks if t.task_id.startswith("dbt.")]
     # one visible task per model and seed
-    for node in ("stg_documents__doc_daily_stats", "int_kpi_status_evaluated", "fct_kpi_status", "dim_kpi", "kpi_catalog"):
+    for node in ("stg_documents__doc_daily_stats", "stg_petitions__case_versions", "int_kpi_status_evaluated",
+                 "fct_kpi_status", "dim_kpi", "kpi_catalog"):
         assert any(node in t.task_id for t in dbt_tasks), node
-    load = dag.get_task("load_documents")
-    flags = dag.get_task("flag_indicators")
-    assert dag.get_task("prepare_warehouse").task_id in load.upstream_task_ids
-    # every dbt task runs after the loads (directly or through another dbt task), flags after all dbt
+    for load in loads:
+        assert dag.get_task(load).upstream_task_ids == {"prepare_warehouse"}
+    joined = dag.get_task("loads_finished")
+    assert joined.upstream_task_ids == loads
+    assert joined.trigger_rule == "all_done"  # one unreadable file does not stop the other sources' KPIs
     roots = [t for t in dbt_tasks if not any(u.startswith("dbt.") for u in t.upstream_task_ids)]
-    assert roots and all("load_documents" in t.upstream_task_ids for t in roots)
+    assert roots and all(t.upstream_task_ids == {"loads_finished"} for t in roots)
+    flags = dag.get_task("flag_indicators")
     assert flags.get_flat_relative_ids(upstream=True) >= {t.task_id for t in dbt_tasks}
     assert "flag_indicators" in dag.get_task("publish").upstream_task_ids
+    check = dag.get_task("check_loads")
+    assert check.upstream_task_ids == {"publish"} and not check.downstream_task_ids
+    assert check.trigger_rule == "all_done"  # the run still ends red when a load failed
     fct = next(t for t in dbt_tasks if "fct_kpi_status" in t.task_id)
     assert "{{" in str(fct.vars["as_of_date"])  # templated per run, not frozen at parse time
 

@@ -8,7 +8,7 @@ import pytest
 
 import s1_data
 from kpi import dbt_render, warehouse
-from kpi.loaders import documents
+from kpi.loaders import engine
 
 AS_OF = date(2025, 3, 31)  # day 90 of 365: f = 90/365
 ROWS = [
@@ -28,8 +28,8 @@ REVISION = ("2025-01-02", "KL0100", 100, 60, 40, 30, 10, 10.0, "2025-04-02 08:00
 @pytest.fixture(scope="module")
 def statuses(warehouse_db, dbt_manifest, tmp_path_factory):
     folder = tmp_path_factory.mktemp("s1")
-    documents.load(s1_data.write(folder / "v1.sqlite", ROWS))
-    documents.load(s1_data.write(folder / "v2.sqlite", [*ROWS[:1], REVISION, *ROWS[2:]]))
+    engine.load("documents", s1_data.write(folder / "v1.sqlite", ROWS))
+    engine.load("documents", s1_data.write(folder / "v2.sqlite", [*ROWS[:1], REVISION, *ROWS[2:]]))
     dbt_render.dbt("build", as_of=AS_OF, target_path=folder / "target")
     with warehouse.connect() as conn:
         cur = conn.execute("select kpi_code, year, org_unit_code, actual_value, target_value, expected_to_date, "

@@ -166,9 +166,13 @@ def bootstrap() -> None:
         conn.execute(sql.SQL("grant select on all tables in schema marts to {}").format(bi))
         # Tables dbt creates later inherit the grant, whichever role creates them.
         conn.execute(sql.SQL("alter default privileges in schema marts grant select on tables to {}").format(bi))
-        from kpi import ledger  # noqa: PLC0415 - tables owned by the loaders, created with the schemas
+        # tables owned by the loaders exist from the start, so dbt can build before a source delivers
+        from kpi import ledger
+        from kpi.loaders.spec import load_sources
 
         ledger.create_tables(conn)
+        for source in load_sources().values():
+            conn.execute(source.ddl())
 
 
 def up() -> str:

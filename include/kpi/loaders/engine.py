@@ -292,18 +292,13 @@ def _load_http(conn: psycopg.Connection, source: Source, result: SourceResult, u
 
 # --- entry points ---------------------------------------------------------------------------------
 
-def ensure_raw_tables(conn: psycopg.Connection, sources: Iterable[Source]) -> None:
-    for source in sources:
-        conn.execute(source.ddl())
-
-
 def load(name: str, url: str | None = None, force: bool = False) -> SourceResult:
     """Load one declared source (its URL from configuration unless given). `force` reads every
     object again as if never loaded (after a fix to a parser or a declaration); still idempotent."""
     source = load_sources()[name]
     result = SourceResult(name)
     with warehouse.connect(autocommit=True) as conn:
-        ensure_raw_tables(conn, [source])
+        conn.execute(source.ddl())
         if source.kind == "file":
             _load_files(conn, source, result, force)
         elif source.kind == "sql":

@@ -67,23 +67,25 @@ def _checked(col: Column, values: pd.Series, errors: pd.Series) -> pd.Series:
     return reasons
 
 
+_IDENTITY_NOISE = str.maketrans("", "", " \t-()")
+
+
 def pseudonymise(frame: pd.DataFrame, columns: list[str], key: bytes) -> pd.Series:
     """Keyed HMAC-SHA256 of the petitioner's identifying fields, normalised so that the same person
-    typed the same way gets the same pseudonym; NA when every field is empty."""
-    parts = [parsing.normalize_text(frame[c]).fillna("").str.lower().str.replace(r"[\s\-()]", "", regex=True)
-             for c in columns]
-    identity = parts[0]
-    for part in parts[1:]:
-        identity = identity + "|" + part
-    cache: dict[str, str] = {}
-
-    def digest(text: str) -> str:
-        if text not in cache:
-            cache[text] = hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
-        return cache[text]
-
-    empty = identity.str.fullmatch(r"\|*")
-    return identity.map(digest).where(~empty)
+    typed the same way gets the same pseudonym; NA when every field is empty. One HMAC per
+    distinct identity (a petitioner appears in every version of every case)."""
+    parts = [parsing.normalize_text(frame[c]).to_numpy(dtype=object, na_value="") for c in columns]
+    cache: dict[str, str | None] = {}
+    out = []
+    for fields in zip(*parts):
+        identity = "|".join(fields).lower().translate(_IDENTITY_NOISE)
+        digest = cache.get(identity)
+        if digest is None and identity not in cache:
+            digest = (hmac.new(key, identity.encode("utf-8"), hashlib.sha256).hexdigest()
+                      if identity.strip("|") else None)
+            cache[identity] = digest
+        out.append(digest)
+    return pd.Series(out, index=frame.index, dtype="object")
 
 
 def district_of(address: pd.Series) -> pd.Series:

@@ -1,7 +1,6 @@
 """The demo landing directory loads completely and exactly; personal data never reaches the warehouse."""
 from __future__ import annotations
 
-import csv
 import json
 from datetime import date
 
@@ -10,6 +9,7 @@ import pytest
 from kpi import config, dbt_render, warehouse
 from kpi.demo import write_landing
 from kpi.loaders import engine, source_names
+from pii import personal_data
 
 UNTIL = date(2025, 3, 10)
 
@@ -80,22 +80,10 @@ def test_loading_the_same_landing_again_changes_nothing(first_load):
     assert counts() == before
 
 
-def _personal_data(folder):
-    values = set()
-    for path in sorted((folder / "petitions").glob("*.csv")):
-        raw = path.read_bytes()
-        text = raw.decode("utf-8-sig") if raw.startswith(b"\xef\xbb\xbf") else raw.decode("cp950")
-        for row in csv.DictReader(text.splitlines()):
-            values.update(v.strip() for k, v in row.items() if k in ("陳情人姓名", "聯絡電話", "電子郵件", "地址") and v and v.strip())
-    with open(folder / "register" / "kpi_register.csv", encoding="utf-8-sig", newline="") as fh:
-        values.update(r["填報人"].strip() for r in csv.DictReader(fh) if r.get("填報人", "").strip())
-    return values
-
-
 def test_no_personal_data_anywhere_in_the_warehouse(first_load, landing):
     folder, _ = landing
     dbt_render.dbt("build", as_of=UNTIL, target_path=folder.parent / "dbt_target_pii")
-    pii = _personal_data(folder)
+    pii = personal_data(folder)
     assert len(pii) > 100
     found: set[str] = set()
     with warehouse.connect() as conn:

@@ -12,6 +12,7 @@ import pytest
 
 from conftest import run_kpi
 from kpi import config, warehouse
+from pii import personal_data
 
 AS_OF = date(2025, 3, 5)
 pytestmark = pytest.mark.slow
@@ -42,7 +43,9 @@ def test_run_prints_the_status_table_and_load_summary(first_run):
     out = first_run.stdout
     assert "基準日 114/03/05（2025-03-05）" in out
     assert "K9.1" in out and "K7.1" in out
-    assert "documents" in out and "讀取" in out
+    for source in ("documents", "petitions", "budget", "register", "hr", "calendar"):
+        assert source in out
+    assert "讀取" in out
     assert "[" in first_run.stderr and "publish ok" in first_run.stderr  # task progress
 
 
@@ -110,11 +113,26 @@ def test_status_command_reads_the_warehouse(first_run):
     assert rows[0]["status"] in ("behind", "missed", "at_risk")  # flags first
 
 
+def test_no_personal_data_in_logs_or_published_files(first_run, demo_landing):
+    pii = personal_data(demo_landing)
+    assert len(pii) > 100
+    from kpi import airflow_env
+
+    texts = [p for folder in (airflow_env.airflow_home() / "logs", airflow_env.airflow_home() / "runs",
+                              config.reports_dir()) for p in folder.rglob("*") if p.is_file()]
+    assert texts
+    blob = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in texts)
+    assert "set aside" in blob  # the logs do describe the rejected rows...
+    assert not [v for v in pii if v in blob]  # ...without the petitioners' data
+
+
 def test_a_failing_task_fails_the_run_with_a_clear_message(first_run, tmp_path):
     broken = tmp_path / "doc_stats.sqlite"
     broken.write_bytes(b"not a database")
     res = run_kpi("run", "--as-of", AS_OF.isoformat(), env={"KPI_DOCUMENTS_URL": f"sqlite:///{broken}"})
     assert res.returncode != 0
     assert "load_documents" in res.stderr and "failed" in res.stderr
+    # the other sources still loaded and the KPIs were still computed and published that night
+    assert "check_loads" in res.stderr
     failures = _fetch("select error from raw.load_ledger where status = 'failed' order by load_id desc limit 1")
     assert "file is not a database" in failures[0][0]

@@ -130,22 +130,28 @@ def _run_dag(as_of: date, log_path: Path) -> tuple[bool, list[str], float]:
 
 
 def _print_load_summary(since: datetime) -> None:
+    """Per declared source, what this run's load tasks did (from the load ledger)."""
     from kpi import warehouse
+    from kpi.loaders import source_names
 
     with warehouse.connect() as conn:
-        rows = conn.execute(
-            "select source, count(*) filter (where status = 'loaded'), count(*) filter (where status = 'skipped'),"
-            " count(*) filter (where status = 'failed'), sum(rows_read), sum(rows_loaded), sum(rows_rejected)"
-            " from raw.load_ledger where started_at >= %s group by source order by source",
-            (since,),
-        ).fetchall()
-    if not rows:
-        return
+        rows = {r[0]: r[1:] for r in conn.execute(
+            "select source, count(*) filter (where status = 'loaded'), count(*) filter (where status = 'failed'),"
+            " coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0)"
+            " from raw.load_ledger where started_at >= %s group by source", (since,)).fetchall()}
+        failures = conn.execute(
+            "select source, error from raw.load_ledger where started_at >= %s and status = 'failed' order by load_id",
+            (since,)).fetchall()
     print("各來源載入結果：")
-    for source, loaded, skipped, failed, read, new, rejected in rows:
-        note = f"，失敗 {failed} 批" if failed else ""
-        print(f"  {source:<10} 讀取 {read or 0:>9,} 列，新載入 {new or 0:>9,} 列，剔除 {rejected or 0:>5,} 列"
-              f"（批次 {loaded}，略過 {skipped}{note}）")
+    for source in source_names():
+        if source not in rows:
+            print(f"  {source:<10} 無新資料（檔案未變更或尚未交付）")
+            continue
+        loaded, failed, read, new, rejected = rows[source]
+        note = f"，失敗 {failed} 個" if failed else ""
+        print(f"  {source:<10} 讀取 {read:>9,} 列，載入 {new:>9,} 列，剔除 {rejected:>5,} 列（載入 {loaded} 個檔案或批次{note}）")
+    for source, error in failures:
+        print(f"  無法載入 {source}: {error}", file=sys.stderr)
 
 
 def cmd_run(args) -> int:

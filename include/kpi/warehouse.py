@@ -73,11 +73,23 @@ def _pg_ctl(args: list[str], pgdata: Path, user: str | None, timeout: float = 60
     )
 
 
+def _accepting(port: int) -> bool:
+    try:
+        psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres", connect_timeout=3).close()
+        return True
+    except psycopg.OperationalError:
+        return False
+
+
 def embedded_running(pgdata: Path | None = None) -> bool:
+    """Whether the embedded server of `pgdata` is up: pg_ctl's word, or, when pg_ctl cannot tell
+    (it runs as another user under root), a server answering on our port."""
     pgdata = pgdata or config.embedded_pgdata()
     if not (pgdata / "PG_VERSION").exists():
         return False
-    return _pg_ctl(["status"], pgdata, _run_as()).returncode == 0
+    if _pg_ctl(["status"], pgdata, _run_as()).returncode == 0:
+        return True
+    return (pgdata / "postmaster.pid").exists() and _accepting(config.warehouse_port())
 
 
 def start_embedded(pgdata: Path | None = None, port: int | None = None) -> None:

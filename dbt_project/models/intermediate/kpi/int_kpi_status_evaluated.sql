@@ -171,13 +171,17 @@ sentences as (
                 || '平均 ' || actual_text || '（結案天數合計 ' || {{ fmt_decimal('numerator', 1) }} || ' 天 ÷ 結案 '
                 || {{ fmt_count('denominator') }} || ' 件），目標不超過 ' || target_text
                 || case when is_current_year then '，容許至 ' || {{ fmt_decimal('target_value + tolerance', 2) }} || ' ' || unit_zh else '' end
+            when measure_type = 'certificate' and actual_value >= 1 then
+                case when is_current_year then '截至 ' || md_text || ' ' else year_text || '全年' end
+                || '每日皆在第三方驗證證書有效期間內，證書效期至 ' || to_char(coverage_end_date, 'YYYY-MM-DD')
+                || case when status = 'at_risk' then '，距評估日不足 90 天，應辦理續證' else '' end
             when measure_type = 'certificate' then
-                case when actual_value >= 1 then '證書有效期間涵蓋 ' || year_text || ' 1/1 至 ' || md_text
-                         || '，效期至 ' || to_char(coverage_end_date, 'YYYY-MM-DD')
-                     else '證書有效期間未涵蓋 ' || year_text || ' 1/1 至 ' || md_text || ' 的每一天' end
+                case when is_current_year then '截至 ' || md_text || ' ' else year_text || '全年' end
+                || '有 ' || {{ fmt_count('denominator - numerator') }} || ' 天不在證書有效期間內（涵蓋 '
+                || {{ fmt_count('numerator') }} || ' ÷ ' || {{ fmt_count('denominator') }} || ' 天）'
             else
                 case when is_current_year then '截至 ' || md_text || ' ' else year_text || '全年' end
-                || '比率 ' || actual_text
+                || case when measure_type = 'growth' then '成長率 ' else '比率 ' end || actual_text
                 || case when denominator is not null then '（' || fraction_text || '）' else '' end
                 || case when progress_rule = 'pro_rated' and is_current_year and status <> 'achieved'
                         then '，依進度應達 ' || {{ fmt_pct('expected_to_date') }} else '' end

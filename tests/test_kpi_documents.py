@@ -21,15 +21,17 @@ ROWS = [
     ("2025-04-01", "KL0100", 1000, 1000, 0, 0, 100, 900.0, "2025-04-02 01:00:00"),  # after d: not known
     ("2025-03-10", "KL1200", 10, 50, 0, 0, 1, 1.0, "2025-03-11 01:00:00"),         # bad: recv_e > recv
 ]
-# the source revises a row in place; updated_at moves to the time of the change
-REVISION = ("2025-01-02", "KL0100", 100, 60, 40, 30, 10, 10.0, "2025-04-02 08:00:00")
+# the source revises rows in place; updated_at moves to the time of the change. The first revision
+# was there when d's nightly run started (2025-04-01 02:00); the second came later and is not known at d.
+REVISION = ("2025-01-02", "KL0100", 100, 60, 40, 30, 10, 10.0, "2025-03-31 20:00:00")
+LATE_REVISION = ("2025-01-03", "KL0100", 10, 9, 5, 5, 1, 12.0, "2025-04-02 08:00:00")
 
 
 @pytest.fixture(scope="module")
 def statuses(warehouse_db, dbt_manifest, tmp_path_factory):
     folder = tmp_path_factory.mktemp("s1")
     engine.load("documents", s1_data.write(folder / "v1.sqlite", ROWS))
-    engine.load("documents", s1_data.write(folder / "v2.sqlite", [*ROWS[:1], REVISION, *ROWS[2:]]))
+    engine.load("documents", s1_data.write(folder / "v2.sqlite", [*ROWS[:1], REVISION, LATE_REVISION, *ROWS[3:]]))
     dbt_render.dbt("build", as_of=AS_OF, target_path=folder / "target")
     with warehouse.connect() as conn:
         cur = conn.execute("select kpi_code, year, org_unit_code, actual_value, target_value, expected_to_date, "
@@ -40,7 +42,8 @@ def statuses(warehouse_db, dbt_manifest, tmp_path_factory):
 
 def test_k91_sums_electronic_docs_known_at_d_with_latest_version(statuses):
     actual, target, expected, status, reason, *_ = statuses[("K9.1", 2025, "ALL")]
-    # (60+30) + (5+5) + (20+10) + (0+0): revised 01-02 row wins, 04-01 is after d, the bad row is set aside
+    # (60+30) + (5+5) + (20+10) + (0+0): the 01-02 revision known at d wins, the 01-03 one came after
+    # d's night (recv_e 9 would add 4), 04-01 is after d, the bad row is set aside
     assert actual == 130
     assert target == 120000
     assert expected == 29589  # floor(120000 * 90 / 365)

@@ -2,11 +2,14 @@
 DAG through Airflow against the embedded warehouse."""
 from __future__ import annotations
 
+import csv
+import io
 import json
-import os
 import sqlite3
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
+
+import openpyxl
 
 import pytest
 
@@ -136,3 +139,143 @@ def test_a_failing_task_fails_the_run_with_a_clear_message(first_run, tmp_path):
     assert "check_loads" in res.stderr
     failures = _fetch("select error from raw.load_ledger where status = 'failed' order by load_id desc limit 1")
     assert "file is not a database" in failures[0][0]
+
+
+ROC = 1911
+
+
+# --- indicators recomputed in plain Python from the landing files, independently of loaders and dbt
+
+@pytest.fixture(scope="module")
+def warehouse_status(first_run):
+    with warehouse.connect() as conn:
+        rows = conn.execute("select kpi_code, year, org_unit_code, actual_value, numerator, denominator, status "
+                            "from marts.fct_kpi_status where as_of_date = %s", (AS_OF,)).fetchall()
+    return {(r[0], r[1], r[2]): r[3:] for r in rows}
+
+
+def _roc_dt(text: str) -> datetime | None:
+    text = text.strip()
+    if not text:
+        return None
+    d, _, t = text.partition(" ")
+    y, m, dd = (int(x) for x in d.split("/"))
+    parts = [int(x) for x in t.split(":")] if t else [0, 0]
+    return datetime(y + ROC, m, dd, parts[0], parts[1], parts[2] if len(parts) > 2 else 0)
+
+
+def _read_csv(path: Path) -> list[dict]:
+    raw = path.read_bytes()
+    text = raw.decode("utf-8-sig") if raw.startswith(b"\xef\xbb\xbf") else raw.decode("cp950")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _working_days(landing: Path) -> dict[date, bool]:
+    days = {}
+    for path in sorted((landing / "calendar").glob("calendar_*.csv")):
+        for row in _read_csv(path):
+            d = datetime.strptime(row["西元日期"], "%Y%m%d").date()
+            days[d] = row["是否放假"] == "0"
+    return days
+
+
+def _is_working(d: date, days: dict) -> bool:
+    if any(k.year == d.year for k in days):
+        return days.get(d, False)
+    return d.weekday() < 5
+
+
+def _sixth_working_day_after(d: date, days: dict) -> date:
+    n, cur = 0, d
+    while n < 6:
+        cur += timedelta(days=1)
+        n += _is_working(cur, days)
+    return cur
+
+
+def test_k72_closure_rate_2024(warehouse_status):
+    landing = config.landing_dir()
+    end_of_d = datetime(AS_OF.year, AS_OF.month, AS_OF.day, 23, 59, 59)
+    latest: dict[str, tuple] = {}
+    for path in sorted((landing / "petitions").glob("petitions_*.csv")):
+        for row in _read_csv(path):
+            try:
+                updated, received = _roc_dt(row["最後更新時間"]), _roc_dt(row["受理日期"])
+                closed = _roc_dt(row["結案日期"])
+                due = _roc_dt(row["限辦日期"])
+            except ValueError:
+                continue  # a bad row: the pipeline sets it aside too
+            if row["處理狀態"] not in ("處理中", "已結案", "已撤案") or updated > end_of_d:
+                continue
+            key = row["案件編號"]
+            if key not in latest or updated >= latest[key][0]:
+                latest[key] = (updated, received, closed, due, row["處理狀態"], row["來源管道"])
+    days = _working_days(landing)
+    e = date(2024, 12, 31)
+    closed_n = due_open = 0
+    for updated, received, closed, due, status, channel in latest.values():
+        if received.year != 2024 or status == "已撤案":
+            continue
+        if status == "已結案" and closed and closed.date() <= e:
+            closed_n += 1
+            continue
+        due_date = due.date() if due else (
+            _sixth_working_day_after(received.date(), days) if channel == "1999市民熱線"
+            else received.date() + timedelta(days=30))
+        due_open += due_date <= e
+    actual, numerator, denominator, _ = warehouse_status[("K7.2", 2024, "ALL")]
+    assert (numerator, denominator) == (closed_n, closed_n + due_open)
+
+
+def test_k51_budget_execution_2024_from_the_december_workbook(warehouse_status):
+    book = openpyxl.load_workbook(config.landing_dir() / "budget" / "budget_11312.xlsx", read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    header = [str(c) for c in rows[2]]
+
+    def amount(v):
+        return 0.0 if v in (None, "-", "") else float(str(v).replace(",", ""))
+
+    num = den = 0.0
+    for r in rows[3:]:
+        rec = dict(zip(header, r))
+        if str(rec["年度"]).strip() == "合計" or str(r[0]).strip() == "合計" or rec["列管基本設施"] != "是":
+            continue
+        num += amount(rec["累計實支數"]) + amount(rec["累計應付未付數"]) + amount(rec["累計節餘數"])
+        den += amount(rec["累計分配數"])
+    actual = warehouse_status[("K5.1", 2024, "ALL")][0]
+    assert float(actual) == pytest.approx(num / den, rel=1e-9)
+
+
+def test_c31_learning_completion_in_the_latest_month(warehouse_status):
+    landing = config.landing_dir()
+    items, url = [], (landing / "hr" / "monthly.json").as_uri()
+    while url:
+        path = Path(url.removeprefix("file://"))
+        page = json.loads(path.read_text(encoding="utf-8"))
+        items += page["items"]
+        nxt = page.get("next")
+        url = nxt if not nxt or nxt.startswith("file://") else (path.parent / nxt).as_uri()
+    months = {i["yearMonth"] for i in items if int(i["yearMonth"]) <= (AS_OF.year - ROC) * 100 + AS_OF.month
+              and int(i["yearMonth"]) // 100 + ROC == AS_OF.year}
+    latest = max(months)
+    month_items = {i["unitCode"]: i for i in items if i["yearMonth"] == latest}  # a later item wins
+    rate = sum(i["learningCompleted"] for i in month_items.values()) / sum(i["civilServants"] for i in month_items.values())
+    assert float(warehouse_status[("C3.1", 2025, "ALL")][0]) == pytest.approx(rate, rel=1e-9)
+
+
+def test_register_count_2024(warehouse_status):
+    rows = _read_csv(config.landing_dir() / "register" / "kpi_register.csv")
+    half = str.maketrans("０１２３４５６７８９／：", "0123456789/:")
+    distinct = set()
+    for r in rows:
+        norm = tuple((v or "").strip().translate(half) for k, v in r.items() if k != "填報人")
+        if norm[0] != "K6.2":
+            continue
+        try:
+            y, m, d = (int(x) for x in norm[1].split("/"))
+            when = date(y + ROC, m, d)
+        except ValueError:
+            continue
+        if when.year == 2024:
+            distinct.add(norm)
+    assert warehouse_status[("K6.2", 2024, "ALL")][0] == len(distinct)

@@ -1,14 +1,5 @@
--- Latest version of each (stat_date, unit_code): the source revises its last few days in place.
-with versions as (
-    select * from {{ source('documents', 'doc_daily_stats') }}
-),
-
-latest as (
-    select distinct on (stat_date, unit_code) *
-    from versions
-    order by stat_date, unit_code, updated_at desc
-)
-
+-- Every version of each (stat_date, unit_code): the source revises its last few days in place, and a
+-- run for an old as-of date must see the version that was current that night (int_documents__known).
 select
     stat_date,
     unit_code as org_unit_code,
@@ -19,5 +10,6 @@ select
     sent_electronic as docs_sent_electronic,
     closed_count as docs_closed,
     closed_days_sum::numeric as closed_days_sum,
-    updated_at
-from latest
+    updated_at,
+    _loaded_at as loaded_at
+from {{ source('documents', 'doc_daily_stats') }}

@@ -279,3 +279,34 @@ def test_register_count_2024(warehouse_status):
         if when.year == 2024:
             distinct.add(norm)
     assert warehouse_status[("K6.2", 2024, "ALL")][0] == len(distinct)
+
+
+# --- last: this test changes the landing directory ------------------------------------------------
+
+def test_an_old_date_run_after_newer_data_gives_the_same_rows(first_run, demo_landing):
+    columns = ("kpi_code, year, org_unit_code, actual_value, target_value, target_basis, expected_to_date, "
+               "status, status_reason, source_fresh, numerator, denominator")
+    query = f"select {columns} from marts.fct_kpi_status where as_of_date = %s order by kpi_code, year, org_unit_code"
+    before = _fetch(query, AS_OF)
+    # later deliveries: S1 revises a day before d after d's night; a petitions export of 03-11 moves a case on
+    db = sqlite3.connect(demo_landing / "documents" / "doc_stats.sqlite")
+    db.execute("update doc_daily_stats set recv_electronic = recv_electronic - 1, updated_at = '2025-03-11 09:00:00' "
+               "where rowid = (select min(rowid) from doc_daily_stats where stat_date = '2025-03-04' "
+               "and recv_electronic > 0)")
+    db.commit()
+    db.close()
+    source = demo_landing / "petitions" / "petitions_20250304.csv"
+    raw = source.read_bytes()
+    encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "cp950"
+    header, first = list(csv.reader(io.StringIO(raw.decode(encoding))))[:2]
+    revised = dict(zip(header, first))
+    revised.update({"處理狀態": "已結案", "結案日期": "114/03/11 10:00", "最後更新時間": "114/03/11 10:00:00"})
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([header, [revised[h] for h in header]])
+    (demo_landing / "petitions" / "petitions_20250311.csv").write_bytes(out.getvalue().encode("cp950"))
+
+    for as_of in ("2025-03-10", AS_OF.isoformat()):
+        res = run_kpi("run", "--as-of", as_of)
+        assert res.returncode == 0, res.stderr[-3000:]
+    assert _fetch("select count(*) from raw.petitions__case_versions where _object = 'petitions/petitions_20250311.csv'")[0][0] == 1
+    assert _fetch(query, AS_OF) == before

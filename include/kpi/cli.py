@@ -210,6 +210,20 @@ def cmd_load(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_airflow(args) -> int:
+    """The airflow CLI with this project's settings (AIRFLOW_HOME, DAGs, metadata database)."""
+    import subprocess
+
+    from kpi import airflow_env, dbt_render, warehouse
+
+    warehouse.up()
+    dbt_render.ensure_manifest()
+    airflow_env.ensure_metadata_db()
+    argv = [a for a in args.airflow_args if a != "--"]
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    return subprocess.run([airflow, *argv], env=airflow_env.env()).returncode
+
+
 def cmd_new_source(args) -> int:
     from kpi.scaffold import new_source
 
@@ -238,6 +252,11 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--year", type=int, help="Gregorian year (default: the as-of date's year)")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.set_defaults(func=cmd_status)
+
+    af = sub.add_parser("airflow", help="run the airflow CLI on this project, e.g. "
+                        "`kpi airflow backfill create --dag-id kpi_nightly --from-date 2025-01-01 --to-date 2025-01-31`")
+    af.add_argument("airflow_args", nargs=argparse.REMAINDER)
+    af.set_defaults(func=cmd_airflow)
 
     load = sub.add_parser("load", help="load sources into raw without running the DAG (debugging, reloads)")
     load.add_argument("sources", nargs="*", help="source names (default: all declared)")

@@ -1,6 +1,12 @@
 -- Every measured value, one row per (kpi_code, year, org_unit_code). A new source adds its
 -- int_kpi_actuals__<source> model to this list.
-{% set actual_models = ['int_kpi_actuals__documents'] %}
+{% set actual_models = [
+    'int_kpi_actuals__documents',
+    'int_kpi_actuals__petitions',
+    'int_kpi_actuals__register',
+    'int_kpi_actuals__budget',
+    'int_kpi_actuals__hr',
+] %}
 
 {% for model in actual_models %}
 select

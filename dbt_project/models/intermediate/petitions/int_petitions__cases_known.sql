@@ -1,0 +1,71 @@
+-- S2 petition / 1999 cases (人民陳情案件) as known at the as-of date d: one row per case, its latest
+-- version with 最後更新時間 up to the end of d in Asia/Taipei (kpi-rules.md "Data known at d"; sources.md
+-- S2: the latest 最後更新時間 wins, a tie goes to the later file). A version updated after d is ignored,
+-- so a backfill for an old d sees what that night's run saw.
+--
+-- due_date_effective applies the default deadline of a blank 限辦日期 (sources.md S2):
+--   1999市民熱線: the 6th working day after the day of receipt (the receipt day itself is not counted,
+--     even when it is a working day; S6 calendar, weekends only where the year has no calendar file);
+--   any other channel: 30 calendar days after the day of receipt.
+-- The petitioner's pseudonym is not carried: no KPI needs it (Personal Data Protection Act §5).
+with versions_known as (
+    select *
+    from {{ ref('stg_petitions__case_versions') }}
+    -- as_of_end() is the first instant of d + 1 in Asia/Taipei, so "<" keeps everything up to the end of d
+    where last_updated_at < {{ as_of_end() }}
+),
+
+latest as (
+    select distinct on (case_id) *
+    from versions_known
+    order by case_id, last_updated_at desc, export_date desc nulls last, source_file desc, source_line desc
+),
+
+calendar as (
+    select calendar_date, is_working_day, working_day_number
+    from {{ ref('int_calendar__days') }}
+),
+
+with_hotline_due as (
+    select
+        l.*,
+        hotline_due.calendar_date as hotline_default_due_date
+    from latest as l
+    -- working_day_number of the receipt day counts the receipt day only if it is a working day, so it is
+    -- the number of the receipt day or of the last working day before it; + 6 is the 6th working day
+    -- after. Working days have distinct numbers, so this joins at most one date.
+    left join calendar as receipt_day
+        on receipt_day.calendar_date = l.received_date
+    left join calendar as hotline_due
+        on hotline_due.is_working_day
+        and hotline_due.working_day_number = receipt_day.working_day_number + 6
+)
+
+select
+    case_id,
+    channel,
+    is_hotline_1999,
+    category,
+    sub_category,
+    received_at,
+    received_date,
+    extract(year from received_date)::int as received_year,
+    org_unit_code,
+    org_unit_name,
+    due_date,
+    case
+        when due_date is not null then due_date
+        when is_hotline_1999 then hotline_default_due_date
+        else received_date + 30
+    end as due_date_effective,
+    due_date is null as due_date_derived,
+    status_zh,
+    status,
+    closed_at,
+    closed_date,
+    district,
+    last_updated_at,
+    export_date,
+    source_file,
+    source_line
+from with_hotline_due

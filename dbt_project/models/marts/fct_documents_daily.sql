@@ -7,7 +7,7 @@
 -- each day and unit, all days known (no as-of cut: BI shows the current figures).
 with latest as (
     select distinct on (stat_date, org_unit_code) *
-    from latest
+    from {{ ref('stg_documents__doc_daily_stats') }}
     order by stat_date, org_unit_code, updated_at desc
 )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import TriggerRule, dag, get_current_context, task
+from airflow.sdk import TriggerRule, dag, get_current_context, task, teardown
 from airflow.timetables.trigger import CronTriggerTimetable
 
 from kpi import dbt_render, pipeline
@@ -42,8 +42,14 @@ def kpi_nightly():
         return pipeline.as_of_for_run(run_time).isoformat()
 
     @task
-    def prepare_warehouse() -> str:
-        return pipeline.prepare_warehouse()
+    def prepare_warehouse(as_of: str) -> str:
+        """Start and bootstrap the warehouse; wait for any other run to release it."""
+        run_id = get_current_context()["dag_run"].run_id
+        return pipeline.prepare_warehouse(run_id, pendulum.parse(as_of).date())
+
+    @teardown
+    def release_warehouse() -> None:
+        pipeline.release_warehouse(get_current_context()["dag_run"].run_id)
 
     @task(task_id="load")
     def load_source(name: str) -> dict:
@@ -58,7 +64,7 @@ def kpi_nightly():
         return pipeline.publish(pendulum.parse(as_of).date())
 
     as_of = resolve_as_of()
-    ready = prepare_warehouse()
+    ready = prepare_warehouse(as_of)
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def loads_finished(**context) -> None:
         """Joins the loads whatever their outcome: one unreadable file must not stop the KPIs of the
@@ -80,6 +86,7 @@ def kpi_nightly():
     published = publish(as_of)
 
     as_of >> ready >> loads >> joined >> dbt >> flags >> published >> check_loads(sources)
+    published >> release_warehouse().as_teardown(setups=ready)
 
 
 kpi_nightly()

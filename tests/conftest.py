@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
+import tempfile
 import subprocess
 import sys
 from pathlib import Path
@@ -20,10 +22,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def server_tmpdir(prefix: str) -> Path:
+    """A temp dir for PostgreSQL data. Not under pytest's basetemp: under root the server runs as
+    another user, and pytest resets its /tmp/pytest-of-root to 0700 whenever another session starts."""
+    return Path(tempfile.mkdtemp(prefix=prefix))
+
+
 @pytest.fixture(scope="session", autouse=True)
-def kpi_state(tmp_path_factory):
+def kpi_state():
     """Point every setting at a throwaway state dir before anything reads it."""
-    state = tmp_path_factory.mktemp("kpi_state")
+    state = server_tmpdir("kpi-test-state-")
     saved = dict(os.environ)
     for var in ("WAREHOUSE_URL", "KPI_DOCUMENTS_URL", "KPI_HR_API_URL", "AIRFLOW_HOME",
                 "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
@@ -43,6 +51,7 @@ def kpi_state(tmp_path_factory):
     yield state
     os.environ.clear()
     os.environ.update(saved)
+    shutil.rmtree(state, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -58,6 +58,8 @@ def test_order_load_then_dbt_then_flags_then_publish(dag):
     check = dag.get_task("check_loads")
     assert check.upstream_task_ids == {"publish"} and not check.downstream_task_ids
     assert check.trigger_rule == "all_done"  # the run still ends red when a load failed
+    release = dag.get_task("release_warehouse")
+    assert release.is_teardown and "prepare_warehouse" in release.upstream_task_ids  # the lock is always released
     fct = next(t for t in dbt_tasks if "fct_kpi_status" in t.task_id)
     assert "{{" in str(fct.vars["as_of_date"])  # templated per run, not frozen at parse time
 

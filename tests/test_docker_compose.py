@@ -439,7 +439,9 @@ def test_init_script_runs_on_postgres(tmp_path):
         sys.path.remove(str(ROOT / "include"))
     if not hasattr(warehouse, "start_embedded") or not (POSTGRES_BIN_PATH / "psql").exists():
         pytest.skip("kpi.warehouse.start_embedded or psql is not available")
-    pgdata = tmp_path / "pg" / "data"
+    from conftest import server_tmpdir
+
+    pgdata = server_tmpdir("kpi-test-compose-") / "pg" / "data"
     port = _free_port()
     try:
         warehouse.start_embedded(pgdata=pgdata, port=port)

@@ -88,7 +88,7 @@ def _dag_task_count() -> int:
     # tests joining two nodes run as tasks of their own (dbt_render: detached tests)
     detached = sum(1 for n in manifest["nodes"].values()
                    if n["resource_type"] == "test" and len(set(n["depends_on"]["nodes"])) > 1)
-    return 6 + len(source_names()) + dbt_nodes + detached
+    return 7 + len(source_names()) + dbt_nodes + detached
 
 
 def _run_dag(as_of: date, log_path: Path) -> tuple[bool, list[str], float]:

@@ -30,8 +30,19 @@ def run_time_for(as_of: date) -> datetime:
     return datetime(as_of.year, as_of.month, as_of.day, 2, 0, tzinfo=config.TIMEZONE) + timedelta(days=1)
 
 
-def prepare_warehouse() -> str:
-    return warehouse.up()
+def prepare_warehouse(run_id: str, as_of: date) -> str:
+    """Start (if embedded) and bootstrap the warehouse, then take the one-run-at-a-time lock."""
+    from kpi import run_lock
+
+    where = warehouse.up()
+    run_lock.acquire(run_id, as_of)
+    return where
+
+
+def release_warehouse(run_id: str) -> None:
+    from kpi import run_lock
+
+    run_lock.release(run_id)
 
 
 def load_source(name: str) -> dict:

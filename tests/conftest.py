@@ -33,6 +33,7 @@ def kpi_state():
     """Point every setting at a throwaway state dir before anything reads it."""
     state = server_tmpdir("kpi-test-state-")
     saved = dict(os.environ)
+    keep = os.environ.get("KPI_KEEP_TEST_STATE")
     for var in ("WAREHOUSE_URL", "KPI_DOCUMENTS_URL", "KPI_HR_API_URL", "AIRFLOW_HOME",
                 "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
         os.environ.pop(var, None)
@@ -51,7 +52,8 @@ def kpi_state():
     yield state
     os.environ.clear()
     os.environ.update(saved)
-    shutil.rmtree(state, ignore_errors=True)
+    if not keep:  # set it to look at a failed run's logs
+        shutil.rmtree(state, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

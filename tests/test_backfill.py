@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_kpi
+from conftest import _free_port, run_kpi
 from kpi import airflow_env, warehouse
 
 pytestmark = pytest.mark.slow
@@ -22,16 +22,20 @@ pytestmark = pytest.mark.slow
 def airflow_services(warehouse_db):
     res = run_kpi("demo-data", "--until", "2025-03-10", "--scale", "0.05")
     assert res.returncode == 0, res.stderr
-    res = run_kpi("airflow", "dags", "reserialize")
+    res = run_kpi("airflow", "dags", "reserialize", env={"KPI_TASK_RETRIES": "0"})
     assert res.returncode == 0, res.stderr[-2000:]
+    port = _free_port()
+    # tasks of a scheduled run report to the API server's execution API (dags test runs one in-process)
     env = {**airflow_env.env(), "KPI_TASK_RETRIES": "0", "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-           "AIRFLOW__CORE__PARALLELISM": "4", "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2"}
+           "AIRFLOW__CORE__PARALLELISM": "4", "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
+           "AIRFLOW__API__PORT": str(port),
+           "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/"}
     airflow = str(Path(sys.executable).with_name("airflow"))
     logs = airflow_env.airflow_home() / "test-services"
     logs.mkdir(parents=True, exist_ok=True)
-    procs = [subprocess.Popen([airflow, name], env=env, stdout=open(logs / f"{name}.log", "w"),
+    procs = [subprocess.Popen([airflow, *cmd], env=env, stdout=open(logs / f"{cmd[0]}.log", "w"),
                               stderr=subprocess.STDOUT, start_new_session=True)
-             for name in ("dag-processor", "scheduler")]
+             for cmd in (["api-server", "--port", str(port)], ["dag-processor"], ["scheduler"])]
     yield env
     for proc in procs:
         os.killpg(proc.pid, signal.SIGTERM)

@@ -1,5 +1,5 @@
 """kpi.loaders.parsing: every date form of sources.md, the typing quirks of hand-kept sheets, numbers
-as spreadsheets export them, and the (values, errors) contract."""
+as spreadsheets export them, and the (values, errors) contract (two Arrow arrays as long as the input)."""
 from __future__ import annotations
 
 import time
@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from kpi.loaders import parsing
@@ -17,8 +18,8 @@ TAIPEI = ZoneInfo("Asia/Taipei")
 
 def one(parser, text, **kwargs):
     values, errors = parser(pd.Series([text], dtype=object), **kwargs)
-    value, error = values.iloc[0], errors.iloc[0]
-    return (None if pd.isna(value) else value), (None if pd.isna(error) else error)
+    assert len(values) == len(errors) == 1 and errors.type == pa.string()
+    return values[0].as_py(), errors[0].as_py()
 
 
 def as_date(value) -> date:
@@ -29,11 +30,19 @@ def as_date(value) -> date:
 def test_normalize_text_strips_and_narrows_full_width():
     s = pd.Series(["\u3000１１４／０３／０５\u3000", "  K2.2 ", "ＡＢＣ：－．，", "a  b", "", "   ", None, "綜合發展處"],
                   dtype=object)
-    out = parsing.normalize_text(s)
-    assert out.tolist()[:4] == ["114/03/05", "K2.2", "ABC:-.,", "a  b"]
-    assert out.iloc[4:7].isna().all()
-    assert out.iloc[7] == "綜合發展處"
-    assert list(out.index) == list(s.index)
+    out = parsing.normalize_text(s).to_pylist()
+    assert out[:4] == ["114/03/05", "K2.2", "ABC:-.,", "a  b"]
+    assert out[4:7] == [None, None, None]
+    assert out[7] == "綜合發展處"
+    assert len(out) == len(s)
+
+
+def test_normalize_text_strips_what_str_strip_strips_and_narrows_only_full_width_ascii():
+    assert set(parsing.WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
+    samples = [ws + "x" + ws for ws in parsing.WHITESPACE] + [chr(c) for c in range(0xFF00, 0xFF70)] + [
+        "\u3000中\u3000文\u3000", "ｶﾀｶﾅ", "①②", "ﬁ", "Ⅻ", "\u200b\u200bx", "\x1cx\x1f", "全形，逗號"]
+    expected = [t.translate(parsing._HALF_WIDTH).strip() or None for t in samples]
+    assert parsing.normalize_text(samples).to_pylist() == expected
 
 
 # -- dates ------------------------------------------------------------------------------------
@@ -47,7 +56,7 @@ def test_parse_date_every_form_of_the_spec(text):
 
 @pytest.mark.parametrize("text", ["114/02/30", "1141301", "114/13/05", "114/00/10", "114/04/31", "2025-02-29",
                                   "000/01/01", "114-03/05", "114/03/05/01", "114.3", "yesterday", "11403051",
-                                  "114/03/05 25:00", "２０２５年３月５日"])
+                                  "114/03/05 25:00", "２０２５年３月５日", "2025-03-05T10:00+15:00"])
 def test_parse_date_rejects_impossible_and_malformed_dates(text):
     value, error = one(parsing.parse_date, text)
     assert value is None
@@ -70,12 +79,11 @@ def test_parse_date_values_are_naive_midnight_and_blank_is_not_an_error():
     s = pd.Series(["114/03/05", "", None, "   ", "\u3000", np.nan, "114/02/30"], index=[10, 11, 12, 13, 14, 15, 16],
                   dtype=object)
     values, errors = parsing.parse_date(s)
-    assert values.dtype.kind == "M" and values.dt.tz is None
-    assert values.iloc[0] == pd.Timestamp("2025-03-05")
-    assert list(values.index) == list(errors.index) == [10, 11, 12, 13, 14, 15, 16]
-    assert values.iloc[1:].isna().all()
-    assert errors.iloc[:6].isna().all()
-    assert errors.iloc[6] == "not a date: '114/02/30'"
+    assert values.type == pa.date32()
+    assert values[0].as_py() == date(2025, 3, 5)
+    assert len(values) == len(errors) == 7
+    assert values.to_pylist()[1:] == [None] * 6
+    assert errors.to_pylist() == [None] * 6 + ["not a date: '114/02/30'"]
 
 
 def test_parse_date_roc_two_digit_year():
@@ -103,7 +111,7 @@ def test_parse_datetime_forms_in_taipei_time(text, expected):
     value, error = one(parsing.parse_datetime, text)
     assert error is None
     assert value == pd.Timestamp(expected, tz=TAIPEI)
-    assert str(value.tz) == "Asia/Taipei"
+    assert str(value.tzinfo) == "Asia/Taipei"
 
 
 def test_parse_datetime_iso_offsets_are_converted_to_taipei():
@@ -122,15 +130,25 @@ def test_parse_datetime_rejects_impossible_times(text):
 
 def test_parse_datetime_dtype_is_tz_aware_taipei():
     values, errors = parsing.parse_datetime(pd.Series(["114/03/05 14:22", None], dtype=object))
-    assert str(values.dt.tz) == "Asia/Taipei"
-    assert values.isna().tolist() == [False, True] and errors.isna().all()
+    assert values.type == pa.timestamp("us", tz="Asia/Taipei")
+    assert values.is_null().to_pylist() == [False, True] and errors.null_count == 2
+    # stored as the UTC instant: 14:22 in Taipei is 06:22 UTC
+    assert values.cast(pa.int64())[0].as_py() == int(datetime(2025, 3, 5, 6, 22).timestamp()) * 1_000_000
+
+
+def test_parse_datetime_before_1980_follows_the_historic_offsets():
+    # Taipei kept daylight saving time in 1979 (UTC+9 from July to September).
+    value, error = one(parsing.parse_datetime, "1979-08-01 12:00")
+    assert error is None and value == pd.Timestamp("1979-08-01 03:00", tz="UTC")
+    assert one(parsing.parse_datetime, "68/08/01 12:00")[0] == value
+    assert one(parsing.parse_datetime, "1980-08-01 12:00")[0] == pd.Timestamp("1980-08-01 04:00", tz="UTC")
 
 
 # -- year-month -------------------------------------------------------------------------------
 @pytest.mark.parametrize("text", ["11403", "114/03", "114/3", "2025-03", "202503", "１１４０３"])
 def test_parse_year_month(text):
     value, error = one(parsing.parse_year_month, text)
-    assert error is None and value == pd.Timestamp("2025-03-01")
+    assert error is None and value == date(2025, 3, 1)
 
 
 @pytest.mark.parametrize("text", ["11413", "11400", "1140305", "114", "2025-13"])
@@ -155,9 +173,9 @@ def test_parse_int_errors_name_the_value(text, reason):
 
 def test_parse_int_dtype_and_blanks():
     values, errors = parsing.parse_int(pd.Series(["1,234", "", None, "x"], dtype=object))
-    assert str(values.dtype) == "Int64"
-    assert values.iloc[0] == 1234 and values.iloc[1:].isna().all()
-    assert errors.iloc[:3].isna().all() and errors.iloc[3] == "not a number: 'x'"
+    assert values.type == pa.int64()
+    assert values.to_pylist() == [1234, None, None, None]
+    assert errors.to_pylist() == [None, None, None, "not a number: 'x'"]
 
 
 @pytest.mark.parametrize("text, expected", [("1,234,567", 1234567.0), ("1,234,567.50", 1234567.5), ("-", 0.0),
@@ -183,18 +201,16 @@ def test_parse_decimal_is_plain():
 # -- flags and code lists ---------------------------------------------------------------------
 def test_parse_bool():
     values, errors = parsing.parse_bool(pd.Series(["是", " 否 ", "", "Y"], dtype=object))
-    assert values.iloc[0] is np.True_ or values.iloc[0] == True  # noqa: E712
-    assert values.iloc[1] == False  # noqa: E712
-    assert values.iloc[2:].isna().all()
-    assert errors.iloc[:3].isna().all() and errors.iloc[3] == "not one of 是/否: 'Y'"
+    assert values.type == pa.bool_()
+    assert values.to_pylist() == [True, False, None, None]
+    assert errors.to_pylist() == [None, None, None, "not one of 是/否: 'Y'"]
 
 
 def test_parse_choice():
     allowed = ["處理中", "已結案", "已撤案"]
     values, errors = parsing.parse_choice(pd.Series(["處理中", " 已結案", "xx", None], dtype=object), allowed)
-    assert values.tolist()[:2] == ["處理中", "已結案"] and values.iloc[2:].isna().all()
-    assert errors.iloc[2] == "not one of 處理中/已結案/已撤案: 'xx'"
-    assert errors.drop(index=2).isna().all()
+    assert values.to_pylist() == ["處理中", "已結案", None, None]
+    assert errors.to_pylist() == [None, None, "not one of 處理中/已結案/已撤案: 'xx'", None]
 
 
 # -- whole columns ----------------------------------------------------------------------------
@@ -204,14 +220,25 @@ def test_mixed_column_keeps_rows_apart():
     s = pd.Series(texts, index=range(100, 100 + len(texts)), dtype=object)
     values, errors = parsing.parse_date(s)
     expected = [date(2025, 3, 5), date(2024, 2, 29), None, date(2024, 1, 1), None, date(2025, 3, 5), None] * 3
-    assert [None if pd.isna(v) else as_date(v) for v in values] == expected
-    assert errors.notna().tolist() == [False, False, True, False, False, False, True] * 3
+    assert values.to_pylist() == expected
+    assert errors.is_valid().to_pylist() == [False, False, True, False, False, False, True] * 3
+
+
+def test_arrow_input_and_sliced_arrays():
+    """The engine passes Arrow arrays, often slices of a bigger buffer."""
+    column = pa.array(["x", "114/03/05", None, "2024-02-29 10:00", "114/13/01", "1,234"], pa.string())
+    values, errors = parsing.parse_date(column.slice(1, 4))
+    assert values.to_pylist() == [date(2025, 3, 5), None, date(2024, 2, 29), None]
+    assert errors.to_pylist() == [None, None, None, "not a date: '114/13/01'"]
+    assert parsing.parse_int(column.slice(5))[0].to_pylist() == [1234]
+    chunked = pa.chunked_array([column.slice(0, 2), column.slice(2)])
+    assert parsing.normalize_text(chunked).to_pylist() == ["x", "114/03/05", None, "2024-02-29 10:00", "114/13/01", "1,234"]
 
 
 def test_str_dtype_input_works_like_object():
     s = pd.Series(["114/03/05", None], dtype="str")
     values, errors = parsing.parse_date(s)
-    assert as_date(values.iloc[0]) == date(2025, 3, 5) and values.isna().tolist() == [False, True]
+    assert values.to_pylist() == [date(2025, 3, 5), None] and errors.null_count == 2
 
 
 def test_throughput_is_printed(capsys):
@@ -230,7 +257,43 @@ def test_throughput_is_printed(capsys):
         start = time.perf_counter()
         values, errors = getattr(parsing, name)(s)
         seconds = time.perf_counter() - start
-        assert errors.isna().all()
+        assert errors.null_count == n
         lines.append(f"{name}: {n / seconds:,.0f} values/s")
     with capsys.disabled():
         print("\n" + "\n".join(lines))
+
+
+# -- personal data (kpi.loaders.typed_rows) -----------------------------------------------------
+def test_pseudonyms_are_hmac_sha256_of_the_normalised_identity():
+    """The same person typed the same way gets the same pseudonym whatever the chunk: lower case,
+    spaces, tabs, - ( ) ignored, full-width narrowed; nothing at all gives null. The key may be of
+    any length (RFC 2104: a key longer than the block is hashed first)."""
+    import hashlib
+    import hmac
+
+    from kpi.loaders import typed_rows
+
+    names = ["王小明", " 王小明 ", "Ａｌｉｃｅ", "alice", "ΑΣ Σ", None, ""]
+    phones = ["0912-345-678", "0912345678", "(02) 1234", "02 1234", "", None, ""]
+    mails = ["A@B.TW", "a@b.tw", "", "", "x", None, " "]
+
+    def expected(key, name, phone, mail):
+        fields = [(str(v).translate(parsing._HALF_WIDTH).strip() if v is not None else "") for v in (name, phone, mail)]
+        identity = "|".join(fields).lower().translate(str.maketrans("", "", " \t-()"))
+        return hmac.new(key, identity.encode("utf-8"), hashlib.sha256).hexdigest() if identity.strip("|") else None
+
+    for key in (b"k", b"x" * 64, b"y" * 100, "測試金鑰".encode()):
+        got = typed_rows.pseudonymise([pa.array(names), pa.array(phones), pa.array(mails)], key).to_pylist()
+        assert got == [expected(key, *row) for row in zip(names, phones, mails)]
+        assert got[0] == got[1] and got[2] == got[3] and got[5] is None
+        # a second chunk with the same people: the same pseudonyms (cached or not)
+        assert typed_rows.pseudonymise([pa.array(names[::-1]), pa.array(phones[::-1]), pa.array(mails[::-1])],
+                                       key).to_pylist() == got[::-1]
+
+
+def test_district_of_address():
+    from kpi.loaders import typed_rows
+
+    addresses = ["基隆市中正區義一路1號", " 基隆市七堵區 ", "新北市板橋區文化路", "台北市", None, "某某縣三星區路", "基隆市仁愛區愛一路"] * 2
+    assert typed_rows.district_of(pa.array(addresses)).to_pylist() == [
+        "中正區", "七堵區", "板橋區", None, None, "三星區", "仁愛區"] * 2

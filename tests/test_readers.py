@@ -2,12 +2,14 @@
 blank lines, total rows in workbooks), line numbers a person can find, and whole-file failures."""
 from __future__ import annotations
 
+import codecs
 import json
 import os
 from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from openpyxl import Workbook
 
@@ -30,9 +32,22 @@ def write(tmp_path: Path, name: str, text: str, encoding: str) -> Path:
     return path
 
 
+def as_frame(tables: pa.Table | list[pa.Table]) -> pd.DataFrame:
+    """Reader tables as one DataFrame indexed by `_record` (line, worksheet row or item), to look
+    records up the way a person does."""
+    table = pa.concat_tables(tables) if isinstance(tables, list) else tables
+    assert table.column_names[-2:] == ["_error", "_record"]
+    assert all(t == pa.string() for t in table.schema.types[:-1]) and table.schema.types[-1] == pa.int64()
+    return table.to_pandas().set_index("_record")
+
+
+def records(table: pa.Table) -> list[int]:
+    return table["_record"].to_pylist()
+
+
 def read_all(path: Path, header: list[str], **kwargs) -> pd.DataFrame:
     chunks = list(read_csv(path, header, **kwargs))
-    return pd.concat(chunks) if chunks else pd.DataFrame()
+    return as_frame(chunks) if chunks else pd.DataFrame()
 
 
 # -- encodings --------------------------------------------------------------------------------
@@ -162,16 +177,42 @@ def test_chunking_keeps_line_numbers(tmp_path):
     text = "代碼,名稱,數量\r\n" + "".join(f"K{i},名{i},{i}\r\n" for i in range(5))
     chunks = list(read_csv(write(tmp_path, "o.csv", text, "cp950"), SMALL, chunk_rows=2))
     assert [len(c) for c in chunks] == [2, 2, 1]
-    assert [c.index.tolist() for c in chunks] == [[2, 3], [4, 5], [6]]
-    assert chunks[2].loc[6, "代碼"] == "K4"
+    assert [records(c) for c in chunks] == [[2, 3], [4, 5], [6]]
+    assert as_frame(chunks[2]).loc[6, "代碼"] == "K4"
 
 
 def test_chunks_are_full_even_with_blank_lines_and_errors(tmp_path):
     text = "代碼,名稱,數量\r\nA,1,1\r\n\r\nB,2\r\nC,3,3\r\n\r\nD,4,4\r\nE,5,5\r\n"
     chunks = list(read_csv(write(tmp_path, "p.csv", text, "cp950"), SMALL, chunk_rows=2))
-    assert [c.index.tolist() for c in chunks] == [[2, 4], [5, 7], [8]]
-    assert chunks[0].loc[4, "_error"] == "expected 3 fields, found 2"
-    assert chunks[1]["_error"].isna().all()
+    assert [records(c) for c in chunks] == [[2, 4], [5, 7], [8]]
+    assert as_frame(chunks[0]).loc[4, "_error"] == "expected 3 fields, found 2"
+    assert chunks[1]["_error"].null_count == 2
+
+
+def test_bom_file_with_an_undecodable_byte_late_is_unreadable(tmp_path):
+    """A BOM says UTF-8 without the file being checked first: the bytes are checked as they are read."""
+    path = tmp_path / "bom.csv"
+    path.write_bytes(codecs.BOM_UTF8 + "代碼,名稱,數量\r\n".encode("utf-8") + "A,甲,1\r\n".encode("utf-8") * 5000
+                     + b"B,\xff,2\r\n")
+    assert detect_encoding(path) == "utf-8-sig"
+    with pytest.raises(UnreadableFile, match="not valid utf-8-sig after all .*line 5002"):
+        list(read_csv(path, SMALL))
+
+
+def test_cp950_file_with_an_undecodable_byte_late_fails_after_earlier_chunks(tmp_path, monkeypatch):
+    """The legacy codec is checked while the file is decoded: the error comes when it is reached,
+    naming both codecs as detect_encoding does."""
+    import kpi.loaders.readers as readers
+
+    monkeypatch.setattr(readers, "_DECODE_BLOCK", 4096)
+    monkeypatch.setattr(readers, "_ARROW_BLOCK", 4096)   # Arrow reads 32 blocks ahead
+    path = tmp_path / "late.csv"
+    path.write_bytes("代碼,名稱,數量\r\n".encode("cp950") + "A,甲,1\r\n".encode("cp950") * 30000 + b"B,\xff\xfe,2\r\n")
+    chunks = []
+    with pytest.raises(UnreadableFile, match="neither UTF-8 .* nor cp950 .*line 30002"):
+        for chunk in read_csv(path, SMALL, chunk_rows=100):
+            chunks.append(chunk)
+    assert chunks and all(len(c) == 100 for c in chunks)
 
 
 def test_decode_error_after_detection_is_unreadable(tmp_path):
@@ -210,8 +251,7 @@ def test_sample_calendars(name, encoding):
 
 
 def test_sample_budget_workbook():
-    frames = list(read_xlsx(SAMPLES / "budget_11410.xlsx", BUDGET))
-    df = pd.concat(frames)
+    df = as_frame(list(read_xlsx(SAMPLES / "budget_11410.xlsx", BUDGET)))
     assert df.index.tolist() == list(range(4, 19))       # rows 1-3 title/note/header, row 19 合計
     assert "合計" not in df["年度"].tolist()
     first = df.loc[4]
@@ -221,7 +261,7 @@ def test_sample_budget_workbook():
 
 
 def test_sample_hr_page():
-    df = read_json_items((SAMPLES / "hr_monthly.json").read_bytes())
+    df = as_frame(read_json_items((SAMPLES / "hr_monthly.json").read_bytes()))
     assert df.index.tolist() == [0, 1, 2, 3]
     assert df.loc[0, "yearMonth"] == "11212" and df.loc[0, "civilServants"] == "115"
     assert df["_error"].isna().all()
@@ -249,7 +289,7 @@ def test_xlsx_cells_read_as_a_person_reads_them(tmp_path):
         ["合　計", None, 99],
         ["D", "x", 3, None, "多"],
     ])
-    df = pd.concat(read_xlsx(path, SMALL))
+    df = as_frame(list(read_xlsx(path, SMALL)))
     assert df.index.tolist() == [4, 6, 7, 9]
     assert df.loc[4].tolist()[:3] == ["A", "1234567", "0.25"]
     assert df.loc[6].tolist()[:3] == ["B", "2025-03-05", "2025-03-06"]
@@ -282,13 +322,13 @@ def test_xlsx_truncated_zip(tmp_path):
 def test_xlsx_chunks(tmp_path):
     path = make_workbook(tmp_path / "c.xlsx", [["t"], ["n"], SMALL] + [[f"K{i}", "x", i] for i in range(5)])
     chunks = list(read_xlsx(path, SMALL, chunk_rows=2))
-    assert [c.index.tolist() for c in chunks] == [[4, 5], [6, 7], [8]]
+    assert [records(c) for c in chunks] == [[4, 5], [6, 7], [8]]
 
 
 # -- JSON pages -------------------------------------------------------------------------------
 def test_json_items_values_are_text():
     page = {"items": [{"a": 1, "b": "x", "c": None, "d": 2.0, "e": True}, {"b": "y", "f": [1, 2]}, 7], "next": None}
-    df = read_json_items(json.dumps(page, ensure_ascii=False))
+    df = as_frame(read_json_items(json.dumps(page, ensure_ascii=False)))
     assert list(df.columns) == ["a", "b", "c", "d", "e", "f", "_error"]
     assert df.loc[0].tolist()[:6] == ["1", "x", "", "2", "true", ""]
     assert df.loc[1, "f"] == "[1,2]" and df.loc[1, "a"] == ""
@@ -339,10 +379,10 @@ def test_every_demo_file_reads_with_the_manifest_record_count(demo_landing):
                 frames = [read_json_items(path.read_bytes())]
             rows = sum(len(f) for f in frames)
             assert rows == entry["rows"], entry["path"]
-            assert all(f["_error"].isna().all() for f in frames), entry["path"]
+            assert all(f["_error"].null_count == len(f) for f in frames), entry["path"]
             for bad in entry.get("bad", []):
                 # The line the manifest names for a bad row is a record of the file.
-                assert any(bad["line"] in f.index for f in frames), (entry["path"], bad)
+                assert any(bad["line"] in records(f) for f in frames), (entry["path"], bad)
             checked[source] = checked.get(source, 0) + 1
     assert set(checked) == {"petitions", "register", "calendar", "budget", "hr"}
 
@@ -350,7 +390,7 @@ def test_every_demo_file_reads_with_the_manifest_record_count(demo_landing):
 def test_demo_register_blank_lines_are_not_records(demo_landing):
     landing, manifest = demo_landing
     entry = manifest["sources"]["register"]["files"][0]
-    df = pd.concat(read_csv(landing / entry["path"], REGISTER))
+    df = as_frame(list(read_csv(landing / entry["path"], REGISTER)))
     assert not set(entry["blank_lines"]) & set(df.index)
     for dup in entry["duplicates"]:
         if dup["kind"] == "exact":
@@ -361,3 +401,72 @@ def test_xlsx_header_a_row_off_is_pointed_at(tmp_path):
     path = make_workbook(tmp_path / "off.xlsx", [["標題"], ["單位"], ["製表日期"], SMALL, ["A", "x", 1]])
     with pytest.raises(UnreadableFile, match="the expected header is in row 4"):
         list(read_xlsx(path, SMALL))
+
+
+# -- line numbers against the csv module --------------------------------------------------------
+def reference_records(path: Path, header: list[str], encoding: str) -> list[tuple[int, list[str], str | None]]:
+    """What Python's csv module makes of the file, with the rules of read_csv (blank lines are no
+    records, a record is numbered by the physical line it starts on, fields cut or padded to the
+    header): the oracle for the Arrow reader."""
+    import csv
+
+    def blank(row):
+        return not row or not "".join(row).strip()
+
+    with open(path, encoding=encoding, newline="") as fh:
+        reader = csv.reader(fh)
+        found = next(row for row in reader if not blank(row))
+        width = len(header)
+        physical = max(len([c for c in found]), width)
+        last, out = reader.line_num, []
+        for row in reader:
+            start, last = last + 1, reader.line_num
+            if blank(row):
+                continue
+            if len(row) == width:
+                out.append((start, row, None))
+            elif width < len(row) <= physical:
+                extra = any(c.strip() for c in row[width:])
+                out.append((start, row[:width], f"expected {width} fields, found a value after the last column" if extra else None))
+            else:
+                out.append((start, (row + [""] * width)[:width], f"expected {width} fields, found {len(row)}"))
+    return out
+
+
+def messy_csv(rng, header: list[str], rows: int, eol: str) -> str:
+    values = ["A", "甲乙", "  ", "", "１２３", "x y", 'say "hi"', "a,b", "第一行\r\n第二行", "x\ny", "\r", "末\r"]
+    lines = [",".join(header) + ("," if rng.random() < 0.3 else "")]
+    for _ in range(rows):
+        r = rng.random()
+        if r < 0.05:
+            lines.append("")
+            continue
+        if r < 0.08:
+            lines.append(",," if rng.random() < 0.5 else "   ")
+            continue
+        n = len(header) if r < 0.85 else rng.choice([1, 2, len(header) + 1, len(header) + 2])
+        cells = []
+        for _ in range(n):
+            v = rng.choice(values)
+            cells.append('"' + v.replace('"', '""') + '"' if any(c in v for c in ',"\r\n') or rng.random() < 0.1 else v)
+        lines.append(",".join(cells))
+    return eol.join(lines) + (eol if rng.random() < 0.7 else "")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_records_and_lines_match_the_csv_module_across_arrow_blocks(tmp_path, monkeypatch, seed):
+    """Small Arrow blocks put block boundaries everywhere: inside quoted line breaks, between a
+    record and the blank lines or broken records around it. Line numbers must not drift."""
+    import random
+
+    import kpi.loaders.readers as readers
+
+    rng = random.Random(seed)
+    monkeypatch.setattr(readers, "_ARROW_BLOCK", rng.choice([256, 512, 1000]))
+    monkeypatch.setattr(readers, "_DECODE_BLOCK", rng.choice([7, 100, 4096]))
+    encoding, eol = [("cp950", "\r\n"), ("utf-8", "\n"), ("cp950", "\r"), ("utf-8-sig", "\r\n")][seed % 4]
+    path = write(tmp_path, "r.csv", messy_csv(rng, SMALL, 300, eol), encoding)
+    chunks = list(read_csv(path, SMALL, chunk_rows=rng.choice([1, 7, 50, 1000])))
+    got = [(r["_record"], [r[c] for c in SMALL], r["_error"]) for c in chunks for r in c.to_pylist()]
+    assert got == reference_records(path, SMALL, "utf-8-sig" if encoding.startswith("utf-8") else encoding)
+    assert all(len(c) == len(chunks[0]) for c in chunks[:-1])

@@ -6,25 +6,31 @@
 - sql: rows changed since the last watermark minus a look-back window; every version is kept.
 - http: all pages of one crawl are one object, replaced as a whole when their checksum changes.
 
-Good rows go in with COPY; bad rows go to raw.rejected_rows with the reason in words and without
-personal data; an unreadable object is recorded as failed and the rest still loads.
+Each object is read in chunks of Arrow tables (readers), typed column by column (typed_rows), and
+its good rows go in with one binary COPY, sent by a writer thread while the next chunk is parsed
+(by a thread of the reader's) and typed: the server stores rows the whole time instead of waiting
+for each chunk. Bad rows go to raw.rejected_rows with the reason in words and without personal
+data; an unreadable object is recorded as failed and the rest still loads.
 """
 from __future__ import annotations
 
-import csv
+import gc
 import hashlib
-import io
 import logging
+import queue
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import psycopg
+import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 
 from kpi import config, ledger, warehouse
 from kpi.loaders import http_pages, readers
@@ -32,7 +38,7 @@ from kpi.loaders.spec import Source, load_sources
 from kpi.loaders.typed_rows import type_chunk, without_personal_data
 
 log = logging.getLogger(__name__)
-CHUNK_ROWS = 100_000
+CHUNK_ROWS = 25_000
 # (record number, row as delivered) -> (record_ref, line) for a set-aside row
 RecordRef = Callable[[int, dict], "tuple[str, int | None]"]
 
@@ -73,78 +79,338 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _csv_column(values: pd.Series) -> list:
-    """One column as COPY-ready Python values (None = NULL). Timestamps are formatted by numpy in
-    C (pandas' own formatting of tz-aware values costs more than everything else of a load)."""
-    dtype = values.dtype
-    if isinstance(dtype, pd.DatetimeTZDtype):
-        utc = values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
-        text = np.char.add(np.datetime_as_string(utc, unit="us"), "+00")
-        return [None if na else t for t, na in zip(text.tolist(), np.isnat(utc).tolist())]
-    if pd.api.types.is_datetime64_dtype(dtype):
-        days = values.to_numpy(dtype="datetime64[D]")
-        text = np.datetime_as_string(days, unit="D")
-        return [None if na else t for t, na in zip(text.tolist(), np.isnat(days).tolist())]
-    return values.astype(object).where(values.notna(), None).tolist()
+class _Checksum:
+    """The SHA-256 of a landing file, taken from the bytes as the reader goes through them (a file
+    loaded for the first time has no checksum to compare with before). Calling it gives the digest
+    once the reader has seen the whole file; otherwise (a file not read to its end) the file is
+    read again for it."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.digest = hashlib.sha256()
+        self.complete = False
+
+    def __call__(self) -> str:
+        return self.digest.hexdigest() if self.complete else _sha256(self.path)
 
 
-def _copy_frame(conn: psycopg.Connection, source: Source, frame: pd.DataFrame, object_name: str,
-                load_id: int) -> int:
-    """COPY good rows into the raw table (through a temp table with ON CONFLICT for sql sources,
-    whose versions may be read again inside the look-back window). Returns rows inserted."""
-    if frame.empty:
-        return 0
-    columns = source.raw_columns()
-    data = [_csv_column(frame[c]) for c in columns]
-    data += [[object_name] * len(frame), frame.index.tolist(), [load_id] * len(frame)]
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(zip(*data))
-    names = sql.SQL(", ").join(map(sql.Identifier, [*columns, "_object", "_record", "_load_id"]))
-    target = sql.Identifier("raw", source.raw_table)
-    with conn.cursor() as cur:
-        if source.kind == "sql":
-            cur.execute(sql.SQL("create temporary table if not exists _incoming (like {} including defaults) "
-                                "on commit drop").format(target))
-            cur.execute("truncate _incoming")
-            into = sql.Identifier("_incoming")
+# --- binary COPY -----------------------------------------------------------------------------------
+# Good rows go to PostgreSQL in its binary COPY format, built column by column from the Arrow arrays:
+# the server then parses no text at all (a third less server time than CSV for the same rows).
+_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
+_TRAILER = b"\xff\xff"
+_NULL_FIELD = pa.scalar(b"\xff\xff\xff\xff", pa.binary())
+_PG_EPOCH_DAYS = 10_957                       # 2000-01-01 - 1970-01-01
+_PG_EPOCH_US = _PG_EPOCH_DAYS * 86_400_000_000
+# numeric: 5 base-10000 groups before the point and 5 after cover every value the parsers make
+# (at most 18 digits); the server strips the zero groups.
+_NUMERIC_INT_GROUPS, _NUMERIC_FRAC_GROUPS = 5, 5
+_NUMERIC_DTYPE = np.dtype([("ndigits", ">i2"), ("weight", ">i2"), ("sign", ">u2"), ("dscale", ">i2"),
+                           ("digits", ">i2", _NUMERIC_INT_GROUPS + _NUMERIC_FRAC_GROUPS)])
+
+
+def _copy_layout(source: Source) -> list[str]:
+    """The order columns are sent in: the record's place, the fixed-width columns that are never
+    null in a good row (required), the text columns, then the fixed-width columns that may be null.
+    Runs of fixed-width fields pack into one block per row, so this order makes few pieces."""
+    text = {c.name for c in source.kept if c.type in ("text", "choice")} | {source.pseudonym, source.district}
+    required = {c.name for c in source.kept if c.required}
+    names = source.raw_columns()
+    first = [n for n in names if n not in text and n in required]
+    middle = [n for n in names if n in text]
+    return ["_object", "_record", "_load_id", *first, *middle, *[n for n in names if n not in first and n not in middle]]
+
+
+class _BinaryRows:
+    """Rows in PostgreSQL's binary COPY format. Each row is a field count and, per column, a 4-byte
+    length (-1 for NULL) and the value. Fixed-width fields are laid out with a numpy structured
+    array, a run of them becoming one piece per row (the fields equal in every row are written
+    once, as a template row copied to all); text values are pieces of their own; all pieces of a
+    row are concatenated by one Arrow kernel (binary_join_element_wise)."""
+
+    def __init__(self, n: int, columns: int):
+        self.n = n
+        self.pieces: list[pa.Array] = []
+        # (dtype, values) per field of the current run; values is a scalar when every row has it
+        self.fixed: list[tuple[np.dtype, object]] = []
+        self.add_fixed(">i2", columns)
+
+    def add_fixed(self, dtype: str | np.dtype, values: object) -> None:
+        self.fixed.append((np.dtype(dtype), values))
+
+    def add_field(self, dtype: str | np.dtype, values: object, valid: np.ndarray | None) -> None:
+        """A fixed-width value with its length; a column with NULLs becomes a piece of its own."""
+        width = np.dtype(dtype).itemsize
+        if valid is None or valid.all():
+            self.add_fixed(">i4", width)
+            self.add_fixed(dtype, values)
+            return
+        self._flush()
+        self.add_fixed(">i4", width)
+        self.add_fixed(dtype, values)
+        block = self._block()
+        self.pieces.append(pc.if_else(pa.array(valid), _fixed_piece(block), _NULL_FIELD))
+
+    def add_text(self, values: pa.Array) -> None:
+        values = values.cast(pa.string()) if values.type != pa.string() else values
+        if values.null_count == len(values):
+            self.add_fixed(">i4", -1)
+            return
+        validity, offsets, data = values.buffers()[:3]
+        starts = np.frombuffer(offsets, dtype=np.int32, count=self.n + 1, offset=values.offset * 4)
+        lengths = np.diff(starts)
+        if values.null_count == 0 and lengths.min() == lengths.max():
+            # every value has the same length (codes, ids, pseudonyms): a fixed-width field
+            width = int(lengths[0])
+            self.add_fixed(">i4", width)
+            if width:
+                self.add_fixed(f"S{width}", np.frombuffer(data, dtype=np.uint8)[starts[0]:starts[-1]].view(f"S{width}"))
+            return
+        valid = values.is_valid().to_numpy(zero_copy_only=False)
+        if values.null_count and lengths[~valid].any():
+            values = values.fill_null("")
+            validity, offsets, data = values.buffers()[:3]
+        self.add_fixed(">i4", np.where(valid, lengths, -1).astype(np.int32) if values.null_count else lengths)
+        self._flush()
+        self.pieces.append(pa.Array.from_buffers(pa.binary(), self.n, [None, offsets, data], offset=values.offset))
+
+    def _block(self) -> np.ndarray:
+        """The current run of fixed-width fields as a structured array (and the run ends)."""
+        dtype = np.dtype([(f"f{i}", d) for i, (d, _) in enumerate(self.fixed)])
+        template = np.zeros(1, dtype=dtype)
+        varying = []
+        for i, (_, values) in enumerate(self.fixed):
+            if np.ndim(values) == 0:
+                template[f"f{i}"] = values
+            else:
+                varying.append((f"f{i}", values))
+        block = np.empty(self.n, dtype=dtype)
+        block.view(np.uint8).reshape(self.n, dtype.itemsize)[:] = template.view(np.uint8)
+        for name, values in varying:
+            block[name] = values
+        self.fixed = []
+        return block
+
+    def _flush(self) -> None:
+        if self.fixed:
+            self.pieces.append(_fixed_piece(self._block()))
+
+    def data(self) -> memoryview:
+        self._flush()
+        rows = self.pieces[0] if len(self.pieces) == 1 else pc.binary_join_element_wise(*self.pieces, b"")
+        offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=self.n + 1, offset=rows.offset * 4)
+        return memoryview(rows.buffers()[2])[offsets[0]:offsets[-1]]
+
+
+def _fixed_piece(block: np.ndarray) -> pa.BinaryArray:
+    """A structured array as a binary array of one value per row (zero-copy)."""
+    size = block.dtype.itemsize
+    offsets = np.arange(0, (len(block) + 1) * size, size, dtype=np.int32)
+    return pa.Array.from_buffers(pa.binary(), len(block), [None, pa.py_buffer(offsets),
+                                                           pa.py_buffer(block.view(np.uint8))])
+
+
+def _numeric_blocks(values: np.ndarray) -> np.ndarray:
+    """float64 -> PostgreSQL numeric (binary): the shortest decimal that reads back as the same
+    float, i.e. the value of repr(value) (what the source wrote: `1,234,567.50` -> 1234567.5)."""
+    out = np.zeros(len(values), dtype=_NUMERIC_DTYPE)
+    x = np.abs(values)
+    scale = np.full(len(x), -1, dtype=np.int64)
+    mantissa = np.zeros(len(x), dtype=np.float64)
+    for s in range(16):
+        todo = scale < 0
+        if not todo.any():
+            break
+        with np.errstate(over="ignore", invalid="ignore"):
+            m = np.round(x[todo] * 10.0 ** s)
+            hit = (m / 10.0 ** s == x[todo]) & (m < 2.0 ** 53)
+        rows = np.flatnonzero(todo)[hit]
+        scale[rows], mantissa[rows] = s, m[hit]
+    int_part = np.zeros(len(x), dtype=np.int64)
+    frac_part = np.zeros(len(x), dtype=np.int64)
+    simple = scale >= 0
+    m = mantissa[simple].astype(np.int64)
+    unit = 10 ** scale[simple]
+    int_part[simple] = m // unit
+    # the fraction as 20 decimal places would overflow: keep it as 16 (4 groups) + 0
+    frac_part[simple] = (m % unit) * 10 ** (16 - scale[simple])
+    groups = out["digits"]
+    for g in range(_NUMERIC_INT_GROUPS):
+        groups[:, _NUMERIC_INT_GROUPS - 1 - g] = (int_part // 10_000 ** g) % 10_000
+    for g in range(4):
+        groups[:, _NUMERIC_INT_GROUPS + g] = (frac_part // 10_000 ** (3 - g)) % 10_000
+    for i in np.flatnonzero(~simple):       # beyond 15 places or 2**53: exact decimal arithmetic
+        digits, s = _decimal_groups(float(values[i]))
+        groups[i], scale[i] = digits, s
+    out["ndigits"] = _NUMERIC_INT_GROUPS + _NUMERIC_FRAC_GROUPS
+    out["weight"] = _NUMERIC_INT_GROUPS - 1
+    out["sign"] = np.where(values < 0, 0x4000, 0)
+    # The display scale is that of Python's repr(), which the text COPY of earlier versions sent
+    # (23000000 -> 23000000.0): the stored values keep their look.
+    out["dscale"] = np.where((scale == 0) & (x < 1e16), 1, scale)
+    return out
+
+
+def _decimal_groups(value: float) -> tuple[list[int], int]:
+    """The base-10000 digit groups and display scale of repr(value), in exact decimal arithmetic."""
+    from decimal import Decimal
+
+    d = abs(Decimal(repr(value)))
+    groups = _NUMERIC_INT_GROUPS + _NUMERIC_FRAC_GROUPS
+    places = max(0, -d.as_tuple().exponent) if d.is_finite() else 0
+    scaled = int(d.scaleb(_NUMERIC_FRAC_GROUPS * 4)) if d.is_finite() else -1
+    if not 0 <= scaled < 10_000 ** groups or places > _NUMERIC_FRAC_GROUPS * 4:
+        # the parsers make at most 18 digits; anything else is a bug, not data to round
+        raise ValueError(f"{value!r} does not fit the numeric layout of the binary COPY")
+    return [(scaled // 10_000 ** g) % 10_000 for g in range(groups)][::-1], places
+
+
+def _binary_rows(columns: list[str], typed: pa.Table, records: np.ndarray, object_name: str,
+                 load_id: int) -> memoryview:
+    n = typed.num_rows
+    rows = _BinaryRows(n, len(columns))
+    obj = object_name.encode("utf-8")
+    for name in columns:
+        if name == "_object":
+            rows.add_field(f"S{len(obj)}", obj, None)
+        elif name == "_record":
+            rows.add_field(">i8", records, None)
+        elif name == "_load_id":
+            rows.add_field(">i8", load_id, None)
         else:
-            into = target
-        with cur.copy(sql.SQL("copy {} ({}) from stdin (format csv)").format(into, names)) as copy:
-            copy.write(buf.getvalue())
-        if source.kind != "sql":
-            return len(frame)
-        key = sql.SQL(", ").join(map(sql.Identifier, source.key))
-        cur.execute(sql.SQL("insert into {} ({}) select {} from _incoming on conflict ({}) do nothing").format(
-            target, names, names, key))
-        return cur.rowcount
+            _add_column(rows, typed[name].combine_chunks() if typed[name].num_chunks != 1 else typed[name].chunk(0))
+    return rows.data()
+
+
+def _add_column(rows: _BinaryRows, values: pa.Array) -> None:
+    kind = values.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        rows.add_text(values)
+        return
+    valid = None if values.null_count == 0 else values.is_valid().to_numpy(zero_copy_only=False)
+    if pa.types.is_timestamp(kind):
+        micros = values.cast(pa.timestamp("us", tz=kind.tz)).view(pa.int64()).fill_null(0).to_numpy()
+        rows.add_field(">i8", micros - _PG_EPOCH_US, valid)
+    elif pa.types.is_date32(kind):
+        rows.add_field(">i4", values.view(pa.int32()).fill_null(0).to_numpy() - _PG_EPOCH_DAYS, valid)
+    elif pa.types.is_integer(kind):
+        rows.add_field(">i8", values.cast(pa.int64()).fill_null(0).to_numpy(), valid)
+    elif pa.types.is_boolean(kind):
+        rows.add_field(">u1", values.fill_null(False).to_numpy(zero_copy_only=False).astype(np.uint8), valid)
+    elif pa.types.is_floating(kind):
+        rows.add_field(_NUMERIC_DTYPE, _numeric_blocks(values.cast(pa.float64()).fill_null(0.0).to_numpy()), valid)
+    elif pa.types.is_null(kind):
+        rows.add_fixed(">i4", -1)
+    else:
+        raise TypeError(f"no binary COPY encoding for Arrow type {kind}")
+
+
+class _Copy:
+    """One COPY ... FROM STDIN (FORMAT binary) for a whole object, fed chunk by chunk. A writer
+    thread sends the data while the next chunk is parsed, and the server stores rows meanwhile."""
+
+    def __init__(self, conn: psycopg.Connection, source: Source, object_name: str, load_id: int):
+        self.conn, self.source, self.object_name, self.load_id = conn, source, object_name, load_id
+        self.columns = _copy_layout(source)
+        self.rows = 0
+
+    def __enter__(self) -> _Copy:
+        target = sql.Identifier("raw", self.source.raw_table)
+        self.cursor = self.conn.cursor()
+        if self.source.kind == "sql":
+            self.cursor.execute(sql.SQL("create temporary table if not exists _incoming (like {} including defaults) "
+                                        "on commit drop").format(target))
+            self.cursor.execute("truncate _incoming")
+            target = sql.Identifier("_incoming")
+        names = sql.SQL(", ").join(map(sql.Identifier, self.columns))
+        self._copy_cm = self.cursor.copy(sql.SQL("copy {} ({}) from stdin (format binary)").format(target, names),
+                                         writer=_QueuedWriter(self.cursor))
+        self.copy = self._copy_cm.__enter__()
+        self.copy.write(_SIGNATURE)
+        return self
+
+    def write(self, typed: pa.Table, records: np.ndarray) -> None:
+        if typed.num_rows:
+            self.copy.write(_binary_rows(self.columns, typed, records, self.object_name, self.load_id))
+            self.rows += typed.num_rows
+
+    def __exit__(self, kind, exc, tb) -> None:
+        try:
+            if exc is None:
+                self.copy.write(_TRAILER)
+            self._copy_cm.__exit__(kind, exc, tb)
+        finally:
+            self.cursor.close()
+
+    def inserted(self) -> int:
+        """Rows that reached the raw table (for sql sources: versions not loaded before)."""
+        if self.source.kind != "sql":
+            return self.rows
+        names = sql.SQL(", ").join(map(sql.Identifier, self.columns))
+        key = sql.SQL(", ").join(map(sql.Identifier, self.source.key))
+        with self.conn.cursor() as cur:
+            cur.execute(sql.SQL("insert into {} ({}) select {} from _incoming on conflict ({}) do nothing").format(
+                sql.Identifier("raw", self.source.raw_table), names, names, key))
+            return cur.rowcount
+
+
+class _QueuedWriter(QueuedLibpqWriter):
+    """psycopg's queued writer with a bounded queue of 256 blocks of up to 128 kB: deep enough that
+    the server always has rows to store while the next chunk is typed, short enough that memory
+    does not grow with the file when the server is the slower side (32 MB in flight at most)."""
+
+    def __init__(self, cursor: psycopg.Cursor):
+        super().__init__(cursor)
+        self._queue = queue.Queue(maxsize=256)
 
 
 def _line_ref(number: int, row: dict) -> tuple[str, int | None]:
     return f"line {number}", int(number)
 
 
-def _load_frames(conn: psycopg.Connection, source: Source, object_name: str, frames: Iterable[pd.DataFrame],
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while an object loads: the load makes no reference cycles,
+    but its many short-lived Arrow wrapper objects would trigger collections that scan every object
+    of the process (pandas, pyarrow, Airflow...) again and again. Back on (if it was) afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_frames(conn: psycopg.Connection, source: Source, object_name: str, frames: Iterable[pa.Table],
                  load_id: int, result: ledger.LoadResult, record_ref: RecordRef) -> None:
     pii_key = config.pii_key()
-    for frame in frames:
-        typed, reasons = type_chunk(source, frame, pii_key)
-        bad = reasons.notna()
-        result.rows_read += len(frame)
-        result.rows_loaded += _copy_frame(conn, source, typed[~bad], object_name, load_id)
-        if bad.any():
-            kept = without_personal_data(source, frame[bad])
-            for number, reason, row in zip(kept.index, reasons[bad], kept.to_dict("records")):
+    with _gc_paused(), _Copy(conn, source, object_name, load_id) as copy:
+        for chunk in frames:
+            typed, reasons = type_chunk(source, chunk, pii_key)
+            bad = reasons.notna().to_numpy()
+            records = reasons.index.to_numpy()
+            result.rows_read += len(bad)
+            if not bad.any():
+                copy.write(typed, records)
+                continue
+            good = pa.array(~bad)
+            copy.write(typed.filter(good), records[~bad])
+            kept = without_personal_data(source, chunk).filter(pa.array(bad))
+            for number, reason, row in zip(records[bad].tolist(), reasons[bad].tolist(), kept.to_pylist()):
                 ref, line = record_ref(number, row)
-                result.rejections.append(ledger.Rejection(ref, str(reason), row, line))
+                result.rejections.append(ledger.Rejection(ref, reason, row, line))
+    result.rows_loaded += copy.inserted()
     result.rows_rejected = len(result.rejections)
 
 
-def _load_object(conn: psycopg.Connection, source: Source, object_name: str, frames: Iterable[pd.DataFrame],
+def _load_object(conn: psycopg.Connection, source: Source, object_name: str, frames: Iterable[pa.Table],
                  *, checksum: str | Callable[[], str] | None = None, size: int | None = None,
                  mtime: float | None = None, replace: bool = True,
                  record_ref: RecordRef = _line_ref) -> ledger.LoadResult:
     """One file or batch in one transaction; unreadable input is recorded as failed instead.
-    `checksum` may be a callable for content only known once read (an HTTP crawl)."""
+    `checksum` may be a callable for content only known once read (an HTTP crawl, a file loaded
+    for the first time)."""
     result = ledger.LoadResult(source.name, object_name, "loaded")
     try:
         with conn.transaction():
@@ -160,6 +426,8 @@ def _load_object(conn: psycopg.Connection, source: Source, object_name: str, fra
                           checksum() if callable(checksum) else None)
     except (readers.UnreadableFile, http_pages.HttpSourceError) as exc:
         message = f"{object_name}: {exc}"
+        if isinstance(checksum, _Checksum):
+            checksum = checksum()
         ledger.record_failure(conn, source.name, object_name, message,
                               None if callable(checksum) else checksum)
         log.error("%s: %s", source.name, message)
@@ -173,12 +441,15 @@ def _load_object(conn: psycopg.Connection, source: Source, object_name: str, fra
 
 # --- file sources ---------------------------------------------------------------------------------
 
-def _file_frames(source: Source, path: Path) -> Iterator[pd.DataFrame]:
+def _file_frames(source: Source, path: Path, checksum: str | _Checksum) -> Iterator[pa.Table]:
     """Chunks of one landing file. A generator, so that an unreadable file fails inside the
     object's transaction (and is recorded there), not before it."""
     if source.format == "csv":
-        encoding = readers.detect_encoding(path, source.encoding)
-        yield from readers.read_csv(path, source.header, encoding=encoding, chunk_rows=CHUNK_ROWS)
+        digest = checksum.digest if isinstance(checksum, _Checksum) else None
+        yield from readers.read_csv(path, source.header, declared=source.encoding, chunk_rows=CHUNK_ROWS,
+                                    digest=digest)
+        if isinstance(checksum, _Checksum):
+            checksum.complete = True
     elif source.format == "xlsx":
         yield from readers.read_xlsx(path, source.header, header_row=source.header_row,
                                      total_marker=source.total_marker, chunk_rows=CHUNK_ROWS)
@@ -202,11 +473,14 @@ def _load_files(conn: psycopg.Connection, source: Source, result: SourceResult, 
         if before and before[1] == stat.st_size and before[2] == stat.st_mtime:
             result.objects_skipped += 1
             continue
-        checksum = _sha256(path)
-        if before and before[0] == checksum:
-            result.objects_skipped += 1
-            continue
-        result.add(_load_object(conn, source, name, _file_frames(source, path), checksum=checksum,
+        if before or source.format != "csv":
+            checksum: str | _Checksum = _sha256(path)
+            if before and before[0] == checksum:
+                result.objects_skipped += 1
+                continue
+        else:
+            checksum = _Checksum(path)
+        result.add(_load_object(conn, source, name, _file_frames(source, path, checksum), checksum=checksum,
                                 size=stat.st_size, mtime=stat.st_mtime))
 
 
@@ -219,7 +493,7 @@ class _SqlFrames:
         self.source, self.engine, self.since, self.shown_url = source, engine, since, shown_url
         self.watermark: str | None = None
 
-    def __iter__(self) -> Iterator[pd.DataFrame]:
+    def __iter__(self) -> Iterator[pa.Table]:
         try:
             yield from self._chunks()
         except sa.exc.SQLAlchemyError as exc:
@@ -227,7 +501,7 @@ class _SqlFrames:
             raise readers.UnreadableFile(
                 f"cannot read table {self.source.table} from {self.shown_url}: {first}") from None
 
-    def _chunks(self) -> Iterator[pd.DataFrame]:
+    def _chunks(self) -> Iterator[pa.Table]:
         src = self.source
         table = sa.table(src.table, *(sa.column(c.source) for c in src.columns))
         query = sa.select(table)
@@ -236,13 +510,17 @@ class _SqlFrames:
                 "since", self.since.replace(tzinfo=None), type_=sa.DateTime()))
         with self.engine.connect() as conn:
             result = conn.execution_options(stream_results=True).execute(query)
+            names, position = list(result.keys()), 0
             while rows := result.fetchmany(CHUNK_ROWS):
-                frame = pd.DataFrame(rows, columns=list(result.keys()), dtype="object")
-                frame = frame.map(lambda v: "" if v is None else str(v))
-                newest = frame[src.watermark].max()
+                columns = {name: pa.array(["" if v is None else str(v) for v in values], pa.string())
+                           for name, values in zip(names, zip(*rows))}
+                columns[readers.RECORD_COLUMN] = pa.array(np.arange(position, position + len(rows)), pa.int64())
+                position += len(rows)
+                chunk = pa.table(columns)
+                newest = pc.max(chunk[src.watermark]).as_py()
                 if newest and (self.watermark is None or newest > self.watermark):
                     self.watermark = newest
-                yield frame
+                yield chunk
 
 
 def _load_sql(conn: psycopg.Connection, source: Source, result: SourceResult, url: str, force: bool) -> None:
@@ -278,14 +556,15 @@ def _load_http(conn: psycopg.Connection, source: Source, result: SourceResult, u
     previous = None if force else ledger.last_loaded(conn, source.name).get(url)
     digest = hashlib.sha256()
 
-    def frames() -> Iterator[pd.DataFrame]:
+    def frames() -> Iterator[pa.Table]:
         offset = 0
         for page_url, body in http_pages.fetch_pages(url, next_key=source.next_key):
             digest.update(body)
-            frame = readers.read_json_items(body, source.items_key)
-            frame.index = frame.index + offset + 1
-            offset += len(frame)
-            yield frame
+            page = readers.read_json_items(body, source.items_key)
+            at = page.schema.get_field_index(readers.RECORD_COLUMN)
+            page = page.set_column(at, readers.RECORD_COLUMN, pc.add(page[readers.RECORD_COLUMN], offset + 1))
+            offset += page.num_rows
+            yield page
 
     def item_ref(number: int, row: dict) -> tuple[str, int]:
         return f"item {number}", int(number)

@@ -1,10 +1,16 @@
 """Reading source files the way the city delivers them, in chunks so memory stays flat.
 
-Every reader yields DataFrames whose columns are the expected header (all values `str`, '' for an
-empty cell) plus `_error`: NA for a good record, or the reason a record is structurally broken (it
-still carries whatever fields it has). The index is where a person finds the record: the 1-based
-physical line of a CSV file (line 1 is the header), the worksheet row of a workbook, the 0-based
-item position in a JSON page. A file that cannot be read at all raises UnreadableFile.
+Every reader yields Arrow tables whose columns are the expected header (all values text, '' for an
+empty cell), then `_error`: null for a good record, or the reason a record is structurally broken
+(it still carries whatever fields it has), and `_record`: where a person finds the record, the
+1-based physical line of a CSV file (line 1 is the header), the worksheet row of a workbook, the
+0-based item position in a JSON page. A file that cannot be read at all raises UnreadableFile.
+
+CSV files are parsed by Apache Arrow's streaming CSV reader, fed UTF-8 (a cp950 file is decoded block
+by block on the way in). Arrow does not report physical lines, so they are counted here: a record
+spans one line plus the line breaks inside its quoted values (counted only once a quote has been
+seen in the file), and blank lines and records with the wrong number of fields keep their place by
+Arrow's record numbers.
 
 The readers are generators: nothing is opened until the first chunk is asked for, and an
 UnreadableFile can come after earlier chunks were yielded (a file that turns undecodable halfway),
@@ -12,24 +18,40 @@ so a caller that wants all-or-nothing per file must not commit before the last c
 """
 from __future__ import annotations
 
+import atexit
 import codecs
-import csv
-import gc
+import io
 import json
+import logging
+import queue
+import sys
+import threading
+import weakref
 import zipfile
+from collections import deque
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from itertools import islice
 from pathlib import Path
+from time import monotonic, sleep
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
 
+from kpi.loaders.parsing import WHITESPACE, string_buffers
+
+log = logging.getLogger(__name__)
 ERROR_COLUMN = "_error"
-INDEX_NAME = "line"
+RECORD_COLUMN = "_record"
 LEGACY_ENCODING = "cp950"
 _READ_BLOCK = 1 << 20
+# Bytes of the file decoded at a time (short, so that decoding holds the GIL briefly).
+_DECODE_BLOCK = 1 << 18
+# Bytes of UTF-8 Arrow parses at a time (one record batch each; Arrow reads 32 blocks ahead, and
+# a record may be at most one block long).
+_ARROW_BLOCK = 1 << 20
 _UTF8_NAMES = {"utf-8", "utf-8-sig"}
 # Codecs for which the default order (UTF-8, then cp950) already is the right answer.
 _DEFAULT_FAMILY = _UTF8_NAMES | {"cp950", "big5", "big5hkscs"}
@@ -56,9 +78,23 @@ def detect_encoding(path: str | Path, declared: str | None = None) -> str:
     `declared` is the source's documented encoding. UTF-8 and Big5/cp950 names keep the order
     above; any other codec (say `gb18030`) takes cp950's place as the legacy fallback.
 
-    Validity is checked by streaming the bytes through incremental decoders, so a 150 MB file
-    never becomes one string.
+    Validity is checked by streaming the bytes, so a 150 MB file never becomes one string.
+    read_csv does the same choice with `sniff_encoding` and checks the legacy codec while it
+    decodes, instead of in a pass of its own.
     """
+    path = Path(path)
+    codec = sniff_encoding(path, declared)
+    if codec in _UTF8_NAMES:
+        return codec
+    legacy_error = _first_decode_error(path, codec)
+    if legacy_error is None:
+        return codec
+    raise UnreadableFile(_neither(path, codec, legacy_error))
+
+
+def sniff_encoding(path: str | Path, declared: str | None = None) -> str:
+    """detect_encoding's choice without checking the legacy codec: `utf-8-sig` (BOM), `utf-8` (the
+    whole file is valid UTF-8), else the legacy codec, whose validity is left to the reader."""
     path = Path(path)
     legacy = _legacy_codec(declared)
     with path.open("rb") as f:
@@ -68,13 +104,7 @@ def detect_encoding(path: str | Path, declared: str | None = None) -> str:
     if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         raise UnreadableFile(f"{path.name} is UTF-16 (it starts with a UTF-16 byte order mark); "
                              f"expected {legacy} or UTF-8")
-    utf8_error = _first_decode_error(path, "utf-8")
-    if utf8_error is None:
-        return "utf-8"
-    legacy_error = _first_decode_error(path, legacy)
-    if legacy_error is None:
-        return legacy
-    raise UnreadableFile(f"{path.name} is neither UTF-8 ({utf8_error}) nor {legacy} ({legacy_error})")
+    return "utf-8" if _is_utf8(path) else legacy
 
 
 def _legacy_codec(declared: str | None) -> str:
@@ -86,6 +116,31 @@ def _legacy_codec(declared: str | None) -> str:
     except LookupError:
         raise ValueError(f"unknown encoding {declared!r}") from None
     return LEGACY_ENCODING if name in _DEFAULT_FAMILY else name
+
+
+def _utf8_ok(data: bytes) -> bool:
+    """Whether `data` is valid UTF-8 (Arrow's SIMD validation: a 180 MB file in a few ms)."""
+    array = pa.Array.from_buffers(pa.string(), 1, [None, pa.py_buffer(np.array([0, len(data)], np.int32)),
+                                                   pa.py_buffer(data)])
+    try:
+        array.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _is_utf8(path: Path) -> bool:
+    carry = b""
+    with path.open("rb") as f:
+        while block := f.read(_READ_BLOCK):
+            data = carry + block
+            cut = data.rfind(b"\n") + 1      # '\n' never sits inside a UTF-8 character
+            if not cut and len(data) > 4 * _READ_BLOCK:
+                return _first_decode_error(path, "utf-8") is None    # one enormous line
+            if not _utf8_ok(data[:cut]):
+                return False
+            carry = data[cut:]
+    return _utf8_ok(carry)
 
 
 def _first_decode_error(path: Path, encoding: str) -> str | None:
@@ -114,8 +169,268 @@ def _pending_bytes(decoder: codecs.IncrementalDecoder) -> bytes:
     return state[0] if isinstance(state, tuple) and isinstance(state[0], bytes) else b""
 
 
+def _neither(path: Path, legacy: str, legacy_error: str | None) -> str:
+    return (f"{path.name} is neither UTF-8 ({_first_decode_error(path, 'utf-8')}) "
+            f"nor {legacy} ({legacy_error})")
+
+
+def _utf8_blocks(path: Path, codec: str, *, sniffed: bool, digest=None) -> Iterator[bytes]:
+    """The file as UTF-8, block by block: UTF-8 passes through (checked unless the whole file
+    already was), any other codec is decoded. Undecodable input raises UnreadableFile naming the
+    byte offset and line. Every byte of the file goes through `digest.update` (a hashlib object)
+    on the way, if one is given."""
+    codec = codecs.lookup(codec).name
+    utf8 = codec in _UTF8_NAMES
+    # sniff_encoding said `utf-8` only after checking the whole file; a BOM it takes on trust
+    check = not (sniffed and codec == "utf-8")
+    decoder = None if utf8 else codecs.getincrementaldecoder(codec)("strict")
+    carry = b""
+    with path.open("rb") as f:
+        if codec == "utf-8-sig":
+            if (bom := f.read(3)) == codecs.BOM_UTF8:
+                if digest is not None:
+                    digest.update(bom)
+            else:
+                f.seek(0)
+        while True:
+            block = f.read(_DECODE_BLOCK)
+            if digest is not None:
+                digest.update(block)
+            if utf8:
+                data = carry + block
+                cut = data.rfind(b"\n") + 1 if block else len(data)
+                if not cut and len(data) > 4 * _DECODE_BLOCK:
+                    cut = _char_boundary(data)      # one enormous line
+                out, carry = data[:cut], data[cut:]
+                if check and out and not _utf8_ok(out):
+                    raise _undecodable(path, codec, sniffed)
+            else:
+                try:
+                    out = decoder.decode(block, final=not block).encode("utf-8")
+                except UnicodeDecodeError:
+                    raise _undecodable(path, codec, sniffed) from None
+            if out:
+                yield out
+            if not block:
+                return
+
+
+def _char_boundary(data: bytes) -> int:
+    """The end of the last whole UTF-8 character in `data` (a character cut short stays out)."""
+    start = len(data) - 1
+    while start > 0 and len(data) - start < 4 and data[start] & 0xC0 == 0x80:   # continuation bytes
+        start -= 1
+    if start < 0:
+        return 0
+    lead = data[start]
+    length = 1 if lead < 0x80 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+    return len(data) if start + length <= len(data) else start
+
+
+def _undecodable(path: Path, codec: str, sniffed: bool) -> UnreadableFile:
+    # a BOM is valid UTF-8: checking the raw bytes as utf-8 gives offsets and lines in the file
+    error = _first_decode_error(path, "utf-8" if codec == "utf-8-sig" else codec)
+    if sniffed and codec not in _UTF8_NAMES:
+        return UnreadableFile(_neither(path, codec, error))
+    return UnreadableFile(f"{path.name} is not valid {codec} after all ({error})")
+
+
+class _Ahead:
+    """The items of an iterator, produced by a thread of their own up to `depth` items ahead (so
+    that a file is parsed while the previous chunk is typed). The iterator's exception is raised
+    to the consumer in its place. A consumer that stops early calls close(); at interpreter exit
+    every one still running is closed (see _close_all)."""
+
+    _END = object()
+    running: weakref.WeakSet[_Ahead] = weakref.WeakSet()
+
+    def __init__(self, items: Iterator, depth: int, name: str):
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(items,), name=name, daemon=True)
+        self._thread.start()
+        _Ahead.running.add(self)
+
+    def _put(self, item) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self, items: Iterator) -> None:
+        try:
+            for item in items:
+                if not self._put(item):
+                    return
+            self._put(self._END)
+        except BaseException as exc:  # raised again by next() in the consumer's thread
+            self._put(exc)
+        finally:
+            close = getattr(items, "close", None)
+            if close:
+                close()
+
+    def next(self):
+        """The next item, or None at the end."""
+        item = self._queue.get()
+        if item is self._END:
+            self._queue.put(item)      # stays at the end for later calls
+            return None
+        if isinstance(item, BaseException):
+            self._queue.put(item)
+            raise item
+        return item
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        _Ahead.running.discard(self)
+
+
+@atexit.register
+def _close_all() -> None:
+    """Stop the parsing threads of readers nobody finished (their Arrow threads with them)."""
+    for ahead in list(_Ahead.running):
+        ahead.close()
+
+
+class _Utf8Stream(io.RawIOBase):
+    """A text file as UTF-8 bytes, for Arrow (see _utf8_blocks). Arrow's reader calls read() from
+    its own I/O thread, up to 32 blocks ahead of the parsing, so decoding runs beside it.
+    `quotes` tells whether a '"' went by."""
+
+    def __init__(self, path: Path, codec: str, *, sniffed: bool, digest=None):
+        super().__init__()
+        self.path = path
+        self._blocks = _utf8_blocks(path, codec, sniffed=sniffed, digest=digest)
+        self._pending: deque[bytes] = deque()
+        self._size = 0
+        self._eof = False
+        self._stopped = False
+        self._lent: list[weakref.ref] = []
+        self.quotes = False
+        self.error: UnreadableFile | None = None
+
+    def check(self) -> None:
+        """Raise the error that ended the stream early, if one did."""
+        if self.error is not None:
+            raise self.error
+
+    def stop(self) -> None:
+        """From now on the stream is at its end (the reader is done with it, or gives up early)."""
+        self._stopped = True
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._blocks.close()
+        super().close()
+
+    def _fill(self) -> None:
+        try:
+            out = next(self._blocks, None)
+        except UnreadableFile as exc:
+            # Raised from here, the error would cross Arrow's thread (and keep this stream alive
+            # in its traceback): the stream ends instead, and the reader raises it (check()).
+            self.error, out = exc.with_traceback(None), None
+        if out is None:
+            self._eof = True
+            return
+        if not self.quotes and b'"' in out:
+            self.quotes = True
+        self._pending.append(out)
+        self._size += len(out)
+
+    def _ensure(self, n: int) -> None:
+        while self._size < n and not self._eof:
+            self._fill()
+
+    def read(self, n: int = -1) -> np.ndarray:
+        """Up to `n` bytes, ending with a line break whenever one is in reach. Arrow takes what one
+        read returns as one block: a record may straddle only one block boundary, Arrow 26 loses
+        the \\n of a quoted \\r\\n split between blocks, and a reader stopped early must end on a
+        whole line (not in the middle of a character). The bytes come as a numpy array, which
+        Arrow holds on to while it needs them; its weak reference tells when Arrow let go."""
+        data = np.frombuffer(self._take(n), dtype=np.uint8)
+        self._lent = [ref for ref in self._lent if ref() is not None]
+        self._lent.append(weakref.ref(data))
+        return data
+
+    def released(self) -> bool:
+        """Whether Arrow let go of every block it was given."""
+        return all(ref() is None for ref in self._lent)
+
+    def _take(self, n: int = -1) -> bytes | memoryview:
+        if self._stopped:
+            return b""
+        if n is None or n < 0:
+            n = 1 << 62
+        self._ensure(n + 1)
+        parts, taken = [], 0
+        while self._pending and taken < n:
+            part = self._pending.popleft()
+            if len(part) > n - taken:
+                self._pending.appendleft(memoryview(part)[n - taken:])
+                part = memoryview(part)[:n - taken]
+            parts.append(part)
+            taken += len(part)
+        data = parts[0] if len(parts) == 1 else b"".join(parts)
+        if self._pending:
+            cut = bytes(data).rfind(b"\n") + 1 if isinstance(data, memoryview) else data.rfind(b"\n") + 1
+            if 0 < cut < len(data):
+                self._pending.appendleft(memoryview(data)[cut:])
+                data = memoryview(data)[:cut]
+            elif not cut and len(data) > 1 and data[-1] == 13:
+                self._pending.appendleft(memoryview(data)[-1:])   # a record longer than a block
+                data = memoryview(data)[:-1]
+        self._size -= len(data)
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self._take(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def at_end(self) -> bool:
+        self._ensure(1)
+        return self._size == 0
+
+    def line(self) -> bytes:
+        """One physical line, with its line break (\\r\\n, \\n or \\r); b'' at the end."""
+        looked = 0
+        while True:
+            data = b"".join(self._pending)
+            self._pending = deque([data] if data else [])
+            at = _line_break(data, looked)
+            if at is not None and (at + 1 < len(data) or self._eof or data[at] == 10):
+                end = at + 2 if data[at] == 13 and at + 1 < len(data) and data[at + 1] == 10 else at + 1
+                break
+            if self._eof:
+                end = len(data)
+                break
+            looked = len(data) if at is None else at
+            self._fill()
+        line = b""
+        while len(line) < end:
+            line += self._take(end - len(line))
+        return line
+
+
+def _line_break(data: bytes, start: int) -> int | None:
+    found = [i for i in (data.find(b"\n", start), data.find(b"\r", start)) if i >= 0]
+    return min(found) if found else None
+
+
 # ---------------------------------------------------------------------------------------------
-# shared: headers and frames
+# shared: headers and tables
 # ---------------------------------------------------------------------------------------------
 def _clean_header(cells: Sequence[str]) -> list[str]:
     """Header cells without surrounding spaces or BOM; trailing empty cells dropped (Excel)."""
@@ -142,16 +457,12 @@ def _check_header(found: list[str], expected: Sequence[str], where: str, hint: s
                          f"found {len(found)} columns {','.join(found)} ({detail}){hint}")
 
 
-def _frame(rows: list[list[str]], lines: list[int], errors: dict[int, str], columns: Sequence[str]) -> pd.DataFrame:
-    """One chunk: string columns, the line numbers as index, `_error` NA unless broken."""
-    index = pd.Index(np.asarray(lines, dtype=np.int64), name=INDEX_NAME)
-    cells = np.array(rows, dtype=object).reshape(len(rows), len(columns))
-    error_values = np.full(len(rows), None, dtype=object)
-    for position, reason in errors.items():
-        error_values[position] = reason
-    data = {name: pd.Series(cells[:, i], index=index, dtype="str") for i, name in enumerate(columns)}
-    data[ERROR_COLUMN] = pd.Series(error_values, index=index, dtype="str")
-    return pd.DataFrame(data, index=index, columns=[*columns, ERROR_COLUMN], copy=False)
+def _table(rows: list[list[str]], records: Sequence[int], errors: dict[int, str], columns: Sequence[str]) -> pa.Table:
+    """Records built in Python (workbooks, JSON pages, broken CSV records) as a reader's table."""
+    data = {name: pa.array([row[i] for row in rows], pa.string()) for i, name in enumerate(columns)}
+    data[ERROR_COLUMN] = pa.array([errors.get(i) for i in range(len(rows))], pa.string())
+    data[RECORD_COLUMN] = pa.array(list(records), pa.int64())
+    return pa.table(data)
 
 
 def _is_blank(row: Sequence[str]) -> bool:
@@ -160,53 +471,31 @@ def _is_blank(row: Sequence[str]) -> bool:
 
 
 class _Chunker:
-    """Collects records and hands out frames of exactly `chunk_rows` records (the last may be short)."""
+    """Collects tables and hands out tables of exactly `chunk_rows` records (the last may be short)."""
 
-    def __init__(self, columns: Sequence[str], chunk_rows: int):
+    def __init__(self, chunk_rows: int):
         if chunk_rows < 1:
             raise ValueError("chunk_rows must be at least 1")
-        self.columns, self.chunk_rows = list(columns), chunk_rows
-        self.rows: list[list[str]] = []
-        self.lines: list[int] = []
-        self.errors: dict[int, str] = {}
+        self.chunk_rows = chunk_rows
+        self.parts: list[pa.Table] = []
+        self.size = 0
 
-    def add(self, line: int, row: list[str], error: str | None) -> list[pd.DataFrame]:
-        return self.extend([row], [line], {0: error} if error else {})
+    def add(self, table: pa.Table) -> Iterator[pa.Table]:
+        if table.num_rows:
+            self.parts.append(table)
+            self.size += table.num_rows
+        while self.size >= self.chunk_rows:
+            yield self._take(self.chunk_rows)
 
-    def extend(self, rows: list[list[str]], lines: Sequence[int], errors: dict[int, str]) -> list[pd.DataFrame]:
-        offset = len(self.rows)
-        self.rows.extend(rows)
-        self.lines.extend(lines)
-        self.errors.update({offset + k: v for k, v in errors.items()})
-        frames = []
-        while len(self.rows) >= self.chunk_rows:
-            frames.append(self._take(self.chunk_rows))
-        return frames
+    def flush(self) -> Iterator[pa.Table]:
+        if self.size:
+            yield self._take(self.size)
 
-    def flush(self) -> pd.DataFrame | None:
-        return self._take(len(self.rows)) if self.rows else None
-
-    def _take(self, n: int) -> pd.DataFrame:
-        errors = {k: v for k, v in self.errors.items() if k < n}
-        frame = _frame(self.rows[:n], self.lines[:n], errors, self.columns)
-        del self.rows[:n], self.lines[:n]
-        self.errors = {k - n: v for k, v in self.errors.items() if k >= n}
-        return frame
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Keep the cyclic garbage collector off while a chunk is built. Each retained row is a new
-    list, so with the collector on it rescans the growing chunk again and again, which costs more
-    than parsing the CSV; rows hold no reference cycles, so nothing is lost by waiting. It is
-    switched back on before the chunk is handed to the caller."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    def _take(self, n: int) -> pa.Table:
+        table = self.parts[0] if len(self.parts) == 1 else pa.concat_tables(self.parts)
+        rest = table.slice(n)
+        self.parts, self.size = ([rest] if rest.num_rows else []), rest.num_rows
+        return table.slice(0, n).combine_chunks()   # one buffer per column for the typing kernels
 
 
 def _fit(row: list[str], width: int, physical: int) -> tuple[list[str], str | None]:
@@ -226,99 +515,269 @@ def _fit(row: list[str], width: int, physical: int) -> tuple[list[str], str | No
 # ---------------------------------------------------------------------------------------------
 # CSV
 # ---------------------------------------------------------------------------------------------
-def read_csv(path: str | Path, expected_header: list[str], *, encoding: str | None = None,
-             chunk_rows: int = 100_000) -> Iterator[pd.DataFrame]:
-    """Yield the records of a CSV file in DataFrames of up to `chunk_rows` records.
+def _text_options(names: Sequence[str], check_utf8: bool = True) -> pcsv.ConvertOptions:
+    return pcsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                               quoted_strings_can_be_null=False, check_utf8=check_utf8)
 
-    `encoding` is used as given; None means detect_encoding(path). A caller that wants to record
-    the encoding (or to pass the source's declared one) calls detect_encoding itself.
-    The header must equal `expected_header` exactly, in order (cells stripped of spaces and BOM;
-    trailing empty header cells, as Excel writes them, are ignored). Blank lines are not records;
-    a line that only holds empty fields (`,,,`) counts as blank. The index is the physical line
-    the record starts on (CRLF, blank lines and quoted newlines counted as a text editor does).
+
+def _split_record(text: bytes | str) -> list[str]:
+    """The fields of one CSV record (a header line, a record Arrow set aside for its field count)."""
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    if not raw.strip(b"\r\n"):
+        return []
+    if not raw.endswith((b"\n", b"\r")):
+        raw += b"\n"      # Arrow needs the line break to see a record
+    width = raw.count(b",") + 1
+    try:
+        table = pcsv.read_csv(pa.py_buffer(raw), read_options=pcsv.ReadOptions(
+            autogenerate_column_names=True, use_threads=False),
+            parse_options=pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=_text_options([f"f{i}" for i in range(width)]))
+    except pa.ArrowInvalid:
+        return [raw.decode("utf-8").rstrip("\r\n")]
+    return [table.column(i)[0].as_py() for i in range(table.num_columns)] if table.num_rows else []
+
+
+def read_csv(path: str | Path, expected_header: list[str], *, encoding: str | None = None,
+             declared: str | None = None, chunk_rows: int = 100_000, digest=None) -> Iterator[pa.Table]:
+    """Yield the records of a CSV file in tables of up to `chunk_rows` records.
+
+    `encoding` is used as given; None means the choice of detect_encoding(path, declared), whose
+    legacy codec is checked while the file is decoded (an undecodable byte late in the file raises
+    UnreadableFile after earlier chunks). The header must equal `expected_header` exactly, in order
+    (cells stripped of spaces and BOM; trailing empty header cells, as Excel writes them, are
+    ignored). Blank lines are not records; a line that only holds empty fields (`,,,`) counts as
+    blank. `_record` is the physical line the record starts on (CRLF, blank lines and quoted
+    newlines counted as a text editor does). `digest` (a hashlib object) sees every byte of the
+    file: once the last chunk is out, it is the file's checksum without a read of its own.
     """
     path = Path(path)
-    chunker = _Chunker(expected_header, chunk_rows)
-    codec = encoding or detect_encoding(path)
-    reader = None
+    codec = encoding or sniff_encoding(path, declared)
+    chunker = _Chunker(chunk_rows)
+    with _Utf8Stream(path, codec, sniffed=encoding is None, digest=digest) as stream:
+        header_line, header, last_line = _read_header(stream)
+        stream.check()
+        if header is None:
+            raise UnreadableFile(f"{path.name} is empty: no header line")
+        _check_header(_clean_header(header), expected_header, f"in {path.name} line {header_line}")
+        if stream.at_end():
+            stream.check()
+            return
+        lines = _Lines(stream, list(expected_header), len(header), last_line + 1)
+        ahead = _Ahead(_chunks(lines, chunker, path), depth=2, name="kpi-parse")
+        try:
+            while (chunk := ahead.next()) is not None:
+                yield chunk
+        finally:
+            ahead.close()
+
+
+def _chunks(lines: _Lines, chunker: _Chunker, path: Path) -> Iterator[pa.Table]:
+    """The chunks of read_csv, made by the parsing thread."""
     try:
-        with path.open(encoding=codec, newline="", errors="strict") as f:
-            reader = csv.reader(f)
-            header_line, header = _first_record(reader)
-            if header is None:
-                raise UnreadableFile(f"{path.name} is empty: no header line")
-            _check_header(_clean_header(header), expected_header, f"in {path.name} line {header_line}")
-            width, physical = len(expected_header), len(header)
-            last_line = reader.line_num
-            while True:
-                with _gc_paused():
-                    batch = list(islice(reader, chunk_rows))
-                    if not batch:
-                        break
-                    first_line, last_line = last_line + 1, reader.line_num
-                    frames = chunker.extend(*_csv_batch(batch, first_line, last_line, width, physical))
-                yield from frames
-    except UnicodeDecodeError as exc:
-        after = reader.line_num if reader is not None else 0
-        raise UnreadableFile(f"{path.name} is not valid {codec} after all ({exc.reason} after line {after})") from None
-    except csv.Error as exc:
-        after = reader.line_num if reader is not None else 0
-        raise UnreadableFile(f"{path.name} is not well-formed CSV after line {after}: {exc}") from None
-    frame = chunker.flush()
-    if frame is not None:
-        yield frame
+        for table in lines.tables():
+            yield from chunker.add(table)
+    except pa.ArrowInvalid as exc:
+        raise UnreadableFile(f"{path.name} is not well-formed CSV after line {lines.next_line - 1}: "
+                             f"{str(exc).splitlines()[0][:120]}") from None
+    yield from chunker.flush()
 
 
-def _csv_batch(batch: list[list[str]], first_line: int, last_line: int, width: int,
-               physical: int) -> tuple[list[list[str]], Sequence[int], dict[int, str]]:
-    """(records, their start lines, errors by position) for a batch of raw csv.reader rows.
-
-    csv.reader yields [] for a blank line, so a batch covering as many lines as it has rows has
-    no record spanning lines, and line numbers are a plain range; only a batch with a quoted
-    line break pays for counting line breaks row by row."""
-    if last_line - first_line + 1 == len(batch):
-        lines: Sequence[int] = range(first_line, last_line + 1)
-    else:
-        lines = _start_lines(batch, first_line)
-    # Inlined _is_blank: a function call per row would cost as much as the check.
-    blank = [not row or (not row[0].strip() and not "".join(row).strip()) for row in batch]
-    if any(blank):
-        keep = [i for i, b in enumerate(blank) if not b]
-        batch, lines = [batch[i] for i in keep], [lines[i] for i in keep]
-    errors: dict[int, str] = {}
-    lengths = list(map(len, batch))
-    if lengths.count(width) == len(lengths):
-        return batch, lines, errors
-    for i in [i for i, n in enumerate(lengths) if n != width]:
-        batch[i], error = _fit(batch[i], width, physical)
-        if error:
-            errors[i] = error
-    return batch, lines, errors
+def _read_header(stream: _Utf8Stream) -> tuple[int, list[str] | None, int]:
+    """(line, fields, last line) of the first non-blank record: a stray empty line before the
+    header is tolerated."""
+    line = 0
+    while raw := stream.line():
+        line += 1
+        start = line
+        while raw.count(b'"') % 2 and (more := stream.line()):   # a quoted line break
+            raw += more
+            line += 1
+        fields = _split_record(raw)
+        if not _is_blank(fields):
+            return start, fields, line
+    return line, None, line
 
 
-def _start_lines(batch: list[list[str]], first_line: int) -> list[int]:
-    starts, line = [], first_line
-    for row in batch:
-        starts.append(line)
-        # A file read with newline='' breaks lines at \r\n, \n and \r alike.
-        line += 1 + sum(cell.count("\n") + cell.count("\r") - cell.count("\r\n") for cell in row)
-    return starts
+class _Lines:
+    """The data records after the header as tables with physical line numbers."""
+
+    def __init__(self, stream: _Utf8Stream, columns: list[str], physical: int, first_line: int):
+        self.stream, self.columns = stream, columns
+        self.width, self.physical = len(columns), max(physical, len(columns))
+        self.names = [f"f{i}" for i in range(self.physical)]
+        self.next_line = first_line       # physical line of the next record
+        self.next_record = 1              # Arrow's number of the next record
+        self.set_aside: deque[tuple[int, str]] = deque()   # records with the wrong field count
+
+    def _on_invalid(self, row) -> str:
+        if self.stream.stopped or self.stream.error:
+            return "skip"        # the last, cut record of a reader given up early or of a bad file
+        if row.number is None:   # only reported without threads, which are not used here
+            raise UnreadableFile(f"{self.stream.path.name}: the CSV reader lost track of record numbers")
+        self.set_aside.append((row.number, row.text))
+        return "skip"
+
+    def tables(self) -> Iterator[pa.Table]:
+        unused = sys.getrefcount(self.stream)
+        try:
+            reader = pcsv.open_csv(
+                self.stream,
+                read_options=pcsv.ReadOptions(column_names=self.names, use_threads=False, block_size=_ARROW_BLOCK),
+                parse_options=pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
+                                                invalid_row_handler=self._on_invalid),
+                convert_options=_text_options(self.names, check_utf8=False))
+        except BaseException:
+            self.stream.stop()
+            raise
+        try:
+            for batch in reader:
+                if self.stream.error is not None:
+                    raise self.stream.error
+                yield self._table(batch, final=False)
+            if self.stream.error is not None:
+                raise self.stream.error
+            if self.set_aside:
+                yield self._table(None, final=True)
+        finally:
+            # Arrow reads ahead in a thread of its own, calling back into Python: whether the file
+            # was read to its end or given up, that thread must be done with the stream before we
+            # return (an Arrow thread still holding a Python object when the interpreter exits
+            # aborts it). The stream ends now; once Arrow has seen the end and let go of the stream
+            # (its reference count is back to what it was) and of every block it read, no Arrow
+            # thread will touch Python again.
+            self.stream.stop()
+            _drain(reader)
+            del reader
+            deadline = monotonic() + 2
+            while sys.getrefcount(self.stream) > unused or not self.stream.released():
+                if monotonic() > deadline:
+                    log.warning("%s: Arrow's reader still holds the file after 2 s", self.stream.path.name)
+                    break
+                sleep(0.001)
+
+    def _table(self, batch: pa.RecordBatch | None, final: bool) -> pa.Table:
+        n = batch.num_rows if batch is not None else 0
+        # Arrow numbers every record it reads; the ones it set aside fill the gaps between a
+        # batch's rows, in order.
+        end = self.next_record + n
+        broken: list[tuple[int, str]] = []
+        while self.set_aside and (final or self.set_aside[0][0] < end):
+            broken.append(self.set_aside.popleft())
+            end += 1 if not final else 0
+        if final:
+            end = broken[-1][0] + 1 if broken else self.next_record
+        count = end - self.next_record
+        at_broken = np.array([number - self.next_record for number, _ in broken], dtype=np.int64)
+        is_valid = np.ones(count, dtype=bool)
+        is_valid[at_broken] = False
+        spans = np.ones(count, dtype=np.int64)
+        cells = [batch.column(i) for i in range(self.physical)] if batch is not None else []
+        if self.stream.quotes:
+            if n:
+                spans[is_valid] += sum(_line_breaks(c) for c in cells)
+            spans[at_broken] += np.array([_text_breaks(text) for _, text in broken], dtype=np.int64)
+        starts = self.next_line + np.cumsum(spans) - spans
+        self.next_line += int(spans.sum())
+        self.next_record = end
+        parts = []
+        if n:
+            parts.append(self._valid_rows(cells, starts[is_valid]))
+        if broken:
+            parts.append(self._broken_rows([text for _, text in broken], starts[at_broken]))
+        if not parts:
+            return _table([], [], {}, self.columns)
+        table = parts[0] if len(parts) == 1 else pa.concat_tables(parts).sort_by(RECORD_COLUMN)
+        return table
+
+    def _valid_rows(self, cells: list[pa.Array], lines: np.ndarray) -> pa.Table:
+        keep = ~_blank_rows(cells)
+        error = pa.nulls(len(lines), pa.string())
+        if self.physical > self.width:
+            extra = ~_blank_rows(cells[self.width:])
+            if extra.any():
+                error = pc.if_else(pa.array(extra), f"expected {self.width} fields, found a value after the last column",
+                                   error)
+        data = dict(zip(self.columns, cells[:self.width]))
+        data[ERROR_COLUMN] = error
+        data[RECORD_COLUMN] = pa.array(lines, pa.int64())
+        table = pa.table(data)
+        return table if keep.all() else table.filter(pa.array(keep))
+
+    def _broken_rows(self, texts: list[str], lines: np.ndarray) -> pa.Table:
+        rows, records, errors = [], [], {}
+        for text, line in zip(texts, lines.tolist()):
+            fields = _split_record(text)
+            if _is_blank(fields):
+                continue
+            row, error = _fit(fields, self.width, self.physical)
+            if error:
+                errors[len(rows)] = error
+            rows.append(row)
+            records.append(line)
+        return _table(rows, records, errors, self.columns)
 
 
-def _first_record(reader) -> tuple[int, list[str] | None]:
-    """(line number, first non-blank record): a stray empty line before the header is tolerated."""
-    for row in reader:
-        if not _is_blank(row):
-            return reader.line_num, row
-    return reader.line_num, None
+def _drain(reader: pcsv.CSVStreamingReader) -> None:
+    """Read an Arrow reader to its end (quick once its stream has stopped), ignoring its errors."""
+    try:
+        while True:
+            reader.read_next_batch()
+    except StopIteration:
+        pass
+    except Exception:  # the reader failed earlier; it has stopped reading
+        pass
+
+
+_NOT_BLANK_START = np.ones(256, dtype=bool)      # a first byte that cannot start whitespace
+_NOT_BLANK_START[[ord(c) for c in WHITESPACE if ord(c) < 0x80]] = False
+_NOT_BLANK_START[[0xC2, 0xE1, 0xE2, 0xE3]] = False   # lead bytes of the other whitespace characters
+
+
+def _blank_rows(cells: list[pa.Array]) -> np.ndarray:
+    """Rows whose every cell is empty or whitespace. Most records have a first cell that starts
+    with a character that is no whitespace; only the others are looked at closely."""
+    data, offsets, _ = string_buffers(cells[0])
+    lengths = np.diff(offsets)
+    maybe = lengths == 0
+    filled = np.flatnonzero(~maybe)
+    maybe[filled] = ~_NOT_BLANK_START[data[offsets[filled]]]
+    rows = np.flatnonzero(maybe)
+    blank = np.zeros(len(lengths), dtype=bool)
+    if not rows.size:
+        return blank
+    blank[rows] = True
+    taken = pa.array(rows)
+    for cell in cells:
+        empty = pc.equal(pc.binary_length(pc.utf8_trim(cell.take(taken), WHITESPACE)), 0)
+        blank[rows] &= empty.to_numpy(zero_copy_only=False)
+    return blank
+
+
+def _line_breaks(cells: pa.Array) -> np.ndarray:
+    """Line breaks inside each value (\\r\\n counts once, as a text editor shows it)."""
+    data, offsets, _ = string_buffers(cells)
+    breaks = np.flatnonzero((data == 10) | (data == 13))
+    if not breaks.size:
+        return np.zeros(len(cells), dtype=np.int64)
+    crlf = (data[breaks] == 13) & (breaks + 1 < len(data))
+    crlf[crlf] = data[breaks[crlf] + 1] == 10
+    rows = np.searchsorted(offsets, breaks, side="right") - 1
+    same = np.zeros(len(breaks), dtype=bool)
+    same[crlf] = rows[crlf] == np.searchsorted(offsets, breaks[crlf] + 1, side="right") - 1
+    return np.bincount(rows[~(crlf & same)], minlength=len(cells)).astype(np.int64)
+
+
+def _text_breaks(text: str) -> int:
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
 # ---------------------------------------------------------------------------------------------
 # xlsx
 # ---------------------------------------------------------------------------------------------
 def read_xlsx(path: str | Path, expected_header: list[str], *, header_row: int = 3, total_marker: str = "合計",
-              chunk_rows: int = 100_000) -> Iterator[pd.DataFrame]:
-    """Yield the data rows of the first sheet of a workbook, indexed by worksheet row number.
+              chunk_rows: int = 100_000) -> Iterator[pa.Table]:
+    """Yield the data rows of the first sheet of a workbook, `_record` = worksheet row number.
 
     Rows above `header_row` are titles and notes; `header_row` must equal `expected_header`;
     fully empty rows and the total row (first cell `total_marker`, spaces inside ignored, as in
@@ -328,13 +787,17 @@ def read_xlsx(path: str | Path, expected_header: list[str], *, header_row: int =
     from openpyxl import load_workbook
 
     path = Path(path)
-    chunker = _Chunker(expected_header, chunk_rows)
+    if chunk_rows < 1:
+        raise ValueError("chunk_rows must be at least 1")
     width = len(expected_header)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:   # openpyxl reports a bad file through a dozen exception types
         raise UnreadableFile(f"{path.name} is not a readable .xlsx workbook "
                              f"({type(exc).__name__}: {_first_line(exc)})") from None
+    rows: list[list[str]] = []
+    records: list[int] = []
+    errors: dict[int, str] = {}
     try:
         if not workbook.worksheets:
             raise UnreadableFile(f"{path.name} has no worksheet")
@@ -343,8 +806,8 @@ def read_xlsx(path: str | Path, expected_header: list[str], *, header_row: int =
         sheet.reset_dimensions()
         header_seen = False
         above: list[tuple[int, list[str]]] = []   # title rows, kept to point at a misplaced header
-        rows = enumerate(_guarded(sheet.iter_rows(min_row=1, values_only=True), path), start=1)
-        for number, values in rows:
+        numbered = enumerate(_guarded(sheet.iter_rows(min_row=1, values_only=True), path), start=1)
+        for number, values in numbered:
             cells = [_cell_text(v) for v in values]
             if number < header_row:
                 above.append((number, _clean_header(cells)))
@@ -353,24 +816,30 @@ def read_xlsx(path: str | Path, expected_header: list[str], *, header_row: int =
                 found = _clean_header(cells)
                 if found != list(expected_header):
                     _check_header(found, expected_header, f"in {path.name} sheet {sheet.title!r} row {header_row}",
-                                  _header_elsewhere(above, rows, expected_header))
+                                  _header_elsewhere(above, numbered, expected_header))
                 header_seen = True
                 continue
             if _is_blank(cells) or _is_total(cells, total_marker):
                 continue
-            yield from chunker.add(number, *_fit_cells(cells, width))
+            row, error = _fit_cells(cells, width)
+            if error:
+                errors[len(rows)] = error
+            rows.append(row)
+            records.append(number)
+            if len(rows) == chunk_rows:
+                yield _table(rows, records, errors, expected_header)
+                rows, records, errors = [], [], {}
         if not header_seen:
             raise UnreadableFile(f"{path.name} sheet {sheet.title!r} ends before the header row {header_row}")
     finally:
         workbook.close()
-    frame = chunker.flush()
-    if frame is not None:
-        yield frame
+    if rows:
+        yield _table(rows, records, errors, expected_header)
 
 
 def _header_elsewhere(above: list[tuple[int, list[str]]], rows: Iterator[tuple[int, tuple]],
                       expected: Sequence[str], look_ahead: int = 10) -> str:
-    """' (the expected header is in row N)' when it is a few rows off (an extra or missing note
+    """'; the expected header is in row N' when it is a few rows off (an extra or missing note
     row), else ''."""
     candidates = list(above)
     for number, values in islice(rows, look_ahead):
@@ -440,11 +909,12 @@ def _number_text(value: int | float) -> str:
 # ---------------------------------------------------------------------------------------------
 # JSON pages
 # ---------------------------------------------------------------------------------------------
-def read_json_items(data: bytes | str, items_key: str = "items") -> pd.DataFrame:
-    """One JSON page's items as a DataFrame (values as text, index = 0-based item position).
+def read_json_items(data: bytes | str, items_key: str = "items") -> pa.Table:
+    """One JSON page's items as a reader's table (values as text, `_record` = 0-based item position).
 
     Columns are the items' keys in order of first appearance, plus `_error` (set for an item that
-    is not a JSON object). A key missing from an item is ''. Nested values are kept as JSON text.
+    is not a JSON object) and `_record`. A key missing from an item is ''. Nested values are kept
+    as JSON text.
     """
     if isinstance(data, str):
         data = data.lstrip("\ufeff")
@@ -474,8 +944,7 @@ def read_json_items(data: bytes | str, items_key: str = "items") -> pd.DataFrame
         else:
             errors[position] = f"item is a JSON {_json_type(item)}, expected an object"
             rows.append([""] * len(names))
-    frame = _frame(rows, list(range(len(items))), errors, names)
-    return frame
+    return _table(rows, range(len(items)), errors, names)
 
 
 def _json_type(value: object) -> str:

@@ -1,23 +1,32 @@
 """From the source's text to typed raw rows: parse each column by its declared type, check the
 declared constraints, turn personal data into a pseudonym and a district, and say in words why a
-row is set aside. Works on pandas chunks, column by column (vectorised), never row by row."""
+row is set aside. Works on whole chunks, column by column (Arrow kernels and numpy), never row by
+row: Python only words the reasons of bad rows and handles each *distinct* petitioner identity and
+address once."""
 from __future__ import annotations
 
+import functools
 import hashlib
-import hmac
+import re
+import threading
+from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kpi.loaders import parsing
+from kpi.loaders.readers import ERROR_COLUMN, RECORD_COLUMN
 from kpi.loaders.spec import Column, Source
 
-KEELUNG_DISTRICT = r"((?:中正|七堵|暖暖|仁愛|中山|安樂|信義)區)"
-ANY_DISTRICT = r"(?:[市縣])([^\s市縣區]{1,3}區)"
+KEELUNG_DISTRICT = re.compile(r"((?:中正|七堵|暖暖|仁愛|中山|安樂|信義)區)")
+ANY_DISTRICT = re.compile(r"(?:[市縣])([^\s市縣區]{1,3}區)")
 
 
-def _parse(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _parse(col: Column, raw: pa.StringArray) -> parsing.Parsed:
     if col.type == "text":
-        return parsing.normalize_text(raw), pd.Series(pd.NA, index=raw.index, dtype="object")
+        return parsing.normalize_text(raw), pa.nulls(len(raw), pa.string())
     if col.type == "bool":
         return parsing.parse_bool(raw, true_values=col.true_values, false_values=col.false_values)
     if col.type == "choice":
@@ -34,100 +43,190 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def _first_error(reasons: pd.Series, new: pd.Series | None) -> pd.Series:
+def _first_error(reasons: pa.StringArray, new: pa.StringArray | None) -> pa.StringArray:
     """Keep the first reason a row got; later checks only fill rows that were still good."""
-    if new is None or not new.notna().any():
+    if new is None or new.null_count == len(new):
         return reasons
-    return reasons.where(reasons.notna(), new)
+    return pc.coalesce(reasons, new)
 
 
-def _messages(mask: pd.Series, make) -> pd.Series | None:
+def _messages(mask: np.ndarray, make: Callable[[int], str]) -> pa.StringArray | None:
     """Reasons for the rows in `mask` only (most chunks have none: build nothing then)."""
-    if not mask.any():
+    rows = np.flatnonzero(mask)
+    if not rows.size:
         return None
-    return pd.Series({i: make(i) for i in mask.index[mask]}, dtype="object").reindex(mask.index)
+    texts = pa.array([make(i) for i in rows.tolist()], pa.string())
+    return pc.replace_with_mask(pa.nulls(len(mask), pa.string()), pa.array(mask), texts)
 
 
-def _checked(col: Column, values: pd.Series, errors: pd.Series) -> pd.Series:
-    has_error = errors.notna()
-    reasons = (errors.where(~has_error, col.label + ": " + errors.astype("string")).astype("object")
-               if has_error.any() else errors)
+def _numeric(values: pa.Array) -> np.ndarray:
+    """Values as float64 (NaN where null or not a number) for range checks."""
+    if pa.types.is_integer(values.type) or pa.types.is_floating(values.type):
+        return values.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    return np.full(len(values), np.nan)
+
+
+def _checked(col: Column, values: pa.Array, errors: pa.StringArray) -> pa.StringArray:
+    has_error = errors.is_valid().to_numpy(zero_copy_only=False)
+    reasons = (pc.binary_join_element_wise(col.label, errors, ": ") if has_error.any() else errors)
     if col.required:
-        missing = values.isna() & ~has_error
+        missing = values.is_null().to_numpy(zero_copy_only=False) & ~has_error
         reasons = _first_error(reasons, _messages(missing, lambda i: f"{col.label} is empty"))
     if col.min is not None or col.max is not None:
-        numeric = pd.to_numeric(values, errors="coerce")
-        if col.min is not None:
-            word = "is negative" if col.min == 0 else f"is below {_fmt(col.min)}"
-            reasons = _first_error(reasons, _messages(
-                (numeric < col.min).fillna(False), lambda i: f"{col.label} {word}: {_fmt(numeric[i])}"))
-        if col.max is not None:
-            reasons = _first_error(reasons, _messages(
-                (numeric > col.max).fillna(False), lambda i: f"{col.label} is above {_fmt(col.max)}: {_fmt(numeric[i])}"))
+        numeric = _numeric(values)
+        with np.errstate(invalid="ignore"):
+            if col.min is not None:
+                word = "is negative" if col.min == 0 else f"is below {_fmt(col.min)}"
+                reasons = _first_error(reasons, _messages(
+                    numeric < col.min, lambda i: f"{col.label} {word}: {_fmt(float(numeric[i]))}"))
+            if col.max is not None:
+                reasons = _first_error(reasons, _messages(
+                    numeric > col.max, lambda i: f"{col.label} is above {_fmt(col.max)}: {_fmt(float(numeric[i]))}"))
     return reasons
 
 
-_IDENTITY_NOISE = str.maketrans("", "", " \t-()")
+# Typed differently by the same person, so left out of the identity: spaces, tabs, - ( ).
+_IDENTITY_NOISE = " \t-()"
 
 
-def pseudonymise(frame: pd.DataFrame, columns: list[str], key: bytes) -> pd.Series:
+class _Keyed:
+    """HMAC-SHA256 (RFC 2104) under one key, with the key's inner and outer hash states computed
+    once: a digest then costs two hash copies instead of a new HMAC object (identical digests)."""
+
+    def __init__(self, key: bytes):
+        if len(key) > 64:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(64, b"\0")
+        self.inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+        self.outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+    def hexdigest(self, message: bytes) -> str:
+        inner = self.inner.copy()
+        inner.update(message)
+        outer = self.outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
+
+
+def _pseudonym(keyed: _Keyed, joined: str) -> str | None:
+    """The pseudonym of one identity (its fields joined by |): null when every field is empty."""
+    identity = joined.lower()
+    for noise in _IDENTITY_NOISE:
+        identity = identity.replace(noise, "")
+    if not identity.strip("|"):
+        return None
+    return keyed.hexdigest(identity.encode("utf-8"))
+
+
+class _Pseudonyms:
+    """The pseudonyms of the identities seen lately, as two aligned Arrow arrays, so that a chunk
+    only computes the HMAC of identities it is the first to hold (a petitioner appears in every
+    version of every case), and finds the others with one Arrow hash lookup. Bounded: it starts
+    afresh past LIMIT identities."""
+
+    LIMIT = 1 << 18
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.key: bytes | None = None
+        self.keyed: _Keyed | None = None
+        self.known = pa.array([], pa.string())
+        self.digests = pa.array([], pa.string())
+
+    def of(self, joined: pa.StringArray, key: bytes) -> pa.StringArray:
+        with self.lock:
+            if key != self.key or len(self.known) > self.LIMIT:
+                self.key, self.keyed = key, _Keyed(key)
+                self.known, self.digests = pa.array([], pa.string()), pa.array([], pa.string())
+            at = pc.index_in(joined, value_set=self.known)
+            if at.null_count:
+                new = pc.unique(joined.filter(at.is_null()))
+                digests = pa.array([_pseudonym(self.keyed, i) for i in new.to_pylist()], pa.string())
+                self.known = pa.concat_arrays([self.known, new])
+                self.digests = pa.concat_arrays([self.digests, digests])
+                at = pc.index_in(joined, value_set=self.known)
+            return self.digests.take(at)
+
+
+_PSEUDONYMS = _Pseudonyms()
+
+
+def pseudonymise(fields: list[pa.Array], key: bytes) -> pa.StringArray:
     """Keyed HMAC-SHA256 of the petitioner's identifying fields, normalised so that the same person
-    typed the same way gets the same pseudonym; NA when every field is empty. One HMAC per
-    distinct identity (a petitioner appears in every version of every case)."""
-    parts = [parsing.normalize_text(frame[c]).to_numpy(dtype=object, na_value="") for c in columns]
-    cache: dict[str, str | None] = {}
-    out = []
-    for fields in zip(*parts):
-        identity = "|".join(fields).lower().translate(_IDENTITY_NOISE)
-        digest = cache.get(identity)
-        if digest is None and identity not in cache:
-            digest = (hmac.new(key, identity.encode("utf-8"), hashlib.sha256).hexdigest()
-                      if identity.strip("|") else None)
-            cache[identity] = digest
-        out.append(digest)
-    return pd.Series(out, index=frame.index, dtype="object")
+    typed the same way gets the same pseudonym; null when every field is empty. One HMAC per
+    distinct identity, remembered across chunks."""
+    parts = [parsing.normalize_text(f).fill_null("") for f in fields]
+    return _PSEUDONYMS.of(pc.binary_join_element_wise(*parts, "|"), key)
 
 
-def district_of(address: pd.Series) -> pd.Series:
-    text = parsing.normalize_text(address)
-    found = text.str.extract(KEELUNG_DISTRICT, expand=False)
-    return found.fillna(text.str.extract(ANY_DISTRICT, expand=False))
+@functools.lru_cache(maxsize=1 << 16)
+def _district(address: str) -> str | None:
+    found = KEELUNG_DISTRICT.search(address) or ANY_DISTRICT.search(address)
+    return found.group(1) if found else None
 
 
-def type_chunk(source: Source, frame: pd.DataFrame, pii_key: bytes) -> tuple[pd.DataFrame, pd.Series]:
-    """Typed raw columns for every record of `frame`, and the reason each bad record is set aside
-    (NA for good records). `frame` holds the source's own column names as text; an optional
-    `_error` column carries structural problems found while reading."""
-    index = frame.index
-    reasons = (frame["_error"].astype("object") if "_error" in frame
-               else pd.Series(pd.NA, index=index, dtype="object"))
-    typed: dict[str, pd.Series] = {}
+def district_of(address: pa.Array) -> pa.StringArray:
+    """The 區 of each address (a Keelung district first, else any 市/縣 …區), one regex per distinct address."""
+    encoded = pc.dictionary_encode(parsing.normalize_text(address))
+    districts = [None if a is None else _district(a) for a in encoded.dictionary.to_pylist()]
+    return pa.array(districts, pa.string()).take(encoded.indices)
+
+
+def _columns(chunk: pa.Table | pd.DataFrame) -> tuple[dict[str, pa.StringArray], np.ndarray]:
+    """The chunk's text columns and its record numbers (the `_record` column of a reader's table,
+    the index of a DataFrame)."""
+    if isinstance(chunk, pd.DataFrame):
+        columns = {str(name): parsing.text_array(chunk[name]) for name in chunk.columns}
+        return columns, np.asarray(chunk.index, dtype=np.int64)
+    columns = {name: parsing.text_array(chunk[name]) for name in chunk.column_names if name != RECORD_COLUMN}
+    records = (chunk[RECORD_COLUMN].to_numpy() if RECORD_COLUMN in chunk.column_names
+               else np.arange(chunk.num_rows, dtype=np.int64))
+    return columns, records
+
+
+def type_chunk(source: Source, chunk: pa.Table | pd.DataFrame, pii_key: bytes) -> tuple[pa.Table, pd.Series]:
+    """Typed raw columns (source.raw_columns(), in that order) for every record of `chunk`, and the
+    reason each bad record is set aside (None for good records), indexed by record number. `chunk`
+    holds the source's own column names as text (a reader's table, or a DataFrame indexed by record);
+    an optional `_error` column carries structural problems found while reading."""
+    columns, records = _columns(chunk)
+    n = len(records)
+
+    def column(name: str) -> pa.StringArray:
+        return columns[name] if name in columns else pa.nulls(n, pa.string())
+
+    reasons = column(ERROR_COLUMN)
+    typed: dict[str, pa.Array] = {}
     for col in source.kept:
-        values, errors = _parse(col, frame[col.source])
+        values, errors = _parse(col, column(col.source))
         typed[col.name] = values
         reasons = _first_error(reasons, _checked(col, values, errors))
     by_name = {c.name: c for c in source.kept}
     for col in source.kept:
         if col.max_column:
             other = by_name[col.max_column]
-            a, b = (pd.to_numeric(typed[n], errors="coerce") for n in (col.name, other.name))
+            a, b = _numeric(typed[col.name]), _numeric(typed[other.name])
+            with np.errstate(invalid="ignore"):
+                over = a > b
             reasons = _first_error(reasons, _messages(
-                (a > b).fillna(False), lambda i: f"{col.label} {_fmt(a[i])} exceeds {other.label} {_fmt(b[i])}"))
+                over, lambda i: f"{col.label} {_fmt(float(a[i]))} exceeds {other.label} {_fmt(float(b[i]))}"))
         if col.required_when:
             (other_name, expected), = col.required_when.items()
             other = by_name[other_name]
-            missing = typed[col.name].isna() & (typed[other_name] == expected).fillna(False)
+            when = pc.equal(typed[other_name], pa.scalar(expected, typed[other_name].type)).fill_null(False)
+            missing = typed[col.name].is_null().to_numpy(zero_copy_only=False) & when.to_numpy(zero_copy_only=False)
             reasons = _first_error(reasons, _messages(
                 missing, lambda i: f"{col.label} is empty although {other.label} is {expected}"))
     if source.pseudonym:
         typed[source.pseudonym] = pseudonymise(
-            frame, [c.source for c in source.columns if c.pii == "pseudonym"], pii_key)
+            [column(c.source) for c in source.columns if c.pii == "pseudonym"], pii_key)
     if source.district:
         address = next(c.source for c in source.columns if c.pii == "district")
-        typed[source.district] = district_of(frame[address])
-    return pd.DataFrame(typed, index=index), reasons
+        typed[source.district] = district_of(column(address))
+    table = pa.table({name: typed[name] for name in source.raw_columns()})
+    return table, pd.Series(reasons.to_numpy(zero_copy_only=False), index=pd.Index(records), dtype=object)
 
 
-def without_personal_data(source: Source, frame: pd.DataFrame) -> pd.DataFrame:
+def without_personal_data(source: Source, chunk: pa.Table) -> pa.Table:
     """The record as delivered, minus every personal-data column: what a set-aside row may keep."""
-    return frame[[c.source for c in source.columns if not c.pii and c.source in frame]]
+    return chunk.select([c.source for c in source.columns if not c.pii and c.source in chunk.column_names])

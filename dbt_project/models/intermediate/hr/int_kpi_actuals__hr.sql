@@ -17,20 +17,8 @@ with months as (
     group by year_month, year, month
 ),
 
-bounds as (
-    select
-        (select min(year) from months) as first_year,
-        extract(year from {{ as_of_date() }})::int as as_of_year
-),
-
 years as (
-    select
-        y.year,
-        date_trunc('month',
-            case when y.year = b.as_of_year then {{ as_of_date() }} else make_date(y.year, 12, 31) end
-        )::date as evaluation_month
-    from bounds as b
-    cross join lateral generate_series(b.first_year, b.as_of_year) as y(year)
+    {{ years_judged("select min(year) from months") }}
 ),
 
 latest_month as (

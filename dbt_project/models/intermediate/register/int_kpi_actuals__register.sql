@@ -8,19 +8,8 @@ with entries as (
     select * from {{ ref('int_register__entries_known') }}
 ),
 
-bounds as (
-    select
-        (select min(extract(year from event_date))::int from entries) as first_year,
-        extract(year from {{ as_of_date() }})::int as as_of_year
-),
-
 years as (
-    select
-        y.year,
-        make_date(y.year, 1, 1) as period_start,
-        case when y.year = b.as_of_year then {{ as_of_date() }} else make_date(y.year, 12, 31) end as evaluation_date
-    from bounds as b
-    cross join lateral generate_series(b.first_year, b.as_of_year) as y(year)
+    {{ years_judged("select min(extract(year from event_date))::int from entries") }}
 ),
 
 -- counts -----------------------------------------------------------------------------------------

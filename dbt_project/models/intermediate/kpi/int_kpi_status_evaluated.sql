@@ -1,3 +1,7 @@
+-- A table, not a view: its data tests and every model downstream would otherwise each re-run the
+-- whole chain over every petition version (about 8 s each on five years of demo data).
+{{ config(materialized='table') }}
+
 -- One status per KPI, year and unit by the rules of kpi-rules.md "Status", with the sentence a
 -- person needs to check it. Tolerances, deadlines and targets come from the catalog seeds.
 with catalog as (

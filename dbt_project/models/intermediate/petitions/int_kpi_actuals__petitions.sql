@@ -1,3 +1,7 @@
+-- A table, not a view: its data tests and every model downstream would otherwise each re-run the
+-- whole chain over every petition version (about 8 s each on five years of demo data).
+{{ config(materialized='table') }}
+
 -- K7.2 人民陳情案件結案率 (all channels) and K3.2 1999 市民熱線結案率 (channel 1999市民熱線) per year Y and
 -- scope: the city ('ALL') and each responsible department (承辦機關代碼). kpi-rules.md "Measures":
 -- e = d in d's year, else Y-12-31; P = Y-01-01 … e. Cases received in P and not withdrawn (已撤案) in

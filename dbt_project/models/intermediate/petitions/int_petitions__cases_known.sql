@@ -1,3 +1,7 @@
+-- A table, not a view: its data tests and every model downstream would otherwise each re-run the
+-- whole chain over every petition version (about 8 s each on five years of demo data).
+{{ config(materialized='table') }}
+
 -- S2 petition / 1999 cases (人民陳情案件) as known at the as-of date d: one row per case, its latest
 -- version with 最後更新時間 up to the end of d in Asia/Taipei (kpi-rules.md "Data known at d"; sources.md
 -- S2: the latest 最後更新時間 wins, a tie goes to the later file). A version updated after d is ignored,

@@ -63,6 +63,12 @@ def kpi_nightly():
     def publish(as_of: str) -> str:
         return pipeline.publish(pendulum.parse(as_of).date())
 
+    @task
+    def notify(as_of: str, report_dir: str) -> dict:
+        """E-mail and webhook as configured (off by default); a failure turns the run red, the
+        results are already published."""
+        return pipeline.notify(pendulum.parse(as_of).date(), report_dir)
+
     as_of = resolve_as_of()
     ready = prepare_warehouse(as_of)
     @task(trigger_rule=TriggerRule.ALL_DONE)
@@ -86,6 +92,9 @@ def kpi_nightly():
     published = publish(as_of)
 
     as_of >> ready >> loads >> joined >> dbt >> flags >> published >> check_loads(sources)
+    # notify is a leaf of its own: a failed notification fails the run (a failed task upstream of
+    # check_loads, which runs on all_done, would leave the run green)
+    notify(as_of, published)
     published >> release_warehouse().as_teardown(setups=ready)
 
 

@@ -39,7 +39,7 @@ def test_order_load_then_dbt_then_flags_then_publish(dag):
     ids = set(dag.task_ids)
     loads = {f"load_{name}" for name in ("documents", "petitions", "budget", "register", "hr", "calendar")}
     assert loads | {"resolve_as_of", "prepare_warehouse", "loads_finished", "flag_indicators", "publish",
-                    "check_loads"} <= ids
+                    "notify", "check_loads"} <= ids
     dbt_tasks = [t for t in dag.tasks if t.task_id.startswith("dbt.")]
     # one visible task per model and seed
     for node in ("stg_documents__doc_daily_stats", "stg_petitions__case_versions", "int_kpi_status_evaluated",
@@ -58,6 +58,11 @@ def test_order_load_then_dbt_then_flags_then_publish(dag):
     check = dag.get_task("check_loads")
     assert check.upstream_task_ids == {"publish"} and not check.downstream_task_ids
     assert check.trigger_rule == "all_done"  # the run still ends red when a load failed
+    notify = dag.get_task("notify")
+    # after the results are published; a leaf of its own, so that a failed notification fails the run
+    # (check_loads runs on all_done and would turn a failure upstream of it green)
+    assert notify.upstream_task_ids == {"publish", "resolve_as_of"} and not notify.downstream_task_ids
+    assert notify.trigger_rule == "all_success"
     release = dag.get_task("release_warehouse")
     assert release.is_teardown and "prepare_warehouse" in release.upstream_task_ids  # the lock is always released
     fct = next(t for t in dbt_tasks if "fct_kpi_status" in t.task_id)

@@ -88,7 +88,9 @@ def _dag_task_count() -> int:
     # tests joining two nodes run as tasks of their own (dbt_render: detached tests)
     detached = sum(1 for n in manifest["nodes"].values()
                    if n["resource_type"] == "test" and len(set(n["depends_on"]["nodes"])) > 1)
-    return 7 + len(source_names()) + dbt_nodes + detached
+    # resolve_as_of, prepare_warehouse, loads_finished, flag_indicators, publish, notify, check_loads,
+    # release_warehouse
+    return 8 + len(source_names()) + dbt_nodes + detached
 
 
 def _run_dag(as_of: date, log_path: Path) -> tuple[bool, list[str], float]:
@@ -224,6 +226,22 @@ def cmd_airflow(args) -> int:
     return subprocess.run([airflow, *argv], env=airflow_env.env()).returncode
 
 
+def cmd_notify(args) -> int:
+    """Send (again) the alerts of an as-of date to the configured e-mail and webhook: what the
+    nightly `notify` task does, without the duplicate check, e.g. to try new SMTP settings."""
+    from kpi import notify, status_table
+
+    as_of = args.as_of or status_table.latest_as_of()
+    if as_of is None:
+        print("倉儲中尚無任何指標狀態，請先執行 kpi run", file=sys.stderr)
+        return 1
+    result = notify.send_alerts(as_of, config.reports_dir() / as_of.isoformat(), force=True)
+    print(f"基準日 {labels.roc_date(as_of)} 通知：警示 {result.get('alerts', '—')} 則")
+    for channel in ("email", "webhook"):
+        print(f"  {channel:<8} {result[channel]}")
+    return 0
+
+
 def cmd_new_source(args) -> int:
     from kpi.scaffold import new_source
 
@@ -262,6 +280,11 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("sources", nargs="*", help="source names (default: all declared)")
     load.add_argument("--force", action="store_true", help="read every object again, even if unchanged")
     load.set_defaults(func=cmd_load)
+
+    notify = sub.add_parser("notify", help="send the alerts of an as-of date by e-mail / webhook now "
+                            "(KPI_SMTP_* / KPI_WEBHOOK_URL; also to test those settings)")
+    notify.add_argument("--as-of", type=_date, help="as-of date (default: the latest run)")
+    notify.set_defaults(func=cmd_notify)
 
     new = sub.add_parser("new-source", help="scaffold a new source: declaration, staging model, YAML")
     new.add_argument("name", help="source name, lower_snake_case (e.g. parking)")

@@ -7,8 +7,9 @@ time).
 from __future__ import annotations
 
 import os
+import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
@@ -141,3 +142,69 @@ def pii_key() -> bytes:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip().encode()
+
+
+# --- notifications (kpi.notify) ---------------------------------------------------------------
+SMTP_SECURITY_MODES = ("auto", "starttls", "ssl", "none")
+NOTIFY_ON_MODES = ("alerts", "always")
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """Where the alerts of a run go. An empty KPI_SMTP_HOST / KPI_WEBHOOK_URL turns that channel off.
+    Secrets are kept out of repr() so that logging the settings never shows them."""
+
+    smtp_host: str
+    smtp_port: int
+    smtp_security: str
+    smtp_user: str
+    smtp_password: str = field(repr=False)
+    mail_from: str = ""
+    mail_to: tuple[str, ...] = ()
+    webhook_url: str = field(default="", repr=False)   # webhook URLs often carry a secret in their path
+    webhook_token: str = field(default="", repr=False)
+    report_base_url: str = ""
+    notify_on: str = "alerts"
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_host)
+
+    @property
+    def webhook_enabled(self) -> bool:
+        return bool(self.webhook_url)
+
+
+def notify_settings() -> NotifySettings:
+    """Read and check the notification settings (called when a notification is sent, never at DAG
+    parse time); a wrong value raises ValueError naming the variable."""
+    host = (os.environ.get("KPI_SMTP_HOST") or "").strip()
+    security = (os.environ.get("KPI_SMTP_SECURITY") or "auto").strip().lower()
+    if security not in SMTP_SECURITY_MODES:
+        raise ValueError(f"KPI_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY_MODES)}, got {security!r}")
+    port_text = (os.environ.get("KPI_SMTP_PORT") or "").strip()
+    try:
+        port = int(port_text) if port_text else (465 if security == "ssl" else 587)
+    except ValueError:
+        raise ValueError(f"KPI_SMTP_PORT must be a port number, got {port_text!r}") from None
+    user = (os.environ.get("KPI_SMTP_USER") or "").strip()
+    to = tuple(a.strip() for a in re.split(r"[,;\s]+", os.environ.get("KPI_ALERT_EMAIL_TO") or "") if a.strip())
+    if host and not to:
+        raise ValueError("KPI_SMTP_HOST is set but KPI_ALERT_EMAIL_TO is empty: whom should the alerts go to?")
+    sender = (os.environ.get("KPI_ALERT_EMAIL_FROM") or "").strip() or (user if "@" in user else "")
+    if host and not sender:
+        raise ValueError("KPI_ALERT_EMAIL_FROM is empty (and KPI_SMTP_USER is not an address to send from)")
+    notify_on = (os.environ.get("KPI_NOTIFY_ON") or "alerts").strip().lower()
+    if notify_on not in NOTIFY_ON_MODES:
+        raise ValueError(f"KPI_NOTIFY_ON must be one of {', '.join(NOTIFY_ON_MODES)}, got {notify_on!r}")
+    webhook = (os.environ.get("KPI_WEBHOOK_URL") or "").strip()
+    if webhook and urlsplit(webhook).scheme.lower() not in ("http", "https"):
+        raise ValueError("KPI_WEBHOOK_URL must start with http:// or https://")
+    return NotifySettings(
+        smtp_host=host, smtp_port=port, smtp_security=security, smtp_user=user,
+        smtp_password=os.environ.get("KPI_SMTP_PASSWORD") or "",
+        mail_from=sender, mail_to=to,
+        webhook_url=webhook, webhook_token=(os.environ.get("KPI_WEBHOOK_TOKEN") or "").strip(),
+        report_base_url=(os.environ.get("KPI_REPORT_BASE_URL") or "").strip(),
+        notify_on=notify_on,
+    )

@@ -75,3 +75,16 @@ def publish(as_of: date) -> str:
     (out / "kpi_status.txt").write_text(status_table.render(rows, as_of) + "\n", encoding="utf-8")
     log.info("published %d status rows to %s", len(rows), out)
     return str(out)
+
+
+def notify(as_of: date, report_dir: str | None = None) -> dict:
+    """Send the alerts of `as_of` by e-mail and webhook as configured (kpi.notify); raises when a
+    configured channel fails, after the results are published."""
+    from pathlib import Path
+
+    from kpi import notify as notifications
+
+    folder = Path(report_dir) if report_dir else config.reports_dir() / as_of.isoformat()
+    result = notifications.send_alerts(as_of, folder)
+    log.info("notifications for %s: %s", as_of, json.dumps(result, ensure_ascii=False))
+    return result

@@ -1,0 +1,456 @@
+"""Notifications against a real SMTP server (aiosmtpd) and a real HTTP server on localhost, with the
+alerts of a real warehouse state: the demo landing data loaded, dbt built, flags written and the
+status published for 2025-11-25, as the nightly tasks do."""
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import html
+import ipaddress
+import json
+import logging
+import socket
+import threading
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from conftest import run_kpi
+from kpi import alerts, dbt_render, notify, pipeline, warehouse
+from kpi.demo import write_landing
+from kpi.loaders import engine, source_names
+
+AS_OF = date(2025, 11, 25)
+BASE_URL = "https://kpi.example.gov.tw/reports"
+PASSWORD = "s3cret-smtp-pw"
+TOKEN = "tok-0123456789abcdef"
+NOTIFY_VARS = ("KPI_SMTP_HOST", "KPI_SMTP_PORT", "KPI_SMTP_SECURITY", "KPI_SMTP_USER", "KPI_SMTP_PASSWORD",
+               "KPI_ALERT_EMAIL_TO", "KPI_ALERT_EMAIL_FROM", "KPI_WEBHOOK_URL", "KPI_WEBHOOK_TOKEN",
+               "KPI_NOTIFY_ON", "KPI_REPORT_BASE_URL")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# the warehouse state: what the nightly tasks leave behind for AS_OF
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    mp = pytest.MonkeyPatch()
+    yield mp
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def report_dir(warehouse_db, dbt_manifest, tmp_path_factory, monkeypatch_module) -> Path:
+    landing = tmp_path_factory.mktemp("landing")
+    monkeypatch_module.setenv("KPI_LANDING_DIR", str(landing))
+    monkeypatch_module.setenv("KPI_REPORTS_DIR", str(tmp_path_factory.mktemp("reports")))
+    write_landing(landing, date(2025, 11, 26), scale=0.05)
+    for name in source_names():
+        assert not engine.load(name).failures, name
+    dbt_render.dbt("build", as_of=AS_OF, target_path=tmp_path_factory.mktemp("dbt") / "target")
+    pipeline.flag_indicators(AS_OF)
+    return Path(pipeline.publish(AS_OF))
+
+
+def _sql(query: str, *params):
+    with warehouse.connect() as conn:
+        return conn.execute(query, params).fetchall()
+
+
+def _city_counts() -> dict[str, int]:
+    return dict(_sql("select status, count(*) from marts.fct_kpi_status where as_of_date = %s and year = %s "
+                     "and org_unit_code = 'ALL' group by status", AS_OF, AS_OF.year))
+
+
+def _warehouse_alerts() -> list[tuple]:
+    return sorted(_sql("select coalesce(kpi_code, ''), coalesce(org_unit_code, ''), coalesce(year, 0), status, "
+                       "severity, message from marts.kpi_alerts where as_of_date = %s", AS_OF))
+
+
+# ---------------------------------------------------------------------------------------------
+# the servers
+# ---------------------------------------------------------------------------------------------
+class Mailbox:
+    def __init__(self):
+        self.messages: list[dict] = []
+        self.logins: list[tuple[str, str]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
+                              "tls": session.ssl is not None,
+                              "message": email.message_from_bytes(envelope.content, policy=email.policy.default)})
+        return "250 OK"
+
+    def authenticator(self, server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and auth_data.password == PASSWORD.encode()
+        if ok:
+            self.logins.append((auth_data.login.decode(), mechanism))
+        return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535
+
+
+@pytest.fixture(scope="module")
+def smtp_server():
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=_free_port(), authenticator=box.authenticator,
+                            auth_require_tls=False)
+    controller.start()
+    yield controller, box
+    controller.stop()
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+@pytest.fixture(scope="module")
+def starttls_server(tmp_path_factory):
+    """An SMTP server that offers STARTTLS and takes logins only over TLS (aiosmtpd's default)."""
+    import ssl
+
+    cert, key = _self_signed(tmp_path_factory.mktemp("tls"))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=_free_port(), authenticator=box.authenticator,
+                            tls_context=context, require_starttls=True)
+    controller.start()
+    yield controller, box, cert
+    controller.stop()
+
+
+class Hooks(BaseHTTPRequestHandler):
+    """/ok answers 204, /bad 400 with a reason, /flaky 503 twice then 200."""
+    requests: list[dict] = []
+    flaky_left = 0
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        type(self).requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+        if self.path == "/bad":
+            self._answer(400, b'{"error": "unknown channel"}')
+        elif self.path == "/flaky" and type(self).flaky_left > 0:
+            type(self).flaky_left -= 1
+            self._answer(503, b"busy")
+        else:
+            self._answer(204 if self.path == "/ok" else 200, b"")
+
+    def _answer(self, status, body):
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def http_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hooks)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def clean(monkeypatch, request):
+    """No notification setting from outside; empty mailboxes, request logs and delivery log."""
+    for var in NOTIFY_VARS:
+        monkeypatch.delenv(var, raising=False)
+    Hooks.requests.clear()
+    for name in ("smtp_server", "starttls_server"):
+        if name in request.fixturenames:
+            box = request.getfixturevalue(name)[1]
+            box.messages.clear()
+            box.logins.clear()
+    if "report_dir" in request.fixturenames:
+        with warehouse.connect() as conn:
+            conn.execute("drop table if exists raw.notification_log")
+            conn.commit()
+
+
+def _mail_env(monkeypatch, controller, **extra):
+    monkeypatch.setenv("KPI_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("KPI_SMTP_PORT", str(controller.port))
+    monkeypatch.setenv("KPI_ALERT_EMAIL_TO", "kaokao@mail.klcg.gov.tw, director@mail.klcg.gov.tw")
+    monkeypatch.setenv("KPI_ALERT_EMAIL_FROM", "kpi@mail.klcg.gov.tw")
+    for name, value in extra.items():
+        monkeypatch.setenv(name, value)
+
+
+def _attachment(message):
+    parts = list(message.iter_attachments())
+    assert len(parts) == 1, [p.get_filename() for p in parts]
+    return parts[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# tests
+# ---------------------------------------------------------------------------------------------
+def test_both_channels_off_when_unconfigured(smtp_server, http_server):
+    assert notify.send_alerts(AS_OF, None) == {"as_of": "2025-11-25", "email": "off", "webhook": "off"}
+    assert smtp_server[1].messages == [] and Hooks.requests == []
+
+
+def test_email_in_zh_tw_with_roc_date_counts_every_alert_and_the_report(report_dir, smtp_server, monkeypatch):
+    controller, box = smtp_server
+    _mail_env(monkeypatch, controller, KPI_SMTP_SECURITY="none", KPI_REPORT_BASE_URL=BASE_URL + "/")
+    result = pipeline.notify(AS_OF, str(report_dir))   # what the DAG's notify task runs
+    assert result["email"] == "sent to 2 recipient(s)" and result["webhook"] == "off"
+
+    [mail] = box.messages
+    assert mail["to"] == ["kaokao@mail.klcg.gov.tw", "director@mail.klcg.gov.tw"]
+    assert mail["from"] == "kpi@mail.klcg.gov.tw"
+    msg = mail["message"]
+    counts = _city_counts()
+    red, yellow = counts.get("behind", 0) + counts.get("missed", 0), counts.get("at_risk", 0)
+    assert red and yellow, counts  # the demo has both on this date
+    assert msg["Subject"].startswith(
+        f"【基隆市管考】民國114年11月25日（2025-11-25）指標警示：落後 {red} 項、需注意 {yellow} 項")
+    assert "基隆市政府管考資料平台" in msg["From"] and "kpi@mail.klcg.gov.tw" in msg["From"]
+
+    text = msg.get_body(("plain",)).get_content()
+    page = msg.get_body(("html",)).get_content()
+    wanted = _warehouse_alerts()
+    assert f"警示共 {len(wanted)} 則" in text and f"警示共 {len(wanted)} 則" in page
+    assert f"全市指標共 {sum(counts.values())} 項：落後 {counts['behind']}" in text
+    for code, _, _, _, _, reason in wanted:
+        assert code in text and reason in text, (code, reason)
+        assert code in page and html.escape(reason) in page, (code, reason)
+    k91 = _sql("select actual_value, target_value from marts.fct_kpi_status where as_of_date = %s "
+               "and kpi_code = 'K9.1' and year = 2025 and org_unit_code = 'ALL'", AS_OF)[0]
+    assert f"實際 {float(k91[0]):,.0f} 件，目標 {float(k91[1]):,.0f} 件" in text
+
+    # the report: report.html when the run wrote one, else the status table
+    published = report_dir / "report.html" if (report_dir / "report.html").exists() else report_dir / "kpi_status.txt"
+    part = _attachment(msg)
+    assert part.get_content_type() == ("text/html" if published.suffix == ".html" else "text/plain")
+    assert part.get_payload(decode=True) == published.read_bytes()
+    assert part.get_filename() == f"{published.stem}-2025-11-25{published.suffix}"
+    link = f"{BASE_URL}/2025-11-25/{published.name}"
+    assert link in text and f'href="{link}"' in page
+
+
+def test_report_html_is_attached_when_the_run_wrote_one(report_dir, smtp_server, monkeypatch, tmp_path):
+    controller, box = smtp_server
+    _mail_env(monkeypatch, controller, KPI_SMTP_SECURITY="none")
+    (tmp_path / "kpi_status.txt").write_bytes((report_dir / "kpi_status.txt").read_bytes())
+    notify.send_alerts(AS_OF, tmp_path)
+    part = _attachment(box.messages[-1]["message"])
+    assert part.get_content_type() == "text/plain" and part.get_filename() == "kpi_status-2025-11-25.txt"
+    assert part.get_payload(decode=True) == (report_dir / "kpi_status.txt").read_bytes()
+
+    report = "<!DOCTYPE html><html><body><h1>基隆市 指標報告 114/11/25</h1></body></html>\n".encode()
+    (tmp_path / "report.html").write_bytes(report)
+    notify.send_alerts(AS_OF, tmp_path, force=True)
+    part = _attachment(box.messages[-1]["message"])
+    assert part.get_content_type() == "text/html" and part.get_filename() == "report-2025-11-25.html"
+    assert part.get_payload(decode=True) == report
+    text = box.messages[-1]["message"].get_body(("plain",)).get_content()
+    assert "完整報告見附件 report-2025-11-25.html" in text
+
+
+def test_webhook_posts_the_warehouse_alerts_as_json_with_bearer_token(report_dir, http_server, monkeypatch):
+    monkeypatch.setenv("KPI_WEBHOOK_URL", f"{http_server}/ok")
+    monkeypatch.setenv("KPI_WEBHOOK_TOKEN", TOKEN)
+    monkeypatch.setenv("KPI_REPORT_BASE_URL", BASE_URL)
+    result = notify.send_alerts(AS_OF, report_dir)
+    assert result["webhook"] == "sent (HTTP 204)" and result["email"] == "off"
+    [req] = Hooks.requests
+    assert req["headers"]["Content-Type"] == "application/json; charset=utf-8"
+    assert req["headers"]["Authorization"] == f"Bearer {TOKEN}"
+    body = json.loads(req["body"].decode("utf-8"))
+    assert body["as_of"] == "2025-11-25" and body["as_of_roc"] == "114/11/25"
+    assert body["title"].startswith("【基隆市管考】民國114年11月25日（2025-11-25）指標警示")
+    assert body["counts"]["by_status"] == _city_counts()
+    got = sorted((a["code"] or "", a["org_unit"] or "", a["year"] or 0, a["status"], a["severity"], a["reason"])
+                 for a in body["alerts"])
+    assert got == _warehouse_alerts()
+    assert body["counts"]["alerts"] == len(got)
+    k31 = next(a for a in body["alerts"] if a["code"] == "K3.1" and a["org_unit"] == "ALL" and a["year"] == 2025)
+    actual, target = _sql("select actual_value, target_value from marts.fct_kpi_status where as_of_date = %s "
+                          "and kpi_code = 'K3.1' and year = 2025 and org_unit_code = 'ALL'", AS_OF)[0]
+    assert (k31["actual"], k31["target"]) == (float(actual), float(target))
+    assert k31["name"] and k31["status"] in ("behind", "missed", "at_risk")
+    published = report_dir / "report.html" if (report_dir / "report.html").exists() else report_dir / "kpi_status.txt"
+    assert body["report"] == {"url": f"{BASE_URL}/2025-11-25/{published.name}", "path": str(published)}
+
+
+def test_webhook_4xx_is_a_clear_error_and_the_email_still_goes(report_dir, smtp_server, http_server, monkeypatch):
+    controller, box = smtp_server
+    _mail_env(monkeypatch, controller, KPI_SMTP_SECURITY="none", KPI_WEBHOOK_URL=f"{http_server}/bad")
+    with pytest.raises(notify.NotifyError) as err:
+        notify.send_alerts(AS_OF, report_dir)
+    assert f"webhook {http_server}/bad answered HTTP 400" in str(err.value)
+    assert "unknown channel" in str(err.value)
+    assert len(Hooks.requests) == 1  # a 4xx is not retried
+    assert len(box.messages) == 1    # the other channel delivered
+
+    # the retry of the task sends only what failed (here: after the URL was fixed)
+    monkeypatch.setenv("KPI_WEBHOOK_URL", f"{http_server}/ok")
+    result = notify.send_alerts(AS_OF, report_dir)
+    assert result["email"].startswith("skipped") and result["webhook"] == "sent (HTTP 204)"
+    assert len(box.messages) == 1
+    # the same content is not sent twice to the same place; `kpi notify` (force) sends anyway
+    assert notify.send_alerts(AS_OF, report_dir)["webhook"].startswith("skipped")
+    assert notify.send_alerts(AS_OF, report_dir, force=True)["email"] == "sent to 2 recipient(s)"
+    assert len(box.messages) == 2 and len(Hooks.requests) == 3
+
+
+def test_webhook_5xx_is_retried_with_backoff(report_dir, http_server, monkeypatch):
+    monkeypatch.setattr(notify, "WEBHOOK_BACKOFF", 0.05)
+    monkeypatch.setenv("KPI_WEBHOOK_URL", f"{http_server}/flaky")
+    Hooks.flaky_left = 2
+    assert notify.send_alerts(AS_OF, report_dir)["webhook"] == "sent (HTTP 200)"
+    assert [r["path"] for r in Hooks.requests] == ["/flaky"] * 3
+    assert Hooks.requests[0]["body"] == Hooks.requests[2]["body"]
+
+    Hooks.requests.clear()
+    Hooks.flaky_left = 5
+    with pytest.raises(notify.NotifyError, match=r"/flaky: gave up after 3 attempts; last error: HTTP 503"):
+        notify.send_alerts(AS_OF, report_dir, force=True)
+    assert len(Hooks.requests) == 3
+    Hooks.flaky_left = 0
+
+
+def test_unreachable_webhook_names_the_url_without_its_secret(report_dir, monkeypatch):
+    monkeypatch.setattr(notify, "WEBHOOK_BACKOFF", 0.01)
+    port = _free_port()  # nothing listens there
+    secret = "T00000000B00000000XXXXXXXXXXXXXXXXXXXXXXXX"
+    monkeypatch.setenv("KPI_WEBHOOK_URL", f"http://127.0.0.1:{port}/services/{secret}")
+    with pytest.raises(notify.NotifyError) as err:
+        notify.send_alerts(AS_OF, report_dir)
+    assert f"webhook http://127.0.0.1:{port}/services/***: gave up after 3 attempts" in str(err.value)
+    assert "refused" in str(err.value).lower() and secret not in str(err.value)
+
+
+def test_refused_smtp_connection_names_host_and_port(report_dir, monkeypatch):
+    port = _free_port()  # nothing listens there
+    monkeypatch.setenv("KPI_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("KPI_SMTP_PORT", str(port))
+    monkeypatch.setenv("KPI_ALERT_EMAIL_TO", "kaokao@mail.klcg.gov.tw")
+    monkeypatch.setenv("KPI_ALERT_EMAIL_FROM", "kpi@mail.klcg.gov.tw")
+    with pytest.raises(notify.NotifyError, match=rf"cannot connect to the SMTP server 127\.0\.0\.1:{port}: "
+                                                 "connection refused"):
+        notify.send_alerts(AS_OF, report_dir)
+
+
+def test_login_over_starttls_and_no_secret_in_logs(report_dir, starttls_server, http_server, monkeypatch,
+                                                   caplog):
+    controller, box, cert = starttls_server
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust the test server's self-signed certificate
+    _mail_env(monkeypatch, controller, KPI_SMTP_USER="kpi-bot", KPI_SMTP_PASSWORD=PASSWORD,
+              KPI_WEBHOOK_URL=f"{http_server}/ok", KPI_WEBHOOK_TOKEN=TOKEN)
+    caplog.set_level(logging.DEBUG)
+    result = notify.send_alerts(AS_OF, report_dir)   # KPI_SMTP_SECURITY defaults to auto
+    assert result["email"] == "sent to 2 recipient(s)"
+    [mail] = box.messages
+    assert mail["tls"] and box.logins and box.logins[0][0] == "kpi-bot"
+    from kpi import config
+
+    settings = config.notify_settings()
+    shown = caplog.text + repr(settings) + json.dumps(result, ensure_ascii=False)
+    with warehouse.connect() as conn:
+        shown += repr(conn.execute("select * from raw.notification_log").fetchall())
+    assert PASSWORD not in shown and TOKEN not in shown
+
+
+def test_no_password_over_plain_smtp_unless_told(report_dir, smtp_server, monkeypatch):
+    controller, box = smtp_server
+    _mail_env(monkeypatch, controller, KPI_SMTP_USER="kpi-bot", KPI_SMTP_PASSWORD=PASSWORD)
+    with pytest.raises(notify.NotifyError, match="offers no TLS; not sending the password") as err:
+        notify.send_alerts(AS_OF, report_dir)
+    assert PASSWORD not in str(err.value) and box.messages == []
+    monkeypatch.setenv("KPI_SMTP_SECURITY", "none")
+    notify.send_alerts(AS_OF, report_dir)
+    assert box.logins[0][0] == "kpi-bot" and len(box.messages) == 1
+    monkeypatch.setenv("KPI_SMTP_PASSWORD", "wrong")
+    with pytest.raises(notify.NotifyError, match=r"refused the login of 'kpi-bot'"):
+        notify.send_alerts(AS_OF, report_dir, force=True)
+
+
+def test_notify_on_alerts_sends_nothing_on_a_day_without_alerts(report_dir, smtp_server, monkeypatch):
+    controller, box = smtp_server
+    _mail_env(monkeypatch, controller, KPI_SMTP_SECURITY="none")
+    # a day without alerts: flag_indicators' table is this function's input
+    _sql_exec("delete from marts.kpi_alerts where as_of_date = %s", AS_OF)
+    try:
+        result = notify.send_alerts(AS_OF, report_dir)
+        assert result["email"] == "skipped: no alerts (KPI_NOTIFY_ON=alerts)" and box.messages == []
+        monkeypatch.setenv("KPI_NOTIFY_ON", "always")
+        assert notify.send_alerts(AS_OF, report_dir)["email"] == "sent to 2 recipient(s)"
+        msg = box.messages[0]["message"]
+        assert msg["Subject"] == "【基隆市管考】民國114年11月25日（2025-11-25）指標狀態：無落後或需注意指標"
+        assert "本日無落後、需注意或資料逾期之警示" in msg.get_body(("plain",)).get_content()
+    finally:
+        alerts.write_alerts(AS_OF)
+
+
+def _sql_exec(query: str, *params) -> None:
+    with warehouse.connect() as conn:
+        conn.execute(query, params)
+        conn.commit()
+
+
+def test_wrong_settings_are_named(report_dir, monkeypatch):
+    monkeypatch.setenv("KPI_SMTP_HOST", "127.0.0.1")
+    with pytest.raises(ValueError, match="KPI_ALERT_EMAIL_TO is empty"):
+        notify.send_alerts(AS_OF, report_dir)
+    monkeypatch.setenv("KPI_ALERT_EMAIL_TO", "a@b.tw")
+    monkeypatch.setenv("KPI_ALERT_EMAIL_FROM", "kpi@b.tw")
+    monkeypatch.setenv("KPI_SMTP_SECURITY", "tls")
+    with pytest.raises(ValueError, match="KPI_SMTP_SECURITY must be one of auto, starttls, ssl, none"):
+        notify.send_alerts(AS_OF, report_dir)
+
+
+def test_a_date_without_results_is_a_clear_error(report_dir, monkeypatch, http_server):
+    monkeypatch.setenv("KPI_WEBHOOK_URL", f"{http_server}/ok")
+    with pytest.raises(notify.NotifyError, match="no KPI status for 2025-11-24 in the warehouse"):
+        notify.send_alerts(date(2025, 11, 24), report_dir)
+    assert Hooks.requests == []
+
+
+def test_kpi_notify_command_sends_now_and_reports_failures(report_dir, smtp_server):
+    controller, box = smtp_server
+    env = {"KPI_SMTP_HOST": "127.0.0.1", "KPI_SMTP_PORT": str(controller.port), "KPI_SMTP_SECURITY": "none",
+           "KPI_ALERT_EMAIL_TO": "kaokao@mail.klcg.gov.tw", "KPI_ALERT_EMAIL_FROM": "kpi@mail.klcg.gov.tw"}
+    for _ in range(2):  # by hand it always sends, even the same content again
+        res = run_kpi("notify", "--as-of", AS_OF.isoformat(), env=env, timeout=120)
+        assert res.returncode == 0, res.stderr
+        assert "email    sent to 1 recipient(s)" in res.stdout and "webhook  off" in res.stdout
+    assert len(box.messages) == 2
+    port = _free_port()
+    res = run_kpi("notify", "--as-of", AS_OF.isoformat(), env={**env, "KPI_SMTP_PORT": str(port)}, timeout=120)
+    assert res.returncode == 2
+    assert f"127.0.0.1:{port}: connection refused" in res.stderr

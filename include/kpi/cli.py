@@ -194,6 +194,18 @@ def cmd_status(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from kpi import report, status_table
+
+    as_of = args.as_of or status_table.latest_as_of()
+    if as_of is None:
+        print("倉儲中尚無任何指標狀態，請先執行 kpi run", file=sys.stderr)
+        return 1
+    path = report.write_report(as_of, args.output)
+    print(f"{path} ({path.stat().st_size:,} bytes)")
+    return 0
+
+
 def cmd_load(args) -> int:
     """Load sources outside the nightly DAG, e.g. `--force` after fixing a declaration."""
     from kpi import warehouse
@@ -270,6 +282,11 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--year", type=int, help="Gregorian year (default: the as-of date's year)")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.set_defaults(func=cmd_status)
+
+    rep = sub.add_parser("report", help="write the self-contained HTML report of an as-of date")
+    rep.add_argument("--as-of", type=_date, help="as-of date (default: the latest run)")
+    rep.add_argument("--output", type=Path, help="file to write (default: reports/<as-of>/report.html)")
+    rep.set_defaults(func=cmd_report)
 
     af = sub.add_parser("airflow", help="run the airflow CLI on this project, e.g. "
                         "`kpi airflow backfill create --dag-id kpi_nightly --from-date 2025-01-01 --to-date 2025-01-31`")

@@ -30,3 +30,8 @@ def roc_date(d: date) -> str:
 
 def year_label(year: int) -> str:
     return f"{roc_year(year)}年（{year}）"
+
+
+def roc_date_long(d: date) -> str:
+    """民國114年11月25日（2025-11-25）: the form for headings and printed reports."""
+    return f"民國{roc_year(d.year)}年{d.month}月{d.day}日（{d.isoformat()}）"

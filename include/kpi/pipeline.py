@@ -66,14 +66,24 @@ def flag_indicators(as_of: date) -> dict[str, int]:
 
 
 def publish(as_of: date) -> str:
-    """Write the status of `as_of` where people and scripts pick it up (reports/<as_of>/)."""
+    """Write the status of `as_of` where people and scripts pick it up (reports/<as_of>/): the status
+    as JSON and text, dbt's docs (dbt-docs.html) and the HTML report (report.html) linking them."""
+    from kpi import report
+    from kpi.report import dbt_docs
+
     rows = status_table.fetch(as_of)
     out = config.reports_dir() / as_of.isoformat()
     out.mkdir(parents=True, exist_ok=True)
     (out / "kpi_status.json").write_text(
         json.dumps(status_table.as_json(rows), ensure_ascii=False, indent=2), encoding="utf-8")
     (out / "kpi_status.txt").write_text(status_table.render(rows, as_of) + "\n", encoding="utf-8")
-    log.info("published %d status rows to %s", len(rows), out)
+    try:  # the docs are a companion: without them the report still goes out, without the link
+        dbt_docs.publish(out, as_of)
+    except Exception as exc:
+        log.warning("dbt docs not published for %s: %s", as_of, str(exc).strip()[:2000])
+        (out / dbt_docs.FILE_NAME).unlink(missing_ok=True)
+    path = report.write_report(as_of, out / report.REPORT_NAME)
+    log.info("published %d status rows and %s (%d bytes) to %s", len(rows), path.name, path.stat().st_size, out)
     return str(out)
 
 

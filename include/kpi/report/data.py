@@ -1,0 +1,209 @@
+"""What the report shows, read from the warehouse in one go: statuses of the as-of date, each
+indicator's history over the year, department rows, source freshness, the load ledger and the
+set-aside rows (counts and reasons only, never row contents)."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from kpi import config, labels, warehouse
+
+CITY = "ALL"
+
+
+@dataclass
+class Indicator:
+    """One KPI of the as-of date's year: its city-wide status row (with catalog columns), the
+    city-wide value of every earlier run that year, and its departments at the as-of date."""
+
+    row: dict
+    history: list[dict] = field(default_factory=list)
+    departments: list[dict] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.row["kpi_code"]
+
+    @property
+    def flagged(self) -> bool:
+        return self.row["status"] in labels.FLAGGED
+
+    @property
+    def departments_flagged(self) -> list[dict]:
+        return [d for d in self.departments if d["status"] in labels.FLAGGED]
+
+
+@dataclass
+class SourceLoads:
+    """Per source, what raw.load_ledger holds (successful loads summed, as `kpi run` reports them)."""
+
+    source: str
+    source_name_zh: str
+    objects: int
+    loads: int
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    failed_objects: int
+    last_finished: datetime | None
+
+
+@dataclass
+class ReportData:
+    as_of: date
+    year: int
+    generated_at: datetime
+    indicators: list[Indicator]
+    freshness: list[dict]
+    loads: list[SourceLoads]
+    failures: list[dict]
+    set_aside_files: list[dict]
+    set_aside_reasons: list[dict]
+    set_aside_total: int
+
+    @property
+    def status_counts(self) -> dict[str, int]:
+        return dict(Counter(i.row["status"] for i in self.indicators))
+
+    @property
+    def flagged(self) -> list[Indicator]:
+        return [i for i in self.indicators if i.flagged]
+
+    @property
+    def stale_sources(self) -> list[dict]:
+        return [f for f in self.freshness if not f["is_fresh"]]
+
+
+def _dicts(cur) -> list[dict]:
+    names = [c.name for c in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def latest_as_of() -> date | None:
+    with warehouse.connect() as conn:
+        return conn.execute("select max(as_of_date) from marts.fct_kpi_status").fetchone()[0]
+
+
+_STATUS_ROWS = """
+select s.kpi_code, s.kpi_name_zh, s.year, s.roc_year, s.org_unit_code, s.org_unit_name_zh,
+       s.measure_type, s.actual_value, s.target_value, s.target_basis, s.expected_to_date,
+       s.status, s.status_reason, s.source_fresh, s.numerator, s.denominator,
+       k.kpi_kind, k.strategic_goal_zh, k.measure_standard_zh, k.source_code, k.progress_rule,
+       k.direction, k.tolerance, k.deadlines, k.per_department, k.unit_zh, k.value_format
+from marts.fct_kpi_status s join marts.dim_kpi k using (kpi_code)
+where s.as_of_date = %(d)s and s.year = %(y)s
+order by array_position(%(order)s::text[], s.status), k.goal_seq, k.kpi_kind desc, k.item_no, s.org_unit_code
+"""
+
+_HISTORY = """
+select kpi_code, as_of_date, actual_value, target_value, expected_to_date, status
+from marts.fct_kpi_status
+where year = %(y)s and org_unit_code = 'ALL' and as_of_date <= %(d)s and as_of_date >= make_date(%(y)s, 1, 1)
+order by kpi_code, as_of_date
+"""
+
+_FRESHNESS = """
+select source_code, source_name, source_name_zh, earliest_date, newest_date, is_fresh
+from marts.fct_source_freshness where as_of_date = %s order by source_code
+"""
+
+# successful loads summed per source, like `kpi run`'s load summary; failures counted per object
+# whose latest attempt failed (a file fixed and loaded since is no longer a failure)
+_LOADS = """
+with latest as (
+    select distinct on (source, object_name) source, object_name, status
+    from raw.load_ledger where status <> 'running' order by source, object_name, load_id desc
+)
+select l.source,
+       count(distinct l.object_name) filter (where l.status = 'loaded') as objects,
+       count(*) filter (where l.status = 'loaded') as loads,
+       coalesce(sum(l.rows_read) filter (where l.status = 'loaded'), 0) as rows_read,
+       coalesce(sum(l.rows_loaded) filter (where l.status = 'loaded'), 0) as rows_loaded,
+       coalesce(sum(l.rows_rejected) filter (where l.status = 'loaded'), 0) as rows_rejected,
+       (select count(*) from latest f where f.source = l.source and f.status = 'failed') as failed_objects,
+       max(l.finished_at) as last_finished
+from raw.load_ledger l
+group by l.source
+"""
+
+_FAILURES = """
+select source, object_name, error, finished_at from (
+    select distinct on (source, object_name) source, object_name, status, error, finished_at
+    from raw.load_ledger where status <> 'running' order by source, object_name, load_id desc
+) latest
+where status = 'failed'
+order by source, object_name
+"""
+
+_SET_ASIDE_FILES = """
+select source, object_name, count(*) as rows
+from raw.rejected_rows group by source, object_name order by count(*) desc, source, object_name
+"""
+
+
+def reason_kind(reason: str) -> str:
+    """A set-aside reason without the offending value, so reasons group and no row content is shown:
+    "辦理日期 (event_date): not a date: '112/02/30'" -> "辦理日期 (event_date): not a date"."""
+    text = re.sub(r":\s*'[^']*'\s*$", "", reason.strip())
+    text = re.sub(r"'[^']*'", "'…'", text)
+    text = re.sub(r"(?<![\w./])-?\d[\d,]*(\.\d+)?(?![\w./])", "…", text)
+    return text
+
+
+def _source_names(conn) -> dict[str, str]:
+    try:
+        return dict(conn.execute("select source_name, source_name_zh from raw.source_systems order by source_code").fetchall())
+    except Exception:  # seeds not built yet: English names only
+        conn.rollback()
+        return {}
+
+
+def fetch(as_of: date) -> ReportData:
+    """Everything the report shows for `as_of` (the as-of date's year), with the owner connection."""
+    year = as_of.year
+    with warehouse.connect() as conn:
+        rows = _dicts(conn.execute(_STATUS_ROWS, {"d": as_of, "y": year, "order": labels.STATUS_ORDER}))
+        history: dict[str, list[dict]] = {}
+        for h in _dicts(conn.execute(_HISTORY, {"d": as_of, "y": year})):
+            history.setdefault(h["kpi_code"], []).append(h)
+        freshness = _dicts(conn.execute(_FRESHNESS, (as_of,)))
+        names = _source_names(conn)
+        loads = [SourceLoads(source_name_zh=names.get(r["source"], r["source"]), **r)
+                 for r in _dicts(conn.execute(_LOADS))]
+        failures = _dicts(conn.execute(_FAILURES))
+        set_aside_files = _dicts(conn.execute(_SET_ASIDE_FILES))
+        reasons = Counter()
+        for source, reason, n in conn.execute(
+                "select source, reason, count(*) from raw.rejected_rows group by source, reason").fetchall():
+            reasons[(source, reason_kind(reason))] += n
+    order = {name: i for i, name in enumerate(names)}
+    loads.sort(key=lambda s: (order.get(s.source, len(order)), s.source))
+    indicators: dict[str, Indicator] = {}
+    departments: dict[str, list[dict]] = {}
+    for r in rows:
+        if r["org_unit_code"] == CITY:
+            indicators[r["kpi_code"]] = Indicator(r, history.get(r["kpi_code"], []))
+        else:
+            departments.setdefault(r["kpi_code"], []).append(r)
+    for code, ind in indicators.items():
+        if ind.row["per_department"]:
+            ind.departments = departments.get(code, [])
+    for f in failures:
+        f["source_name_zh"] = names.get(f["source"], f["source"])
+    for f in set_aside_files:
+        f["source_name_zh"] = names.get(f["source"], f["source"])
+    return ReportData(
+        as_of=as_of,
+        year=year,
+        generated_at=datetime.now(config.TIMEZONE),
+        indicators=list(indicators.values()),
+        freshness=freshness,
+        loads=loads,
+        failures=failures,
+        set_aside_files=set_aside_files,
+        set_aside_reasons=[{"source": s, "source_name_zh": names.get(s, s), "reason": k, "rows": n}
+                           for (s, k), n in reasons.most_common()],
+        set_aside_total=sum(f["rows"] for f in set_aside_files),
+    )

@@ -91,37 +91,52 @@ def _dag_task_count() -> int:
     return 7 + len(source_names()) + dbt_nodes + detached
 
 
+def _dbt_node_count() -> int:
+    from kpi import dbt_render
+
+    manifest = json.loads(dbt_render.manifest_path().read_text())
+    return sum(1 for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed"))
+
+
 def _run_dag(as_of: date, log_path: Path) -> tuple[bool, list[str], float]:
-    """Run the real DAG for `as_of` through `airflow dags test`; returns (ok, failed tasks, seconds)."""
+    """Run the real DAG for `as_of` through `airflow dags test`; returns (ok, failed tasks, seconds).
+    Progress: tasks done of all tasks, and dbt nodes (models, seeds) done of all, as each task ends."""
     import subprocess
 
     from kpi import airflow_env, pipeline
+    from kpi.progress import ProgressPrinter
 
     run_time = pipeline.run_time_for(as_of)
-    total = _dag_task_count()
+    total, dbt_total = _dag_task_count(), _dbt_node_count()
     env = {**airflow_env.env(), "KPI_TASK_RETRIES": "0"}
     cmd = [str(Path(sys.executable).with_name("airflow")), "dags", "test", DAG_ID, run_time.isoformat()]
     started = time.monotonic()
     failed: list[str] = []
-    current, task_started, done = None, 0.0, 0
+    current, task_started, done, dbt_done = None, 0.0, 0, 0
     finished_ok = False
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "w", encoding="utf-8") as log, subprocess.Popen(
+
+    def is_dbt_node(task_id: str) -> bool:  # dbt.<model>_run / dbt.<seed>_seed; detached tests are _test
+        return task_id.startswith("dbt.") and not task_id.endswith("_test")
+
+    with open(log_path, "w", encoding="utf-8") as log, ProgressPrinter(sys.stderr) as progress, subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
     ) as proc:
+        progress(DAG_ID, 0, total, f"dbt 0/{dbt_total}")
         for line in proc.stdout:
             log.write(line)
             if m := re.search(r"\[DAG TEST\] starting task_id=(\S+)", line):
                 current, task_started = m.group(1), time.monotonic()
-            elif current and "new_state=failed" in line:
-                failed.append(current)
+                progress(DAG_ID, done, total, f"dbt {dbt_done}/{dbt_total}  {current}")
+            elif current and ("new_state=failed" in line or "new_state=success" in line):
+                ok = "new_state=success" in line
                 done += 1
-                print(f"  [{done:>2}/{total}] {current} FAILED", file=sys.stderr, flush=True)
-                current = None
-            elif current and "new_state=success" in line:
-                done += 1
-                print(f"  [{done:>2}/{total}] {current} ok {time.monotonic() - task_started:.1f}s",
-                      file=sys.stderr, flush=True)
+                dbt_done += is_dbt_node(current)
+                if not ok:
+                    failed.append(current)
+                    progress.message(f"  {current} FAILED after {time.monotonic() - task_started:.1f}s")
+                progress(DAG_ID, done, total, f"dbt {dbt_done}/{dbt_total}  {current} "
+                                              f"{'ok' if ok else 'FAILED'} {time.monotonic() - task_started:.1f}s")
                 current = None
             elif "DagRun Finished" in line and "state=success" in line:
                 finished_ok = True
@@ -196,11 +211,13 @@ def cmd_load(args) -> int:
     """Load sources outside the nightly DAG, e.g. `--force` after fixing a declaration."""
     from kpi import warehouse
     from kpi.loaders import engine, source_names
+    from kpi.progress import ProgressPrinter
 
     warehouse.up()
     failed = 0
     for name in args.sources or source_names():
-        result = engine.load(name, force=args.force)
+        with ProgressPrinter(sys.stderr) as progress:  # per file: petitions are one file a day
+            result = engine.load(name, force=args.force, progress=progress)
         failed += result.objects_failed
         note = "（尚未交付）" if result.not_delivered else ""
         print(f"{name:<10} 讀取 {result.rows_read:>9,} 列，載入 {result.rows_loaded:>9,} 列，剔除 {result.rows_rejected:>5,} 列，"

@@ -241,6 +241,32 @@ def cmd_airflow(args) -> int:
     return subprocess.run([airflow, *argv], env=airflow_env.env()).returncode
 
 
+def cmd_bi_password(args) -> int:
+    """Set the password BI tools log in with as bi_reader, without putting it in the environment."""
+    import getpass
+
+    from kpi import warehouse
+
+    where = warehouse.up()
+    if args.disable:
+        warehouse.set_bi_reader_password(None)
+        print(f"{warehouse.BI_ROLE} can no longer log in to {where}")
+        return 0
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"new password for {warehouse.BI_ROLE}: ")
+        if getpass.getpass("again: ") != password:
+            print("the two passwords differ; nothing changed", file=sys.stderr)
+            return 1
+    else:  # e.g. `kpi bi-password < file` or from a secret store through a pipe
+        password = sys.stdin.readline().rstrip("\r\n")
+    warehouse.set_bi_reader_password(password)
+    print(f"{warehouse.BI_ROLE} can log in to {where} with that password (reads schema marts only)")
+    if config.bi_reader_password():
+        print("note: KPI_BI_READER_PASSWORD is set, and `kpi up` and every run set that password again",
+              file=sys.stderr)
+    return 0
+
+
 def cmd_new_source(args) -> int:
     from kpi.scaffold import new_source
 
@@ -274,6 +300,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "`kpi airflow backfill create --dag-id kpi_nightly --from-date 2025-01-01 --to-date 2025-01-31`")
     af.add_argument("airflow_args", nargs=argparse.REMAINDER)
     af.set_defaults(func=cmd_airflow)
+
+    bi = sub.add_parser("bi-password", help="set the password of the read-only role bi_reader (from a prompt or stdin)")
+    bi.add_argument("--disable", action="store_true", help="no login for bi_reader")
+    bi.set_defaults(func=cmd_bi_password)
 
     load = sub.add_parser("load", help="load sources into raw without running the DAG (debugging, reloads)")
     load.add_argument("sources", nargs="*", help="source names (default: all declared)")

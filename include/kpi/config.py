@@ -141,3 +141,12 @@ def pii_key() -> bytes:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip().encode()
+
+
+# --- operations: BI access and the local Airflow UI --------------------------------------------
+
+def bi_reader_password() -> str | None:
+    """Password of the read-only role bi_reader (KPI_BI_READER_PASSWORD). Set: `kpi up` and every
+    run make bi_reader a login with it. Unset: bi_reader keeps what it has (a new role cannot log in;
+    `kpi bi-password` sets one without putting it in the environment)."""
+    return os.environ.get("KPI_BI_READER_PASSWORD") or None

@@ -43,6 +43,7 @@ DEFAULTS_OK_IN_CONTAINERS = {
     "KPI_WAREHOUSE_PORT": "port of the embedded warehouse; unused when WAREHOUSE_URL is set",
     "KPI_WAREHOUSE_DB": "database of the embedded warehouse; unused when WAREHOUSE_URL is set",
     "KPI_TASK_RETRIES": "retries per dbt task, default 2 (the nightly default); `kpi run` sets 0",
+    "KPI_AIRFLOW_PORT": "port of `kpi airflow-ui` (make airflow) on one machine; compose runs airflow-apiserver",
     "KPI_PG_HOST": "derived from WAREHOUSE_URL by kpi.config.dbt_env() for dbt's profiles.yml",
     "KPI_PG_PORT": "derived from WAREHOUSE_URL by kpi.config.dbt_env()",
     "KPI_PG_USER": "derived from WAREHOUSE_URL by kpi.config.dbt_env()",

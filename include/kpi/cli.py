@@ -241,6 +241,13 @@ def cmd_airflow(args) -> int:
     return subprocess.run([airflow, *argv], env=airflow_env.env()).returncode
 
 
+def cmd_airflow_ui(args) -> int:
+    """Airflow's web UI, scheduler, DAG processor and triggerer until Ctrl-C (`make airflow`)."""
+    from kpi import airflow_ui
+
+    return airflow_ui.run(port=args.port, host=args.host, unpause=not args.paused)
+
+
 def cmd_bi_password(args) -> int:
     """Set the password BI tools log in with as bi_reader, without putting it in the environment."""
     import getpass
@@ -300,6 +307,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "`kpi airflow backfill create --dag-id kpi_nightly --from-date 2025-01-01 --to-date 2025-01-31`")
     af.add_argument("airflow_args", nargs=argparse.REMAINDER)
     af.set_defaults(func=cmd_airflow)
+
+    ui = sub.add_parser("airflow-ui", help="start Airflow's web UI and scheduler until Ctrl-C (`make airflow`); "
+                        "unpauses kpi_nightly so that it runs at 02:00")
+    ui.add_argument("--port", type=int, help=f"port of the UI and API (default: KPI_AIRFLOW_PORT or "
+                    f"{config.DEFAULT_AIRFLOW_PORT})")
+    ui.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    ui.add_argument("--paused", action="store_true", help="pause kpi_nightly: the UI without nightly runs")
+    ui.set_defaults(func=cmd_airflow_ui)
 
     bi = sub.add_parser("bi-password", help="set the password of the read-only role bi_reader (from a prompt or stdin)")
     bi.add_argument("--disable", action="store_true", help="no login for bi_reader")

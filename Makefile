@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # An as-of date inside the plan period (ROC 114/11/25); the demo data runs up to yesterday.
 DEMO_AS_OF ?= 2025-11-25
 
-.PHONY: install run test down status freeze clean
+.PHONY: install run test airflow down status freeze clean
 
 install: $(STAMP)
 
@@ -25,6 +25,12 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Airflow's web UI and scheduler on the embedded warehouse until Ctrl-C; prints where to log in.
+# Port: KPI_AIRFLOW_PORT (default 8080). `make airflow AIRFLOW_ARGS=--paused` leaves kpi_nightly paused.
+AIRFLOW_ARGS ?=
+airflow: install
+	$(BIN)/kpi airflow-ui $(AIRFLOW_ARGS)
 
 status: install
 	$(BIN)/kpi status

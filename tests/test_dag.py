@@ -91,3 +91,26 @@ def test_dag_file_parses_without_a_reachable_database(dbt_manifest):
     res = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, env=env, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr[-2000:]
     assert time.monotonic() - started < 60
+
+
+def test_exposures_render_no_tasks_and_kpi_run_counts_every_task(dag, dbt_manifest):
+    """The dbt exposures (report, Metabase dashboards) and the source kpi_alerts are documentation:
+    Cosmos renders no task for them, and `kpi run`'s progress total is the DAG's task count."""
+    import json
+    from pathlib import Path
+
+    from kpi.cli import _dag_task_count
+
+    manifest = json.loads(Path(dbt_manifest).read_text())
+    exposures = {e["name"]: e for e in manifest["exposures"].values()}
+    assert exposures["kpi_status_report"]["type"] == "application"
+    assert exposures["metabase_kpi_overview"]["type"] == exposures["metabase_source_activity"]["type"] == "dashboard"
+    for exposure in exposures.values():
+        assert exposure["owner"]["email"] and exposure["owner"]["name"]
+        for node in exposure["depends_on"]["nodes"]:
+            target = manifest["nodes"].get(node) or manifest["sources"][node]
+            assert target["schema"] == "marts", f"{exposure['name']} reads {node} outside marts"
+    assert "source.kpi.pipeline.kpi_alerts" in exposures["kpi_status_report"]["depends_on"]["nodes"]
+    for name in (*exposures, "kpi_alerts"):
+        assert not [t for t in dag.task_ids if name in t], name
+    assert _dag_task_count() == len(dag.tasks)

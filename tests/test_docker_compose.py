@@ -43,6 +43,7 @@ DEFAULTS_OK_IN_CONTAINERS = {
     "KPI_WAREHOUSE_PORT": "port of the embedded warehouse; unused when WAREHOUSE_URL is set",
     "KPI_WAREHOUSE_DB": "database of the embedded warehouse; unused when WAREHOUSE_URL is set",
     "KPI_TASK_RETRIES": "retries per dbt task, default 2 (the nightly default); `kpi run` sets 0",
+    "KPI_AIRFLOW_PORT": "port of `kpi airflow-ui` (make airflow) on one machine; compose runs airflow-apiserver",
     "KPI_PG_HOST": "derived from WAREHOUSE_URL by kpi.config.dbt_env() for dbt's profiles.yml",
     "KPI_PG_PORT": "derived from WAREHOUSE_URL by kpi.config.dbt_env()",
     "KPI_PG_USER": "derived from WAREHOUSE_URL by kpi.config.dbt_env()",
@@ -269,6 +270,14 @@ def test_env_example_holds_placeholders_not_secrets():
     assert ".env" in (ROOT / ".gitignore").read_text().split(), ".env must be git-ignored"
 
 
+def test_no_env_file_is_committed():
+    if not (ROOT / ".git").exists() or shutil.which("git") is None:
+        pytest.skip("not a git checkout")
+    res = subprocess.run(["git", "-C", str(ROOT), "ls-files", "--", ".env", "*/.env", "*.env"],
+                         capture_output=True, text=True, timeout=30)
+    assert res.returncode == 0 and res.stdout.strip() == "", f"committed secrets: {res.stdout}"
+
+
 def test_secrets_are_required_not_defaulted():
     """A missing secret must stop `docker compose` instead of starting with a known value."""
     text = COMPOSE_FILE.read_text()
@@ -475,8 +484,30 @@ def test_init_script_runs_on_postgres(tmp_path):
             conn.execute("create schema marts")
             conn.execute("grant usage on schema marts to bi_reader")
             conn.execute("alter role bi_reader connection limit 20")
+        _bi_reader_logs_in(port, 'bi"pw')
+        # the pipeline, connected as kpi (WAREHOUSE_URL of the containers), applies a changed
+        # KPI_BI_READER_PASSWORD of .env at its next run: kpi's ADMIN OPTION on bi_reader suffices
+        saved = {k: os.environ.get(k) for k in ("WAREHOUSE_URL", "KPI_BI_READER_PASSWORD")}
+        os.environ.update({"WAREHOUSE_URL": f"postgresql://kpi@127.0.0.1:{port}/kpi",
+                           "KPI_BI_READER_PASSWORD": "changed in .env"})
+        try:
+            warehouse.bootstrap()
+        finally:
+            for k, v in saved.items():
+                os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+        _bi_reader_logs_in(port, "changed in .env")
+        with pytest.raises(psycopg.OperationalError):
+            _bi_reader_logs_in(port, 'bi"pw')
     finally:
         warehouse.stop_embedded(pgdata=pgdata)
+
+
+def _bi_reader_logs_in(port: int, password: str) -> None:
+    import psycopg
+
+    with psycopg.connect(host="127.0.0.1", port=port, user="bi_reader", password=password, dbname="kpi",
+                         connect_timeout=5) as conn:
+        assert conn.execute("select current_user").fetchone() == ("bi_reader",)
 
 
 # ---------------------------------------------------------------------------------------------

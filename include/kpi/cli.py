@@ -93,37 +93,52 @@ def _dag_task_count() -> int:
     return 8 + len(source_names()) + dbt_nodes + detached
 
 
+def _dbt_node_count() -> int:
+    from kpi import dbt_render
+
+    manifest = json.loads(dbt_render.manifest_path().read_text())
+    return sum(1 for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed"))
+
+
 def _run_dag(as_of: date, log_path: Path) -> tuple[bool, list[str], float]:
-    """Run the real DAG for `as_of` through `airflow dags test`; returns (ok, failed tasks, seconds)."""
+    """Run the real DAG for `as_of` through `airflow dags test`; returns (ok, failed tasks, seconds).
+    Progress: tasks done of all tasks, and dbt nodes (models, seeds) done of all, as each task ends."""
     import subprocess
 
     from kpi import airflow_env, pipeline
+    from kpi.progress import ProgressPrinter
 
     run_time = pipeline.run_time_for(as_of)
-    total = _dag_task_count()
+    total, dbt_total = _dag_task_count(), _dbt_node_count()
     env = {**airflow_env.env(), "KPI_TASK_RETRIES": "0"}
     cmd = [str(Path(sys.executable).with_name("airflow")), "dags", "test", DAG_ID, run_time.isoformat()]
     started = time.monotonic()
     failed: list[str] = []
-    current, task_started, done = None, 0.0, 0
+    current, task_started, done, dbt_done = None, 0.0, 0, 0
     finished_ok = False
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "w", encoding="utf-8") as log, subprocess.Popen(
+
+    def is_dbt_node(task_id: str) -> bool:  # dbt.<model>_run / dbt.<seed>_seed; detached tests are _test
+        return task_id.startswith("dbt.") and not task_id.endswith("_test")
+
+    with open(log_path, "w", encoding="utf-8") as log, ProgressPrinter(sys.stderr) as progress, subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
     ) as proc:
+        progress(DAG_ID, 0, total, f"dbt 0/{dbt_total}")
         for line in proc.stdout:
             log.write(line)
             if m := re.search(r"\[DAG TEST\] starting task_id=(\S+)", line):
                 current, task_started = m.group(1), time.monotonic()
-            elif current and "new_state=failed" in line:
-                failed.append(current)
+                progress(DAG_ID, done, total, f"dbt {dbt_done}/{dbt_total}  {current}")
+            elif current and ("new_state=failed" in line or "new_state=success" in line):
+                ok = "new_state=success" in line
                 done += 1
-                print(f"  [{done:>2}/{total}] {current} FAILED", file=sys.stderr, flush=True)
-                current = None
-            elif current and "new_state=success" in line:
-                done += 1
-                print(f"  [{done:>2}/{total}] {current} ok {time.monotonic() - task_started:.1f}s",
-                      file=sys.stderr, flush=True)
+                dbt_done += is_dbt_node(current)
+                if not ok:
+                    failed.append(current)
+                    progress.message(f"  {current} FAILED after {time.monotonic() - task_started:.1f}s")
+                progress(DAG_ID, done, total, f"dbt {dbt_done}/{dbt_total}  {current} "
+                                              f"{'ok' if ok else 'FAILED'} {time.monotonic() - task_started:.1f}s")
                 current = None
             elif "DagRun Finished" in line and "state=success" in line:
                 finished_ok = True
@@ -210,11 +225,13 @@ def cmd_load(args) -> int:
     """Load sources outside the nightly DAG, e.g. `--force` after fixing a declaration."""
     from kpi import warehouse
     from kpi.loaders import engine, source_names
+    from kpi.progress import ProgressPrinter
 
     warehouse.up()
     failed = 0
     for name in args.sources or source_names():
-        result = engine.load(name, force=args.force)
+        with ProgressPrinter(sys.stderr) as progress:  # per file: petitions are one file a day
+            result = engine.load(name, force=args.force, progress=progress)
         failed += result.objects_failed
         note = "（尚未交付）" if result.not_delivered else ""
         print(f"{name:<10} 讀取 {result.rows_read:>9,} 列，載入 {result.rows_loaded:>9,} 列，剔除 {result.rows_rejected:>5,} 列，"
@@ -251,6 +268,39 @@ def cmd_notify(args) -> int:
     print(f"基準日 {labels.roc_date(as_of)} 通知：警示 {result.get('alerts', '—')} 則")
     for channel in ("email", "webhook"):
         print(f"  {channel:<8} {result[channel]}")
+    return 0
+
+
+def cmd_airflow_ui(args) -> int:
+    """Airflow's web UI, scheduler, DAG processor and triggerer until Ctrl-C (`make airflow`)."""
+    from kpi import airflow_ui
+
+    return airflow_ui.run(port=args.port, host=args.host, unpause=not args.paused)
+
+
+def cmd_bi_password(args) -> int:
+    """Set the password BI tools log in with as bi_reader, without putting it in the environment."""
+    import getpass
+
+    from kpi import warehouse
+
+    where = warehouse.up()
+    if args.disable:
+        warehouse.set_bi_reader_password(None)
+        print(f"{warehouse.BI_ROLE} can no longer log in to {where}")
+        return 0
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"new password for {warehouse.BI_ROLE}: ")
+        if getpass.getpass("again: ") != password:
+            print("the two passwords differ; nothing changed", file=sys.stderr)
+            return 1
+    else:  # e.g. `kpi bi-password < file` or from a secret store through a pipe
+        password = sys.stdin.readline().rstrip("\r\n")
+    warehouse.set_bi_reader_password(password)
+    print(f"{warehouse.BI_ROLE} can log in to {where} with that password (reads schema marts only)")
+    if config.bi_reader_password():
+        print("note: KPI_BI_READER_PASSWORD is set, and `kpi up` and every run set that password again",
+              file=sys.stderr)
     return 0
 
 
@@ -292,6 +342,18 @@ def build_parser() -> argparse.ArgumentParser:
                         "`kpi airflow backfill create --dag-id kpi_nightly --from-date 2025-01-01 --to-date 2025-01-31`")
     af.add_argument("airflow_args", nargs=argparse.REMAINDER)
     af.set_defaults(func=cmd_airflow)
+
+    ui = sub.add_parser("airflow-ui", help="start Airflow's web UI and scheduler until Ctrl-C (`make airflow`); "
+                        "unpauses kpi_nightly so that it runs at 02:00")
+    ui.add_argument("--port", type=int, help=f"port of the UI and API (default: KPI_AIRFLOW_PORT or "
+                    f"{config.DEFAULT_AIRFLOW_PORT})")
+    ui.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    ui.add_argument("--paused", action="store_true", help="pause kpi_nightly: the UI without nightly runs")
+    ui.set_defaults(func=cmd_airflow_ui)
+
+    bi = sub.add_parser("bi-password", help="set the password of the read-only role bi_reader (from a prompt or stdin)")
+    bi.add_argument("--disable", action="store_true", help="no login for bi_reader")
+    bi.set_defaults(func=cmd_bi_password)
 
     load = sub.add_parser("load", help="load sources into raw without running the DAG (debugging, reloads)")
     load.add_argument("sources", nargs="*", help="source names (default: all declared)")

@@ -208,3 +208,20 @@ def notify_settings() -> NotifySettings:
         report_base_url=(os.environ.get("KPI_REPORT_BASE_URL") or "").strip(),
         notify_on=notify_on,
     )
+
+
+# --- operations: BI access and the local Airflow UI --------------------------------------------
+
+DEFAULT_AIRFLOW_PORT = 8080
+
+
+def bi_reader_password() -> str | None:
+    """Password of the read-only role bi_reader (KPI_BI_READER_PASSWORD). Set: `kpi up` and every
+    run make bi_reader a login with it. Unset: bi_reader keeps what it has (a new role cannot log in;
+    `kpi bi-password` sets one without putting it in the environment)."""
+    return os.environ.get("KPI_BI_READER_PASSWORD") or None
+
+
+def airflow_port() -> int:
+    """Port of the Airflow UI and API started by `kpi airflow-ui` / `make airflow`."""
+    return int(os.environ.get("KPI_AIRFLOW_PORT") or DEFAULT_AIRFLOW_PORT)

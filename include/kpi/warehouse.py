@@ -98,6 +98,8 @@ def start_embedded(pgdata: Path | None = None, port: int | None = None) -> None:
     port = port or config.warehouse_port()
     user = _run_as()
     if embedded_running(pgdata):
+        if _ensure_hba(pgdata):  # a data dir from before bi_reader had a password
+            _pg_ctl(["reload"], pgdata, user)
         return
     pgdata.mkdir(parents=True, exist_ok=True)
     _prepare_permissions(pgdata, user)
@@ -110,6 +112,7 @@ def start_embedded(pgdata: Path | None = None, port: int | None = None) -> None:
         )
         if res.returncode != 0:
             raise WarehouseError(f"initdb failed in {pgdata}:\n{res.stderr or res.stdout}")
+    _ensure_hba(pgdata)
     # Settings passed on the command line so a changed KPI_WAREHOUSE_PORT takes effect on restart;
     # no Unix socket because the project path can exceed the socket path length limit.
     opts = (f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories='' "
@@ -123,6 +126,25 @@ def start_embedded(pgdata: Path | None = None, port: int | None = None) -> None:
             f"{res.stderr.strip() or res.stdout.strip()}\n{tail}"
         )
     log.info("embedded PostgreSQL listening on 127.0.0.1:%s", port)
+
+
+# The embedded server trusts local connections (it listens on 127.0.0.1 only), except bi_reader's:
+# BI tools log in with its password, as they do on the team server. First matching line wins.
+_HBA_MARK = "# kpi: bi_reader logs in with its password"
+_HBA_LINES = f"""{_HBA_MARK} (kpi bi-password or KPI_BI_READER_PASSWORD)
+host    all    {BI_ROLE}    127.0.0.1/32    scram-sha-256
+host    all    {BI_ROLE}    ::1/128         scram-sha-256
+"""
+
+
+def _ensure_hba(pgdata: Path) -> bool:
+    """Put bi_reader's password rule first in pg_hba.conf; returns whether the file changed."""
+    hba = pgdata / "pg_hba.conf"
+    text = hba.read_text()
+    if _HBA_MARK in text:
+        return False
+    hba.write_text(_HBA_LINES + "\n" + text)  # in place: keeps the file's owner (the server's user)
+    return True
 
 
 def stop_embedded(pgdata: Path | None = None) -> bool:
@@ -155,6 +177,8 @@ def ensure_database(name: str) -> None:
     with connect(autocommit=True, dbname="postgres") as conn:
         if not conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone():
             conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+        # only roles granted it may connect (bi_reader: the warehouse), as on the team server
+        conn.execute(sql.SQL("revoke all on database {} from public").format(sql.Identifier(name)))
 
 
 def bootstrap() -> None:
@@ -167,7 +191,14 @@ def bootstrap() -> None:
         for schema in SCHEMAS:
             conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
         if not conn.execute("select 1 from pg_roles where rolname = %s", (BI_ROLE,)).fetchone():
-            conn.execute(sql.SQL("create role {} login").format(sql.Identifier(BI_ROLE)))
+            # no login until it has a password (KPI_BI_READER_PASSWORD or `kpi bi-password`)
+            conn.execute(sql.SQL("create role {} nologin").format(sql.Identifier(BI_ROLE)))
+        if password := config.bi_reader_password():
+            try:
+                _set_bi_password(conn, password)
+            except psycopg.errors.InsufficientPrivilege as exc:
+                log.warning("KPI_BI_READER_PASSWORD is set but %s may not change %s: %s",
+                            config.pg_params().user, BI_ROLE, str(exc).strip())
         bi = sql.Identifier(BI_ROLE)
         conn.execute(sql.SQL("grant connect on database {} to {}").format(sql.Identifier(dbname), bi))
         conn.execute(sql.SQL("revoke create on schema public from public"))
@@ -186,6 +217,25 @@ def bootstrap() -> None:
         run_lock.create_table(conn)
         for source in load_sources().values():
             conn.execute(source.ddl())
+
+
+def _set_bi_password(conn: psycopg.Connection, password: str | None) -> None:
+    """LOGIN with `password`, or NOLOGIN for None. The password is hashed here (SCRAM-SHA-256, as
+    psql's \\password does), so it never reaches the server, its logs or pg_stat_activity in clear."""
+    role = sql.Identifier(BI_ROLE)
+    if password is None:
+        conn.execute(sql.SQL("alter role {} nologin password null").format(role))
+        return
+    verifier = conn.pgconn.encrypt_password(password.encode(), BI_ROLE.encode(), b"scram-sha-256").decode()
+    conn.execute(sql.SQL("alter role {} login password {}").format(role, sql.Literal(verifier)))
+
+
+def set_bi_reader_password(password: str | None) -> None:
+    """Let bi_reader log in with `password` (None: no login at all)."""
+    if password is not None and not password:
+        raise ValueError("an empty password is not a password")
+    with connect(autocommit=True) as conn:
+        _set_bi_password(conn, password)
 
 
 def up() -> str:

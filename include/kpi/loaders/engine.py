@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 CHUNK_ROWS = 25_000
 # (record number, row as delivered) -> (record_ref, line) for a set-aside row
 RecordRef = Callable[[int, dict], "tuple[str, int | None]"]
+Progress = Callable[[str, int, int], None]  # (source, objects done, objects in all): kpi.progress
 
 
 @dataclass
@@ -459,29 +460,37 @@ def _file_frames(source: Source, path: Path, checksum: str | _Checksum) -> Itera
         raise readers.UnreadableFile(f"source {source.name}: unknown file format {source.format!r}")
 
 
-def _load_files(conn: psycopg.Connection, source: Source, result: SourceResult, force: bool) -> None:
+def _load_files(conn: psycopg.Connection, source: Source, result: SourceResult, force: bool,
+                progress: Progress | None = None) -> None:
     landing = config.landing_dir()
     paths = sorted(p for p in landing.glob(source.path) if p.is_file())
     if not paths:
         result.not_delivered = True
         return
     previous = {} if force else ledger.last_loaded(conn, source.name)
-    for path in paths:
-        name = path.relative_to(landing).as_posix()
-        stat = path.stat()
-        before = previous.get(name)
-        if before and before[1] == stat.st_size and before[2] == stat.st_mtime:
+    for i, path in enumerate(paths, 1):
+        _load_file(conn, source, result, landing, path, previous)
+        if progress:
+            progress(source.name, i, len(paths))
+
+
+def _load_file(conn: psycopg.Connection, source: Source, result: SourceResult, landing: Path, path: Path,
+               previous: dict) -> None:
+    name = path.relative_to(landing).as_posix()
+    stat = path.stat()
+    before = previous.get(name)
+    if before and before[1] == stat.st_size and before[2] == stat.st_mtime:
+        result.objects_skipped += 1
+        return
+    if before or source.format != "csv":
+        checksum: str | _Checksum = _sha256(path)
+        if before and before[0] == checksum:
             result.objects_skipped += 1
-            continue
-        if before or source.format != "csv":
-            checksum: str | _Checksum = _sha256(path)
-            if before and before[0] == checksum:
-                result.objects_skipped += 1
-                continue
-        else:
-            checksum = _Checksum(path)
-        result.add(_load_object(conn, source, name, _file_frames(source, path, checksum), checksum=checksum,
-                                size=stat.st_size, mtime=stat.st_mtime))
+            return
+    else:
+        checksum = _Checksum(path)
+    result.add(_load_object(conn, source, name, _file_frames(source, path, checksum), checksum=checksum,
+                            size=stat.st_size, mtime=stat.st_mtime))
 
 
 # --- sql sources ----------------------------------------------------------------------------------
@@ -587,19 +596,22 @@ def _load_http(conn: psycopg.Connection, source: Source, result: SourceResult, u
 
 # --- entry points ---------------------------------------------------------------------------------
 
-def load(name: str, url: str | None = None, force: bool = False) -> SourceResult:
+def load(name: str, url: str | None = None, force: bool = False, progress: Progress | None = None) -> SourceResult:
     """Load one declared source (its URL from configuration unless given). `force` reads every
-    object again as if never loaded (after a fix to a parser or a declaration); still idempotent."""
+    object again as if never loaded (after a fix to a parser or a declaration); still idempotent.
+    `progress(source, done, total)` is told after each file (a table or an API crawl is one object)."""
     source = load_sources()[name]
     result = SourceResult(name)
     with warehouse.connect(autocommit=True) as conn:
         conn.execute(source.ddl())
         if source.kind == "file":
-            _load_files(conn, source, result, force)
+            _load_files(conn, source, result, force, progress)
         elif source.kind == "sql":
             _load_sql(conn, source, result, url or source.url(), force)
         else:
             _load_http(conn, source, result, url or source.url(), force)
+    if progress and (source.kind != "file" or result.not_delivered):
+        progress(name, 1, 1)  # files report one by one above
     if result.not_delivered:
         log.info("%s: nothing delivered yet", name)
     log.info("%s: %s", name, result.as_dict())

@@ -80,6 +80,14 @@ def warehouse_db(request, embedded_server):
     os.environ["KPI_WAREHOUSE_DB"] = previous or "kpi"
 
 
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    """Environment changes that last for one test module (its warehouse, landing directory)."""
+    mp = pytest.MonkeyPatch()
+    yield mp
+    mp.undo()
+
+
 @pytest.fixture(scope="session")
 def dbt_manifest(kpi_state):
     from kpi import dbt_render

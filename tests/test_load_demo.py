@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from kpi import config, dbt_render, warehouse
+from kpi import dbt_render, warehouse
 from kpi.demo import write_landing
 from kpi.loaders import engine, source_names
 from pii import personal_data
@@ -20,13 +20,6 @@ def landing(warehouse_db, tmp_path_factory, monkeypatch_module):
     monkeypatch_module.setenv("KPI_LANDING_DIR", str(folder))
     manifest = write_landing(folder, UNTIL, scale=0.05)
     return folder, manifest
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    mp = pytest.MonkeyPatch()
-    yield mp
-    mp.undo()
 
 
 @pytest.fixture(scope="module")

@@ -44,13 +44,6 @@ def _free_port() -> int:
 # the warehouse state: what the nightly tasks leave behind for AS_OF
 # ---------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def monkeypatch_module():
-    mp = pytest.MonkeyPatch()
-    yield mp
-    mp.undo()
-
-
-@pytest.fixture(scope="module")
 def report_dir(warehouse_db, dbt_manifest, tmp_path_factory, monkeypatch_module) -> Path:
     landing = tmp_path_factory.mktemp("landing")
     monkeypatch_module.setenv("KPI_LANDING_DIR", str(landing))

@@ -17,10 +17,10 @@ import pytest
 
 import pngread
 from conftest import run_kpi
-from kpi import alerts, config, dbt_render, labels, pipeline, status_table, warehouse
+from kpi import alerts, dbt_render, labels, pipeline, status_table, warehouse
 from kpi.demo import write_landing
 from kpi.loaders import engine, source_names
-from kpi.report import charts, data as report_data, dbt_docs, page, write_report
+from kpi.report import charts, data as report_data, dbt_docs
 from pii import personal_data
 
 EARLIER, AS_OF = date(2025, 2, 20), date(2025, 3, 5)
@@ -28,13 +28,6 @@ BROKEN = "budget/budget_broken.xlsx"
 CHROMIUM = os.environ.get("KPI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOT_COPY = Path("/tmp/report-screenshot.png")
 WIDTH, HEIGHT = 1280, 5000
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    mp = pytest.MonkeyPatch()
-    yield mp
-    mp.undo()
 
 
 @pytest.fixture(scope="module")

@@ -87,11 +87,6 @@ class Notice:
 # ---------------------------------------------------------------------------------------------
 # what is sent
 # ---------------------------------------------------------------------------------------------
-def roc_long(d: date) -> str:
-    """民國114年11月25日（2025-11-25）."""
-    return f"民國{labels.roc_year(d.year)}年{d.month}月{d.day}日（{d.isoformat()}）"
-
-
 def fetch_alerts(as_of: date) -> list[dict]:
     """The alerts of `as_of` as flag_indicators wrote them, with the indicator's name and its actual
     and target values; this year's city-wide ones first, then departments, then earlier years,
@@ -163,7 +158,7 @@ def build_notice(as_of: date, report_dir: Path | None, base_url: str = "") -> No
     red, yellow = status_counts.get("behind", 0) + status_counts.get("missed", 0), status_counts.get("at_risk", 0)
     city_now = sum(1 for a in alerts if a["code"] and a["year"] == as_of.year and a["org_unit"] == "ALL")
     others = sum(1 for a in alerts if a["code"]) - city_now
-    subject = f"【基隆市管考】{roc_long(as_of)}"
+    subject = f"【基隆市管考】{labels.roc_date_long(as_of)}"
     if alerts:
         subject += f"指標警示：落後 {red} 項、需注意 {yellow} 項"
         if others:
@@ -221,7 +216,7 @@ def _report_line(notice: Notice) -> str | None:
 
 
 def render_text(notice: Notice) -> str:
-    lines = ["基隆市政府綜合發展處 管考資料平台 指標警示", f"基準日：{roc_long(notice.as_of)}", "",
+    lines = ["基隆市政府綜合發展處 管考資料平台 指標警示", f"基準日：{labels.roc_date_long(notice.as_of)}", "",
              *_summary_lines(notice), ""]
     if not notice.alerts:
         lines += ["本日無落後、需注意或資料逾期之警示。", ""]
@@ -252,7 +247,7 @@ def render_html(notice: Notice) -> str:
         f"<title>{e(notice.subject)}</title></head>",
         '<body style="font-family: \'Noto Sans TC\', \'Microsoft JhengHei\', sans-serif; font-size: 14px;">',
         "<h2>基隆市政府綜合發展處 管考資料平台 指標警示</h2>",
-        f"<p>基準日：<strong>{e(roc_long(notice.as_of))}</strong></p>",
+        f"<p>基準日：<strong>{e(labels.roc_date_long(notice.as_of))}</strong></p>",
         "<ul>", *(f"<li>{e(line)}</li>" for line in _summary_lines(notice)), "</ul>",
     ]
     if not notice.alerts:

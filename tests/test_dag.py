@@ -110,7 +110,7 @@ def test_exposures_render_no_tasks_and_kpi_run_counts_every_task(dag, dbt_manife
         for node in exposure["depends_on"]["nodes"]:
             target = manifest["nodes"].get(node) or manifest["sources"][node]
             assert target["schema"] == "marts", f"{exposure['name']} reads {node} outside marts"
-    assert "source.kpi.pipeline.kpi_alerts" in exposures["kpi_status_report"]["depends_on"]["nodes"]
+    assert "source.kpi.pipeline.kpi_alerts" in exposures["kpi_alert_notifications"]["depends_on"]["nodes"]
     for name in (*exposures, "kpi_alerts"):
         assert not [t for t in dag.task_ids if name in t], name
     assert _dag_task_count() == len(dag.tasks)

@@ -153,11 +153,8 @@ def reason_kind(reason: str) -> str:
 
 
 def _source_names(conn) -> dict[str, str]:
-    try:
-        return dict(conn.execute("select source_name, source_name_zh from raw.source_systems order by source_code").fetchall())
-    except Exception:  # seeds not built yet: English names only
-        conn.rollback()
-        return {}
+    """Loader name -> the source system's Chinese name (the ledger knows only the loader name)."""
+    return dict(conn.execute("select distinct source_name, source_name_zh from marts.fct_source_freshness").fetchall())
 
 
 def fetch(as_of: date) -> ReportData:

@@ -259,6 +259,16 @@ def test_reason_kind_drops_the_offending_value():
     assert report_data.reason_kind("closed_days_sum is negative: -3.5") == "closed_days_sum is negative: …"
 
 
+def test_reasons_read_in_traditional_chinese():
+    kind = report_data.reason_kind
+    assert report_data.reason_zh(kind("辦理日期 (event_date): not a date: '112/02/30'")) == "辦理日期 (event_date)：日期無法辨識"
+    assert report_data.reason_zh(kind("recv_electronic 17 exceeds recv_total 8")) == "recv_electronic 大於 recv_total"
+    assert report_data.reason_zh(kind("closed_days_sum is negative: -3.5")) == "closed_days_sum 為負數"
+    assert (report_data.reason_zh(kind("處理狀態 (status): not one of 處理中/已結案/已撤案: '審核中'"))
+            == "處理狀態 (status)：不在允許值之內（處理中/已結案/已撤案）")
+    assert report_data.reason_zh("something new") == "something new"
+
+
 # --- what a person sees ---------------------------------------------------------------------------
 
 def test_report_renders_in_headless_chromium(built, tmp_path, tmp_path_factory):

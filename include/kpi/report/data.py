@@ -152,6 +152,36 @@ def reason_kind(reason: str) -> str:
     return text
 
 
+
+# The loaders word reasons in English for engineers (logs, raw.rejected_rows); the report's readers
+# get them in Traditional Chinese. Patterns match reason_kind()'s output; anything else stays as is.
+_REASON_ZH = [
+    (re.compile(r"^(?P<col>.+?): not a date$"), "{col}：日期無法辨識"),
+    (re.compile(r"^(?P<col>.+?): not a datetime$"), "{col}：日期時間無法辨識"),
+    (re.compile(r"^(?P<col>.+?): not a year(?P<rest>.*)$"), "{col}：年份無法辨識"),
+    (re.compile(r"^(?P<col>.+?): not a whole number$"), "{col}：不是整數"),
+    (re.compile(r"^(?P<col>.+?): not a number$"), "{col}：不是數字"),
+    (re.compile(r"^(?P<col>.+?): not one of (?P<allowed>.+)$"), "{col}：不在允許值之內（{allowed}）"),
+    (re.compile(r"^(?P<col>.+?) is negative: …$"), "{col} 為負數"),
+    (re.compile(r"^(?P<col>.+?) is below …: …$"), "{col} 低於下限"),
+    (re.compile(r"^(?P<col>.+?) is above …: …$"), "{col} 超過上限"),
+    (re.compile(r"^(?P<col>.+?) … exceeds (?P<other>.+?) …$"), "{col} 大於 {other}"),
+    (re.compile(r"^(?P<col>.+?) is empty although (?P<other>.+?) is (?P<value>.+)$"), "{other} 為 {value} 時，{col} 不可空白"),
+    (re.compile(r"^(?P<col>.+?) is empty$"), "{col} 空白"),
+    (re.compile(r"^expected … fields, found a value after the last column$"), "欄位數不符：最後一欄之後仍有資料"),
+    (re.compile(r"^expected … fields, found …$"), "欄位數不符"),
+]
+
+
+def reason_zh(kind: str) -> str:
+    """A reason kind (reason_kind) in Traditional Chinese, e.g. "辦理日期 (event_date): not a date"
+    -> "辦理日期 (event_date)：日期無法辨識"."""
+    for pattern, template in _REASON_ZH:
+        m = pattern.match(kind)
+        if m:
+            return template.format(**m.groupdict())
+    return kind
+
 def _source_names(conn) -> dict[str, str]:
     """Loader name -> the source system's Chinese name (the ledger knows only the loader name)."""
     return dict(conn.execute("select distinct source_name, source_name_zh from marts.fct_source_freshness").fetchall())
@@ -200,7 +230,7 @@ def fetch(as_of: date) -> ReportData:
         loads=loads,
         failures=failures,
         set_aside_files=set_aside_files,
-        set_aside_reasons=[{"source": s, "source_name_zh": names.get(s, s), "reason": k, "rows": n}
+        set_aside_reasons=[{"source": s, "source_name_zh": names.get(s, s), "reason": k, "reason_zh": reason_zh(k), "rows": n}
                            for (s, k), n in reasons.most_common()],
         set_aside_total=sum(f["rows"] for f in set_aside_files),
     )

@@ -310,7 +310,7 @@ def _quality(data: ReportData) -> str:
         file_rows += (f'<tr><td colspan="2" class="note">其餘 {len(rest):,} 個檔案</td>'
                       f'<td class="num">{sum(f["rows"] for f in rest):,}</td></tr>')
     reason_rows = "".join(
-        f'<tr><td class="src">{_e(r["source_name_zh"])}</td><td class="reason" title="{_e(r["reason"])}">{_e(_short(r["reason"]))}</td>'
+        f'<tr><td class="src">{_e(r["source_name_zh"])}</td><td class="reason" title="{_e(r["reason"])}">{_e(_short(r["reason_zh"]))}</td>'
         f'<td class="num">{r["rows"]:,}</td></tr>'
         for r in data.set_aside_reasons[:MAX_REASONS])
     if files:

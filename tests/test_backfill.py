@@ -25,11 +25,8 @@ def airflow_services(warehouse_db):
     res = run_kpi("airflow", "dags", "reserialize", env={"KPI_TASK_RETRIES": "0"})
     assert res.returncode == 0, res.stderr[-2000:]
     port = _free_port()
-    # tasks of a scheduled run report to the API server's execution API (dags test runs one in-process)
-    env = {**airflow_env.env(), "KPI_TASK_RETRIES": "0", "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-           "AIRFLOW__CORE__PARALLELISM": "4", "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
-           "AIRFLOW__API__PORT": str(port),
-           "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/"}
+    env = {**airflow_env.services_env(port), "KPI_TASK_RETRIES": "0",
+           "AIRFLOW__CORE__PARALLELISM": "4", "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2"}
     airflow = str(Path(sys.executable).with_name("airflow"))
     logs = airflow_env.airflow_home() / "test-services"
     logs.mkdir(parents=True, exist_ok=True)

@@ -99,7 +99,7 @@ def test_exposures_render_no_tasks_and_kpi_run_counts_every_task(dag, dbt_manife
     import json
     from pathlib import Path
 
-    from kpi.cli import _dag_task_count
+    from kpi.cli import _dag_counts
 
     manifest = json.loads(Path(dbt_manifest).read_text())
     exposures = {e["name"]: e for e in manifest["exposures"].values()}
@@ -113,4 +113,4 @@ def test_exposures_render_no_tasks_and_kpi_run_counts_every_task(dag, dbt_manife
     assert "source.kpi.pipeline.kpi_alerts" in exposures["kpi_alert_notifications"]["depends_on"]["nodes"]
     for name in (*exposures, "kpi_alerts"):
         assert not [t for t in dag.task_ids if name in t], name
-    assert _dag_task_count() == len(dag.tasks)
+    assert _dag_counts()[0] == len(dag.tasks)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+
+from conftest import _free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -427,12 +428,6 @@ def test_init_script_creates_what_the_services_use():
     required = set(re.findall(r"\$\{([A-Z_]+):\?", text))
     pg_env = service_env(load_compose()["services"][POSTGRES_SERVICE])
     assert required and required <= set(pg_env), f"missing in postgres' environment: {required - set(pg_env)}"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_init_script_runs_on_postgres(tmp_path):

@@ -10,7 +10,6 @@ import html
 import ipaddress
 import json
 import logging
-import socket
 import threading
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,7 +19,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from conftest import run_kpi
+from conftest import _free_port, run_kpi
 from kpi import alerts, dbt_render, notify, pipeline, warehouse
 from kpi.demo import write_landing
 from kpi.loaders import engine, source_names
@@ -32,12 +31,6 @@ TOKEN = "tok-0123456789abcdef"
 NOTIFY_VARS = ("KPI_SMTP_HOST", "KPI_SMTP_PORT", "KPI_SMTP_SECURITY", "KPI_SMTP_USER", "KPI_SMTP_PASSWORD",
                "KPI_ALERT_EMAIL_TO", "KPI_ALERT_EMAIL_FROM", "KPI_WEBHOOK_URL", "KPI_WEBHOOK_TOKEN",
                "KPI_NOTIFY_ON", "KPI_REPORT_BASE_URL")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ---------------------------------------------------------------------------------------------

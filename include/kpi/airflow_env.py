@@ -63,6 +63,19 @@ def env() -> dict[str, str]:
     }
 
 
+def services_env(api_port: int) -> dict[str, str]:
+    """env() for Airflow's long-running parts (api-server, scheduler, ...) on this machine, with the
+    API server on `api_port`: tasks the scheduler starts report to its execution API, so that URL must
+    follow the port (`airflow dags test` runs tasks in-process and needs neither)."""
+    return {
+        **env(),
+        "AIRFLOW__API__PORT": str(api_port),
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
+        # tasks run as processes of the scheduler; Celery needs the compose stack's workers
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+    }
+
+
 def airflow(*args: str, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([str(Path(sys.executable).with_name("airflow")), *args], env=env(), **kwargs)
 

@@ -65,14 +65,9 @@ def admin_password() -> str:
 
 
 def service_env(port: int, host: str, unpause: bool) -> dict[str, str]:
-    env = airflow_env.env()
+    env = airflow_env.services_env(port)
     env.update({
         "AIRFLOW__API__HOST": host,
-        "AIRFLOW__API__PORT": str(port),
-        # scheduled tasks report to the API server's execution API: it must be this one, on this port
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
-        # tasks run as processes of the scheduler; Celery needs the compose stack's workers
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False" if unpause else "True",
         "AIRFLOW__CORE__AUTH_MANAGER": SIMPLE_AUTH_MANAGER,
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(password_file()),

@@ -79,25 +79,19 @@ def cmd_demo_data(args) -> int:
     return 0
 
 
-def _dag_task_count() -> int:
+def _dag_counts() -> tuple[int, int]:
+    """(tasks of the DAG, dbt models and seeds among them), from the manifest the DAG is rendered
+    from, without importing Airflow."""
     from kpi import dbt_render
     from kpi.loaders import source_names
 
-    manifest = json.loads(dbt_render.manifest_path().read_text())
-    dbt_nodes = sum(1 for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed"))
+    nodes = json.loads(dbt_render.manifest_path().read_text())["nodes"].values()
+    dbt_nodes = sum(1 for n in nodes if n["resource_type"] in ("model", "seed"))
     # tests joining two nodes run as tasks of their own (dbt_render: detached tests)
-    detached = sum(1 for n in manifest["nodes"].values()
-                   if n["resource_type"] == "test" and len(set(n["depends_on"]["nodes"])) > 1)
+    detached = sum(1 for n in nodes if n["resource_type"] == "test" and len(set(n["depends_on"]["nodes"])) > 1)
     # resolve_as_of, prepare_warehouse, loads_finished, flag_indicators, publish, notify, check_loads,
     # release_warehouse
-    return 8 + len(source_names()) + dbt_nodes + detached
-
-
-def _dbt_node_count() -> int:
-    from kpi import dbt_render
-
-    manifest = json.loads(dbt_render.manifest_path().read_text())
-    return sum(1 for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed"))
+    return 8 + len(source_names()) + dbt_nodes + detached, dbt_nodes
 
 
 def _run_dag(as_of: date, log_path: Path) -> tuple[bool, list[str], float]:
@@ -109,7 +103,7 @@ def _run_dag(as_of: date, log_path: Path) -> tuple[bool, list[str], float]:
     from kpi.progress import ProgressPrinter
 
     run_time = pipeline.run_time_for(as_of)
-    total, dbt_total = _dag_task_count(), _dbt_node_count()
+    total, dbt_total = _dag_counts()
     env = {**airflow_env.env(), "KPI_TASK_RETRIES": "0"}
     cmd = [str(Path(sys.executable).with_name("airflow")), "dags", "test", DAG_ID, run_time.isoformat()]
     started = time.monotonic()
@@ -264,7 +258,7 @@ def cmd_notify(args) -> int:
     if as_of is None:
         print("倉儲中尚無任何指標狀態，請先執行 kpi run", file=sys.stderr)
         return 1
-    result = notify.send_alerts(as_of, config.reports_dir() / as_of.isoformat(), force=True)
+    result = notify.send_alerts(as_of, config.published_dir(as_of), force=True)
     print(f"基準日 {labels.roc_date(as_of)} 通知：警示 {result.get('alerts', '—')} 則")
     for channel in ("email", "webhook"):
         print(f"  {channel:<8} {result[channel]}")

@@ -10,6 +10,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
@@ -42,6 +43,11 @@ def landing_dir() -> Path:
 
 def reports_dir() -> Path:
     return Path(os.environ.get("KPI_REPORTS_DIR") or state_dir() / "reports").resolve()
+
+
+def published_dir(as_of: date) -> Path:
+    """Where the night of `as_of` publishes: status files, report.html, dbt-docs.html."""
+    return reports_dir() / as_of.isoformat()
 
 
 def dbt_project_dir() -> Path:

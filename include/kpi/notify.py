@@ -91,10 +91,10 @@ def fetch_alerts(as_of: date) -> list[dict]:
     """The alerts of `as_of` as flag_indicators wrote them, with the indicator's name and its actual
     and target values; this year's city-wide ones first, then departments, then earlier years,
     then stale sources."""
-    order = ", ".join(f"'{s}'" for s in labels.STATUS_ORDER)
     with warehouse.connect() as conn:
-        cur = conn.execute(
-            f"""
+        rows = warehouse.fetch_dicts(
+            conn,
+            """
             select a.severity, a.status, a.kpi_code, k.kpi_name_zh, a.year, a.org_unit_code,
                    s.org_unit_name_zh, s.actual_value, s.target_value, k.value_format, k.unit_zh,
                    a.message, a.source_code, f.source_name_zh
@@ -105,15 +105,13 @@ def fetch_alerts(as_of: date) -> list[dict]:
             left join marts.dim_kpi k on k.kpi_code = a.kpi_code
             left join marts.fct_source_freshness f
               on f.as_of_date = a.as_of_date and f.source_code = a.source_code
-            where a.as_of_date = %s
+            where a.as_of_date = %(d)s
             order by a.kpi_code is null, a.year desc, a.org_unit_code <> 'ALL',
-                     array_position(array[{order}], a.status), k.goal_seq, k.kpi_kind desc, k.item_no,
+                     array_position(%(order)s::text[], a.status), k.goal_seq, k.kpi_kind desc, k.item_no,
                      a.org_unit_code, a.source_code
             """,
-            (as_of,),
+            {"d": as_of, "order": labels.STATUS_ORDER},
         )
-        names = [c.name for c in cur.description]
-        rows = [dict(zip(names, r)) for r in cur.fetchall()]
     out = []
     for r in rows:
         fmt, unit = r["value_format"], r["unit_zh"]

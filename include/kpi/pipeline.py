@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from kpi import alerts, config, status_table, warehouse
 
@@ -72,7 +73,7 @@ def publish(as_of: date) -> str:
     from kpi.report import dbt_docs
 
     rows = status_table.fetch(as_of)
-    out = config.reports_dir() / as_of.isoformat()
+    out = config.published_dir(as_of)
     out.mkdir(parents=True, exist_ok=True)
     (out / "kpi_status.json").write_text(
         json.dumps(status_table.as_json(rows), ensure_ascii=False, indent=2), encoding="utf-8")
@@ -90,11 +91,8 @@ def publish(as_of: date) -> str:
 def notify(as_of: date, report_dir: str | None = None) -> dict:
     """Send the alerts of `as_of` by e-mail and webhook as configured (kpi.notify); raises when a
     configured channel fails, after the results are published."""
-    from pathlib import Path
-
     from kpi import notify as notifications
 
-    folder = Path(report_dir) if report_dir else config.reports_dir() / as_of.isoformat()
-    result = notifications.send_alerts(as_of, folder)
+    result = notifications.send_alerts(as_of, Path(report_dir) if report_dir else config.published_dir(as_of))
     log.info("notifications for %s: %s", as_of, json.dumps(result, ensure_ascii=False))
     return result

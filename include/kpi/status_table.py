@@ -19,21 +19,19 @@ def latest_as_of() -> date | None:
 
 def fetch(as_of: date, year: int | None = None, org_unit: str = "ALL") -> list[dict]:
     """Status rows of one as-of date (city-wide by default), flags first."""
-    order = ", ".join(f"'{s}'" for s in labels.STATUS_ORDER)
     with warehouse.connect() as conn:
-        cur = conn.execute(
-            f"""
+        return warehouse.fetch_dicts(
+            conn,
+            """
             select s.kpi_code, s.kpi_name_zh, s.year, s.roc_year, s.org_unit_code, s.org_unit_name_zh,
                    s.measure_type, s.actual_value, s.target_value, s.target_basis, s.expected_to_date,
                    s.status, s.status_reason, s.source_fresh, k.value_format, k.unit_zh
             from marts.fct_kpi_status s join marts.dim_kpi k using (kpi_code)
-            where s.as_of_date = %s and s.year = %s and s.org_unit_code = %s
-            order by array_position(array[{order}], s.status), k.goal_seq, k.kpi_kind desc, k.item_no
+            where s.as_of_date = %(d)s and s.year = %(y)s and s.org_unit_code = %(unit)s
+            order by array_position(%(order)s::text[], s.status), k.goal_seq, k.kpi_kind desc, k.item_no
             """,
-            (as_of, year or as_of.year, org_unit),
+            {"d": as_of, "y": year or as_of.year, "unit": org_unit, "order": labels.STATUS_ORDER},
         )
-        names = [c.name for c in cur.description]
-        return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
 def format_value(value, value_format: str, unit: str) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
+from psycopg.rows import dict_row
 
 from kpi import config
 
@@ -170,6 +171,12 @@ def connect(autocommit: bool = False, dbname: str | None = None) -> psycopg.Conn
             f"cannot connect to the warehouse at {params.host}:{params.port}/{params.dbname} ({hint}): "
             f"{str(exc).strip().splitlines()[0]}"
         ) from exc
+
+
+
+def fetch_dicts(conn: psycopg.Connection, query: str, params=None) -> list[dict]:
+    """The rows of `query` as dicts keyed by column name (for code that reads rows by name)."""
+    return conn.cursor(row_factory=dict_row).execute(query, params).fetchall()
 
 
 def ensure_database(name: str) -> None:

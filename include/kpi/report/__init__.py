@@ -15,7 +15,7 @@ REPORT_NAME = "report.html"
 def default_path(as_of: date) -> Path:
     from kpi import config
 
-    return config.reports_dir() / as_of.isoformat() / REPORT_NAME
+    return config.published_dir(as_of) / REPORT_NAME
 
 
 def write_report(as_of: date, output: Path | str | None = None) -> Path:

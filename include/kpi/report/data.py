@@ -76,11 +76,6 @@ class ReportData:
         return [f for f in self.freshness if not f["is_fresh"]]
 
 
-def _dicts(cur) -> list[dict]:
-    names = [c.name for c in cur.description]
-    return [dict(zip(names, row)) for row in cur.fetchall()]
-
-
 def latest_as_of() -> date | None:
     with warehouse.connect() as conn:
         return conn.execute("select max(as_of_date) from marts.fct_kpi_status").fetchone()[0]
@@ -191,16 +186,16 @@ def fetch(as_of: date) -> ReportData:
     """Everything the report shows for `as_of` (the as-of date's year), with the owner connection."""
     year = as_of.year
     with warehouse.connect() as conn:
-        rows = _dicts(conn.execute(_STATUS_ROWS, {"d": as_of, "y": year, "order": labels.STATUS_ORDER}))
+        rows = warehouse.fetch_dicts(conn, _STATUS_ROWS, {"d": as_of, "y": year, "order": labels.STATUS_ORDER})
         history: dict[str, list[dict]] = {}
-        for h in _dicts(conn.execute(_HISTORY, {"d": as_of, "y": year})):
+        for h in warehouse.fetch_dicts(conn, _HISTORY, {"d": as_of, "y": year}):
             history.setdefault(h["kpi_code"], []).append(h)
-        freshness = _dicts(conn.execute(_FRESHNESS, (as_of,)))
+        freshness = warehouse.fetch_dicts(conn, _FRESHNESS, (as_of,))
         names = _source_names(conn)
         loads = [SourceLoads(source_name_zh=names.get(r["source"], r["source"]), **r)
-                 for r in _dicts(conn.execute(_LOADS))]
-        failures = _dicts(conn.execute(_FAILURES))
-        set_aside_files = _dicts(conn.execute(_SET_ASIDE_FILES))
+                 for r in warehouse.fetch_dicts(conn, _LOADS)]
+        failures = warehouse.fetch_dicts(conn, _FAILURES)
+        set_aside_files = warehouse.fetch_dicts(conn, _SET_ASIDE_FILES)
         reasons = Counter()
         for source, reason, n in conn.execute(
                 "select source, reason, count(*) from raw.rejected_rows group by source, reason").fetchall():

@@ -141,16 +141,13 @@ class _BinaryRows:
 
     def add_field(self, dtype: str | np.dtype, values: object, valid: np.ndarray | None) -> None:
         """A fixed-width value with its length; a column with NULLs becomes a piece of its own."""
-        width = np.dtype(dtype).itemsize
-        if valid is None or valid.all():
-            self.add_fixed(">i4", width)
-            self.add_fixed(dtype, values)
-            return
-        self._flush()
-        self.add_fixed(">i4", width)
+        nulls = valid is not None and not valid.all()
+        if nulls:
+            self._flush()
+        self.add_fixed(">i4", np.dtype(dtype).itemsize)
         self.add_fixed(dtype, values)
-        block = self._block()
-        self.pieces.append(pc.if_else(pa.array(valid), _fixed_piece(block), _NULL_FIELD))
+        if nulls:
+            self.pieces.append(pc.if_else(pa.array(valid), _fixed_piece(self._block()), _NULL_FIELD))
 
     def add_text(self, values: pa.Array) -> None:
         values = values.cast(pa.string()) if values.type != pa.string() else values
@@ -313,6 +310,7 @@ class _Copy:
     def __init__(self, conn: psycopg.Connection, source: Source, object_name: str, load_id: int):
         self.conn, self.source, self.object_name, self.load_id = conn, source, object_name, load_id
         self.columns = _copy_layout(source)
+        self.names = sql.SQL(", ").join(map(sql.Identifier, self.columns))
         self.rows = 0
 
     def __enter__(self) -> _Copy:
@@ -323,8 +321,7 @@ class _Copy:
                                         "on commit drop").format(target))
             self.cursor.execute("truncate _incoming")
             target = sql.Identifier("_incoming")
-        names = sql.SQL(", ").join(map(sql.Identifier, self.columns))
-        self._copy_cm = self.cursor.copy(sql.SQL("copy {} ({}) from stdin (format binary)").format(target, names),
+        self._copy_cm = self.cursor.copy(sql.SQL("copy {} ({}) from stdin (format binary)").format(target, self.names),
                                          writer=_QueuedWriter(self.cursor))
         self.copy = self._copy_cm.__enter__()
         self.copy.write(_SIGNATURE)
@@ -347,11 +344,10 @@ class _Copy:
         """Rows that reached the raw table (for sql sources: versions not loaded before)."""
         if self.source.kind != "sql":
             return self.rows
-        names = sql.SQL(", ").join(map(sql.Identifier, self.columns))
         key = sql.SQL(", ").join(map(sql.Identifier, self.source.key))
         with self.conn.cursor() as cur:
             cur.execute(sql.SQL("insert into {} ({}) select {} from _incoming on conflict ({}) do nothing").format(
-                sql.Identifier("raw", self.source.raw_table), names, names, key))
+                sql.Identifier("raw", self.source.raw_table), self.names, self.names, key))
             return cur.rowcount
 
 

@@ -51,13 +51,9 @@ _NULL_TEXT = pa.scalar(None, pa.string())
 def text_array(values: object) -> pa.StringArray:
     """One column as a single Arrow string array, null for a missing value. Accepts Arrow arrays
     (chunked or not), pandas Series and plain sequences; a value that is not text becomes str(value)."""
-    if isinstance(values, (pd.Series, pd.Index)):
-        try:
-            values = pa.array(values, from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            values = _as_str_list(values)
-    elif not isinstance(values, (pa.Array, pa.ChunkedArray)):
-        values = list(values)
+    if not isinstance(values, (pa.Array, pa.ChunkedArray)):
+        if not isinstance(values, (pd.Series, pd.Index)):
+            values = list(values)
         try:
             values = pa.array(values, from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import atexit
 import codecs
+import contextlib
 import io
 import json
 import logging
@@ -30,7 +31,7 @@ import weakref
 import zipfile
 from collections import deque
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from itertools import islice
 from pathlib import Path
 from time import monotonic, sleep
@@ -394,11 +395,6 @@ class _Utf8Stream(io.RawIOBase):
         self._size -= len(data)
         return data
 
-    def readinto(self, buffer) -> int:
-        data = self._take(len(buffer))
-        buffer[:len(data)] = data
-        return len(data)
-
     def at_end(self) -> bool:
         self._ensure(1)
         return self._size == 0
@@ -631,14 +627,16 @@ class _Lines:
             self.stream.stop()
             raise
         try:
+            # Raised here, not by stream.check(): a frame of check() in the traceback would hold the
+            # stream, and the wait for Arrow to let go of it below would run into its 2 s limit.
             for batch in reader:
                 if self.stream.error is not None:
                     raise self.stream.error
-                yield self._table(batch, final=False)
+                yield self._table(batch)
             if self.stream.error is not None:
                 raise self.stream.error
             if self.set_aside:
-                yield self._table(None, final=True)
+                yield self._table(None)
         finally:
             # Arrow reads ahead in a thread of its own, calling back into Python: whether the file
             # was read to its end or given up, that thread must be done with the stream before we
@@ -656,8 +654,11 @@ class _Lines:
                     break
                 sleep(0.001)
 
-    def _table(self, batch: pa.RecordBatch | None, final: bool) -> pa.Table:
-        n = batch.num_rows if batch is not None else 0
+    def _table(self, batch: pa.RecordBatch | None) -> pa.Table:
+        """The records of one Arrow batch and those Arrow set aside among them; without a batch,
+        the records it set aside after its last batch."""
+        final = batch is None
+        n = 0 if final else batch.num_rows
         # Arrow numbers every record it reads; the ones it set aside fill the gaps between a
         # batch's rows, in order.
         end = self.next_record + n
@@ -672,7 +673,7 @@ class _Lines:
         is_valid = np.ones(count, dtype=bool)
         is_valid[at_broken] = False
         spans = np.ones(count, dtype=np.int64)
-        cells = [batch.column(i) for i in range(self.physical)] if batch is not None else []
+        cells = [] if final else [batch.column(i) for i in range(self.physical)]
         if self.stream.quotes:
             if n:
                 spans[is_valid] += sum(_line_breaks(c) for c in cells)
@@ -687,8 +688,7 @@ class _Lines:
             parts.append(self._broken_rows([text for _, text in broken], starts[at_broken]))
         if not parts:
             return _table([], [], {}, self.columns)
-        table = parts[0] if len(parts) == 1 else pa.concat_tables(parts).sort_by(RECORD_COLUMN)
-        return table
+        return parts[0] if len(parts) == 1 else pa.concat_tables(parts).sort_by(RECORD_COLUMN)
 
     def _valid_rows(self, cells: list[pa.Array], lines: np.ndarray) -> pa.Table:
         keep = ~_blank_rows(cells)
@@ -719,14 +719,11 @@ class _Lines:
 
 
 def _drain(reader: pcsv.CSVStreamingReader) -> None:
-    """Read an Arrow reader to its end (quick once its stream has stopped), ignoring its errors."""
-    try:
+    """Read an Arrow reader to its end (quick once its stream has stopped), ignoring its errors
+    (a reader that failed earlier has stopped reading)."""
+    with contextlib.suppress(Exception):    # StopIteration at the end is one too
         while True:
             reader.read_next_batch()
-    except StopIteration:
-        pass
-    except Exception:  # the reader failed earlier; it has stopped reading
-        pass
 
 
 _NOT_BLANK_START = np.ones(256, dtype=bool)      # a first byte that cannot start whitespace
@@ -890,9 +887,7 @@ def _cell_text(value: object) -> str:
         return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
     if isinstance(value, (date, time)):
         return value.isoformat()
-    if isinstance(value, timedelta):
-        return str(value)
-    return str(value)
+    return str(value)      # a duration (timedelta) too
 
 
 def _number_text(value: int | float) -> str:

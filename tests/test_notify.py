@@ -182,7 +182,7 @@ def clean(monkeypatch, request):
             box.logins.clear()
     if "report_dir" in request.fixturenames:
         with warehouse.connect() as conn:
-            conn.execute("drop table if exists raw.notification_log")
+            conn.execute("delete from raw.notification_log")
             conn.commit()
 
 

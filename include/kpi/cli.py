@@ -252,8 +252,9 @@ def cmd_airflow(args) -> int:
 def cmd_notify(args) -> int:
     """Send (again) the alerts of an as-of date to the configured e-mail and webhook: what the
     nightly `notify` task does, without the duplicate check, e.g. to try new SMTP settings."""
-    from kpi import notify, status_table
+    from kpi import notify, status_table, warehouse
 
+    warehouse.up()
     as_of = args.as_of or status_table.latest_as_of()
     if as_of is None:
         print("倉儲中尚無任何指標狀態，請先執行 kpi run", file=sys.stderr)

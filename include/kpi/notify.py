@@ -62,6 +62,11 @@ comment on table raw.notification_log is 'What kpi.notify delivered: per as-of d
 """
 
 
+def create_table(conn) -> None:
+    """raw.notification_log, created with the warehouse's other pipeline tables (warehouse.bootstrap)."""
+    conn.execute(LOG_DDL)
+
+
 class NotifyError(RuntimeError):
     """A channel could not deliver (the message says which, where, and why)."""
 
@@ -445,17 +450,14 @@ def _digest(payload: dict) -> str:
 
 def _already_sent(as_of: date, channel: str, destination: str, digest: str) -> bool:
     with warehouse.connect() as conn:
-        conn.execute(LOG_DDL)
         row = conn.execute(
             "select sent_at from raw.notification_log where as_of_date = %s and channel = %s "
             "and destination = %s and digest = %s limit 1", (as_of, channel, destination, digest)).fetchone()
-        conn.commit()
     return row is not None
 
 
 def _record(as_of: date, channel: str, destination: str, digest: str, alerts: int) -> None:
     with warehouse.connect() as conn:
-        conn.execute(LOG_DDL)
         conn.execute("insert into raw.notification_log (as_of_date, channel, destination, digest, alerts) "
                      "values (%s, %s, %s, %s, %s)", (as_of, channel, destination, digest, alerts))
         conn.commit()

@@ -217,11 +217,12 @@ def bootstrap() -> None:
         # Tables dbt creates later inherit the grant, whichever role creates them.
         conn.execute(sql.SQL("alter default privileges in schema marts grant select on tables to {}").format(bi))
         # tables owned by the loaders exist from the start, so dbt can build before a source delivers
-        from kpi import ledger, run_lock
+        from kpi import ledger, notify, run_lock
         from kpi.loaders.spec import load_sources
 
         ledger.create_tables(conn)
         run_lock.create_table(conn)
+        notify.create_table(conn)
         for source in load_sources().values():
             conn.execute(source.ddl())
 

@@ -17,6 +17,12 @@ STATUS_ZH = {
 STATUS_ORDER = ["behind", "missed", "at_risk", "on_track", "achieved", "pending", "no_data", "no_target"]
 SEVERITY = {"behind": "red", "missed": "red", "at_risk": "yellow"}
 FLAGGED = tuple(SEVERITY)
+# the colour every view gives a status (terminal, report, e-mail): the flags' severity, else green/grey
+STATUS_COLOUR = {**SEVERITY, "on_track": "green", "achieved": "green", "pending": "grey", "no_data": "grey",
+                 "no_target": "grey"}
+# as print-safe hex values: fills, and text on white
+COLOUR_HEX = {"red": "#c62828", "yellow": "#e0a000", "green": "#2e7d32", "grey": "#8a959e"}
+COLOUR_TEXT_HEX = {"red": "#b71c1c", "yellow": "#8a6100", "green": "#1b5e20", "grey": "#5f6b73"}
 
 
 def roc_year(year: int) -> int:

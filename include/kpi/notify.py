@@ -240,9 +240,6 @@ def render_text(notice: Notice) -> str:
     return "\n".join(lines) + "\n"
 
 
-_COLOUR = {"red": "#c62828", "yellow": "#b26a00", "grey": "#616161"}
-
-
 def render_html(notice: Notice) -> str:
     e = html.escape
     parts = [
@@ -262,7 +259,7 @@ def render_html(notice: Notice) -> str:
         parts.append("<tr>" + "".join(f"<th {td}>{h}</th>" for h in
                                       ("狀態", "代碼", "指標", "單位", "實際", "目標", "說明")) + "</tr>")
         for a in items:
-            colour = _COLOUR.get(a["severity"], "#000")
+            colour = labels.COLOUR_TEXT_HEX.get(a["severity"], "#000")
             status = f'<td {td}><strong style="color: {colour};">{e(a["status_zh"])}</strong></td>'
             if a["code"]:
                 unit = "全市" if a["org_unit"] == "ALL" else (a["org_unit_name"] or a["org_unit"])

@@ -8,8 +8,6 @@ from kpi import labels, warehouse
 
 COLOURS = {"red": "\033[31m", "yellow": "\033[33m", "green": "\033[32m", "grey": "\033[90m"}
 RESET = "\033[0m"
-STATUS_COLOUR = {"behind": "red", "missed": "red", "at_risk": "yellow", "on_track": "green",
-                 "achieved": "green", "pending": "grey", "no_data": "grey", "no_target": "grey"}
 
 
 def latest_as_of() -> date | None:
@@ -85,7 +83,7 @@ def render(rows: list[dict], as_of: date, colour: bool = False) -> str:
                  format_value(r["target_value"], r["value_format"], r["unit_zh"]), r["status_reason"]]
         line = " ".join(_fit(c, w) if w else c for c, (_, w) in zip(cells, cols))
         if colour:
-            line = COLOURS[STATUS_COLOUR[r["status"]]] + line + RESET
+            line = COLOURS[labels.STATUS_COLOUR[r["status"]]] + line + RESET
         lines.append(line)
     if any(not r["source_fresh"] for r in rows):
         lines += ["", "* 資料來源未及時更新，狀態依現有資料計算"]

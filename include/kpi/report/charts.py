@@ -16,18 +16,15 @@ from html import escape
 
 from kpi import labels, status_table
 
-# status colour names of status_table.STATUS_COLOUR, as print-safe hex values
-HEX = {"red": "#c62828", "yellow": "#e0a000", "green": "#2e7d32", "grey": "#8a959e"}
-TEXT_HEX = {"red": "#b71c1c", "yellow": "#8a6100", "green": "#1b5e20", "grey": "#5f6b73"}
 INK, MUTED, GRID, TARGET, EXPECTED, BAND = "#1f2933", "#66727d", "#e3e8ec", "#1f4e79", "#6b7c8c", "#dbe9f6"
 
 
 def status_hex(status: str) -> str:
-    return HEX[status_table.STATUS_COLOUR[status]]
+    return labels.COLOUR_HEX[labels.STATUS_COLOUR[status]]
 
 
 def status_text_hex(status: str) -> str:
-    return TEXT_HEX[status_table.STATUS_COLOUR[status]]
+    return labels.COLOUR_TEXT_HEX[labels.STATUS_COLOUR[status]]
 
 
 def _num(v) -> float | None:

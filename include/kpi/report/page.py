@@ -89,7 +89,7 @@ def _colour_vars(status: str) -> str:
 
 
 def _pill(status: str) -> str:
-    cls = status_table.STATUS_COLOUR[status]
+    cls = labels.STATUS_COLOUR[status]
     return f'<span class="pill {cls}" style="{_colour_vars(status)}">{labels.STATUS_ZH[status]}</span>'
 
 

@@ -1,18 +1,19 @@
-{# The as-of dates of a build (kpi-rules.md "Data known at d"), read from the vars in this one place:
-   as_of_from / as_of_to give a range (every date of it is computed in the same build, each exactly
-   as a build of that date alone); as_of_date is the one-date shorthand [d, d] and wins when set (a
-   unit test's override of it holds whatever range the build was given); nothing set takes
-   yesterday in Asia/Taipei, like the nightly schedule. Returns SQL date expressions. #}
+{# The as-of dates of a build (kpi-rules.md "Data known at d"), read from the var in this one place:
+   as_of_date is one date d ('2025-11-25') or a range as an ISO 8601 interval ('2022-01-01/2025-11-25'):
+   every date of it is computed in the same build, each exactly as a build of that date alone. Unset,
+   a build takes yesterday in Asia/Taipei, like the nightly schedule. A unit test overriding it
+   holds whatever range the build was given. Returns SQL date expressions. #}
 {% macro as_of_bounds() -%}
-    {%- set single = var('as_of_date', none) -%}
-    {%- set first = single or var('as_of_from', none) -%}
-    {%- set last = single or var('as_of_to', none) or first -%}
-    {%- set first = first or last -%}
+    {%- set given = var('as_of_date', none) -%}
+    {%- if given -%}
+        {%- set parts = (given | string).split('/') -%}
+        {%- if parts | length > 2 -%}
+            {{ exceptions.raise_compiler_error("var as_of_date: '" ~ given ~ "' is neither a date nor a range D1/D2") }}
+        {%- endif -%}
+        {{ return({'from': "date '" ~ parts[0] ~ "'", 'to': "date '" ~ parts[-1] ~ "'"}) }}
+    {%- endif -%}
     {%- set yesterday = "((now() at time zone 'Asia/Taipei')::date - 1)" -%}
-    {{ return({
-        'from': ("date '" ~ first ~ "'") if first else yesterday,
-        'to': ("date '" ~ last ~ "'") if last else yesterday,
-    }) }}
+    {{ return({'from': yesterday, 'to': yesterday}) }}
 {%- endmacro %}
 
 {% macro as_of_from() -%}{{ as_of_bounds()['from'] }}{%- endmacro %}

@@ -100,3 +100,14 @@ def test_the_dates_cover_a_late_s1_revision_and_a_petition_changing_status(built
                where a.as_of_date < b.as_of_date and a.status = 'open' and b.status = 'closed'""",
             (DATES,)).fetchone()[0]
         assert changed > 0
+
+
+@pytest.mark.parametrize("bounds, words", [
+    (("2021-12-01", "2022-01-10"), "早於最早資料日"),     # before the first data (the demo starts 2022-01-01)
+    (("2025-01-10", "2099-01-01"), "在未來"),             # in the future
+    (("2025-01-10", "2025-01-01"), "晚於迄日"),           # reversed
+])
+def test_kpi_backfill_refuses_a_range_it_cannot_compute(built, bounds, words):
+    res = run_kpi("backfill", "--from", bounds[0], "--to", bounds[1])
+    assert res.returncode == 2
+    assert words in res.stderr and "Traceback" not in res.stderr

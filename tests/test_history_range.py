@@ -3,7 +3,10 @@ date alone gives (kpi-rules.md "Data known at d"), on the demo data, at dates ch
 Dates outside the range keep the rows their own builds left."""
 from __future__ import annotations
 
+import os
+import sqlite3
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -18,8 +21,14 @@ DATES = [
     date(2024, 2, 28), date(2024, 2, 29), date(2024, 3, 1),        # 29 February
     date(2024, 11, 30), date(2024, 12, 31), date(2025, 1, 1),      # K5.4 and K5.2 deadlines, a year end
     date(2025, 2, 28), date(2025, 3, 31), date(2025, 6, 30),       # a month end, K5.3 and K5.4 deadlines
-    date(2025, 11, 25), date(2025, 12, 31),                        # the demo's as-of date, the range's last day
+    date(2025, 11, 25), date(2025, 12, 30), date(2025, 12, 31),    # S1 revisions (below), the range's last day
 ]
+# S1 revises rows in place (updated_at moves); the loader keeps every version it read. Each revision:
+# stat_date, unit, updated_at. 11-25 is revised a month later: not known at 11-25, known at 12-31;
+# 12-29 is revised at 01:30 on 12-31, before the night of 12-30 started (known at 12-30); 12-30 at
+# 02:30, after it (not known at 12-30, known at 12-31).
+S1_REVISIONS = [("2025-11-25", "2025-12-26 09:00:00"), ("2025-12-29", "2025-12-31 01:30:00"),
+                ("2025-12-30", "2025-12-31 02:30:00")]
 OUTSIDE = date(2023, 6, 30)
 STATUS_COLUMNS = ("as_of_date, kpi_code, year, roc_year, org_unit_code, measure_type, actual_value, target_value, "
                   "target_basis, expected_to_date, status, status_reason, source_fresh, kpi_name_zh, "
@@ -32,6 +41,15 @@ def built(warehouse_db, dbt_manifest, tmp_path_factory):
     res = run_kpi("demo-data", "--until", "2025-12-31", "--scale", "0.05", "--force")
     assert res.returncode == 0, res.stderr[-2000:]
     res = run_kpi("load")
+    assert res.returncode == 0, res.stderr[-2000:]
+    db = sqlite3.connect(Path(os.environ["KPI_LANDING_DIR"]) / "documents" / "doc_stats.sqlite")
+    for stat_date, updated_at in S1_REVISIONS:
+        db.execute("update doc_daily_stats set recv_electronic = recv_electronic + 7, closed_count = closed_count + 1, "
+                   "closed_days_sum = closed_days_sum + 9, updated_at = ? where rowid = (select min(rowid) "
+                   "from doc_daily_stats where stat_date = ?)", (updated_at, stat_date))
+    db.commit()
+    db.close()
+    res = run_kpi("load", "documents")
     assert res.returncode == 0, res.stderr[-2000:]
     target = tmp_path_factory.mktemp("dbt") / "target"
     dbt_render.dbt("seed", target_path=target)
@@ -88,7 +106,7 @@ def test_the_dates_cover_a_late_s1_revision_and_a_petition_changing_status(built
                 and exists (select 1 from staging.stg_documents__doc_daily_stats as o
                             where o.stat_date = s.stat_date and o.org_unit_code = s.org_unit_code
                               and o.updated_at < s.updated_at)""", (DATES,)).fetchone()[0]
-        assert late_revisions > 0
+        assert late_revisions >= 2  # 11-25 and 12-30
         changed = conn.execute(
             """with known as (
                    select distinct on (d.as_of_date, v.case_id) d.as_of_date, v.case_id, v.status

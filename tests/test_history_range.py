@@ -44,13 +44,17 @@ def built(warehouse_db, dbt_manifest, tmp_path_factory):
     assert res.returncode == 0, res.stderr[-2000:]
     db = sqlite3.connect(Path(os.environ["KPI_LANDING_DIR"]) / "documents" / "doc_stats.sqlite")
     for stat_date, updated_at in S1_REVISIONS:
-        db.execute("update doc_daily_stats set recv_electronic = recv_electronic + 7, closed_count = closed_count + 1, "
+        # (received stays >= received electronically, or the loader sets the row aside)
+        db.execute("update doc_daily_stats set recv_total = recv_total + 7, recv_electronic = recv_electronic + 7, "
                    "closed_days_sum = closed_days_sum + 9, updated_at = ? where rowid = (select min(rowid) "
                    "from doc_daily_stats where stat_date = ?)", (updated_at, stat_date))
     db.commit()
     db.close()
     res = run_kpi("load", "documents")
     assert res.returncode == 0, res.stderr[-2000:]
+    with warehouse.connect() as conn:
+        assert conn.execute("select count(*) from raw.documents__doc_daily_stats where updated_at = any(%s::timestamptz[])",
+                            ([f"{u}+08" for _, u in S1_REVISIONS],)).fetchone()[0] == len(S1_REVISIONS)
     target = tmp_path_factory.mktemp("dbt") / "target"
     dbt_render.dbt("seed", target_path=target)
     for d in [OUTSIDE, *DATES]:

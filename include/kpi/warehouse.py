@@ -116,6 +116,12 @@ def start_embedded(pgdata: Path | None = None, port: int | None = None, socket_d
         return
     pgdata.mkdir(parents=True, exist_ok=True)
     _prepare_permissions(pgdata, user)
+    if socket_dir is not None:
+        socket_dir.mkdir(parents=True, exist_ok=True)
+        if user is not None:  # the server's user creates the socket there
+            import pwd
+
+            os.chown(socket_dir, pwd.getpwnam(user).pw_uid, pwd.getpwnam(user).pw_gid)
     if not (pgdata / "PG_VERSION").exists():
         _initdb(pgdata, user, password)
     # Settings passed on the command line so a changed KPI_WAREHOUSE_PORT takes effect on restart.

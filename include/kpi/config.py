@@ -97,16 +97,21 @@ def embedded_password(pgdata: Path | None = None) -> str:
 
 
 def _secret_file(path: Path) -> str:
-    """A random secret kept in `path` (created once, mode 600 from the start, never group-readable)."""
+    """A random secret kept in `path`: created once, mode 600 from the start, and published whole
+    (a process starting at the same moment reads the same secret, never an empty file)."""
     if not path.exists():
+        import tempfile
+
         path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")  # mode 600
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process just wrote it
-            pass
-        else:
             with os.fdopen(fd, "w") as f:
                 f.write(secrets.token_hex(32) + "\n")
+            os.link(tmp, path)
+        except FileExistsError:  # another process was first: its secret counts
+            pass
+        finally:
+            os.unlink(tmp)
     return path.read_text().strip()
 
 

@@ -176,8 +176,13 @@ local   all    all                    peer map=kpi
 
 
 def _ident() -> str:
-    return ("# kpi: the system user running kpi logs in over the Unix socket as the superuser\n"
-            f"kpi    {getpass.getuser()}    postgres\n")
+    try:  # the real user, as peer authentication sees it (not $USER)
+        import pwd
+
+        me = pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError):
+        me = getpass.getuser()
+    return f"# kpi: the system user running kpi logs in over the Unix socket as the superuser\nkpi    {me}    postgres\n"
 
 
 def _write_auth_files(pgdata: Path) -> bool:

@@ -2,7 +2,6 @@
 (include/kpi/connections.py); the dbt tasks read it from the Airflow connection when they run."""
 from __future__ import annotations
 
-import getpass
 import json
 
 import pytest
@@ -18,7 +17,8 @@ from kpi import connections
     ("postgresql://kpi@%2Fvar%2Frun%2Fpostgresql:5433/kpi",
      {"host": "/var/run/postgresql", "port": "5433", "user": "kpi", "dbname": "kpi"}),
     # nothing but the database: libpq's defaults (the default socket directory, 5432, the login name)
-    ("postgresql:///kpi", {"host": "/var/run/postgresql", "port": "5432", "user": getpass.getuser(), "dbname": "kpi"}),
+    ("postgresql:///kpi",
+     {"host": "/var/run/postgresql", "port": "5432", "user": connections.system_user(), "dbname": "kpi"}),
     # TLS and other parameters are kept, an IPv6 address in brackets, SQLAlchemy's driver spelling
     ("postgres://u:p%40w@[::1]:6543/wh?sslmode=verify-full&sslrootcert=/etc/ca.pem&options=-c%20statement_timeout%3D5min",
      {"host": "::1", "port": "6543", "user": "u", "password": "p@w", "dbname": "wh", "sslmode": "verify-full",

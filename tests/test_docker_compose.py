@@ -300,6 +300,8 @@ def test_warehouse_url_points_at_the_postgres_service():
     assert (url.port or 5432) == 5432
     assert url.path == "/kpi"
     assert url.username == "kpi" and url.password == env_example()["KPI_WAREHOUSE_PASSWORD"]
+    # the dbt tasks read the same warehouse from the Airflow connection kpi_warehouse when they run
+    assert env["AIRFLOW_CONN_KPI_WAREHOUSE"] == env["WAREHOUSE_URL"]
     meta = urlsplit(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
     assert meta.hostname == POSTGRES_SERVICE and meta.path == "/airflow" and meta.username == "airflow"
 

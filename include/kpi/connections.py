@@ -45,6 +45,16 @@ def libpq_env_vars() -> dict[str, str | None]:
     return {o.keyword.decode(): o.envvar.decode() if o.envvar else None for o in pq.Conninfo.get_defaults()}
 
 
+def system_user() -> str:
+    """The login name libpq (and peer authentication) sees: the effective user's, not $USER."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError):
+        return getpass.getuser()
+
+
 def parse_url(url: str, what: str = "WAREHOUSE_URL") -> dict[str, str]:
     """The libpq parameters of a postgresql:// URI, completed and checked (see `complete`)."""
     from psycopg import ProgrammingError
@@ -93,7 +103,7 @@ def complete(params: dict[str, str], what: str = "WAREHOUSE_URL") -> dict[str, s
                 f"{what} lists several {several} ({out[key]}): dbt and Airflow connect to one; give one")
     out.setdefault("host", os.environ.get("PGHOST") or DEFAULT_SOCKET_DIR)
     out.setdefault("port", os.environ.get("PGPORT") or "5432")
-    out.setdefault("user", os.environ.get("PGUSER") or getpass.getuser())
+    out.setdefault("user", os.environ.get("PGUSER") or system_user())
     out.setdefault("dbname", os.environ.get("PGDATABASE") or out["user"])
     if not out["port"].isdigit():
         raise ConnectionSettingError(f"{what}: the port must be a number, got {out['port']!r}")

@@ -10,7 +10,6 @@ another user of the machine cannot read `raw`.
 """
 from __future__ import annotations
 
-import getpass
 import logging
 import os
 import platform
@@ -176,13 +175,8 @@ local   all    all                    peer map=kpi
 
 
 def _ident() -> str:
-    try:  # the real user, as peer authentication sees it (not $USER)
-        import pwd
-
-        me = pwd.getpwuid(os.geteuid()).pw_name
-    except (ImportError, KeyError):
-        me = getpass.getuser()
-    return f"# kpi: the system user running kpi logs in over the Unix socket as the superuser\nkpi    {me}    postgres\n"
+    return ("# kpi: the system user running kpi logs in over the Unix socket as the superuser\n"
+            f"kpi    {connections.system_user()}    postgres\n")
 
 
 def _write_auth_files(pgdata: Path) -> bool:

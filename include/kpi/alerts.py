@@ -1,6 +1,7 @@
 """The final task of a run: one alert per flagged status and per stale source, in marts.kpi_alerts.
 
-Rerunning an as-of date replaces that date's alerts (delete + insert in one transaction).
+Rerunning an as-of date (or a range of them) replaces those dates' alerts (delete + insert in one
+transaction).
 """
 from __future__ import annotations
 
@@ -25,21 +26,22 @@ comment on table marts.kpi_alerts is 'Alerts of each as-of date: flagged indicat
 """
 
 
-def write_alerts(as_of: date) -> dict[str, int]:
-    """Replace the alerts of `as_of`; returns counts by severity."""
+def write_alerts(as_of: date, as_of_to: date | None = None) -> dict[str, int]:
+    """Replace the alerts of `as_of` (through `as_of_to`, a range); returns counts by severity."""
+    first, last = as_of, as_of_to or as_of
     with warehouse.connect() as conn:
         conn.execute(DDL)
-        conn.execute("delete from marts.kpi_alerts where as_of_date = %s", (as_of,))
+        conn.execute("delete from marts.kpi_alerts where as_of_date between %s and %s", (first, last))
         conn.execute(
             """
             insert into marts.kpi_alerts (as_of_date, kpi_code, org_unit_code, year, severity, status, message)
             select as_of_date, kpi_code, org_unit_code, year,
                    case when status = 'at_risk' then 'yellow' else 'red' end, status, status_reason
             from marts.fct_kpi_status
-            where as_of_date = %(d)s and status = any(%(flagged)s)
-              and year between extract(year from %(d)s::date)::int - 1 and extract(year from %(d)s::date)::int
+            where as_of_date between %(first)s and %(last)s and status = any(%(flagged)s)
+              and year between extract(year from as_of_date)::int - 1 and extract(year from as_of_date)::int
             """,
-            {"d": as_of, "flagged": list(labels.FLAGGED)},
+            {"first": first, "last": last, "flagged": list(labels.FLAGGED)},
         )
         conn.execute(
             """
@@ -51,12 +53,13 @@ def write_alerts(as_of: date) -> dict[str, int]:
                    || '，基準日 ' || (extract(year from as_of_date)::int - 1911) || to_char(as_of_date, '/MM/DD')
                    || ' 資料未及時更新，相關指標仍依現有資料計算'
             from marts.fct_source_freshness
-            where as_of_date = %s and not is_fresh
+            where as_of_date between %s and %s and not is_fresh
             """,
-            (as_of,),
+            (first, last),
         )
         counts = dict(conn.execute(
-            "select severity, count(*) from marts.kpi_alerts where as_of_date = %s group by severity", (as_of,)
+            "select severity, count(*) from marts.kpi_alerts where as_of_date between %s and %s group by severity",
+            (first, last),
         ).fetchall())
         conn.commit()
     return counts

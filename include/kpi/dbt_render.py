@@ -5,6 +5,7 @@ costs a JSON read, not a dbt invocation; `ensure_manifest()` rebuilds it when a 
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -42,17 +43,28 @@ def manifest_is_stale() -> bool:
     return any((project / f).stat().st_mtime > built for f in ("dbt_project.yml", "profiles.yml"))
 
 
-def dbt(*args: str, as_of: date | None = None, target_path: Path | None = None,
+def as_of_vars(as_of_from: date, as_of_to: date | None = None) -> dict[str, str]:
+    """dbt's vars for the as-of dates [as_of_from, as_of_to]: as_of_date, one date or an ISO 8601
+    interval 'D1/D2' (macros/as_of.sql)."""
+    if as_of_to is None or as_of_to == as_of_from:
+        return {"as_of_date": as_of_from.isoformat()}
+    if as_of_to < as_of_from:
+        raise ValueError(f"as-of range ends ({as_of_to}) before it starts ({as_of_from})")
+    return {"as_of_date": f"{as_of_from.isoformat()}/{as_of_to.isoformat()}"}
+
+
+def dbt(*args: str, as_of: date | None = None, as_of_to: date | None = None, target_path: Path | None = None,
         check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run the dbt CLI on the project against the configured warehouse (manifest builds, the docs of
-    the report, tests, benchmarks). `env`: dbt's connection environment when not the configured
-    warehouse's, e.g. kpi.connections.airflow_dbt_env() inside an Airflow task."""
+    the report, tests, benchmarks), for the as-of date `as_of` or the range [as_of, as_of_to].
+    `env`: dbt's connection environment when not the configured warehouse's, e.g.
+    kpi.connections.airflow_dbt_env() inside an Airflow task."""
     from kpi import connections, redact
 
     project = config.dbt_project_dir()
     cmd = [str(dbt_executable()), *args, "--project-dir", str(project), "--profiles-dir", str(project)]
     if as_of is not None:
-        cmd += ["--vars", f"{{as_of_date: '{as_of.isoformat()}'}}"]
+        cmd += ["--vars", json.dumps(as_of_vars(as_of, as_of_to))]
     if target_path is not None:
         cmd += ["--target-path", str(target_path)]
     if env is None:
@@ -72,9 +84,10 @@ def ensure_manifest() -> Path:
     return manifest_path()
 
 
-def task_group(as_of_template: str):
+def task_group(range_task_id: str):
     """The dbt project as a Cosmos task group: one task per seed and model, each running
-    `dbt build` of its node (model + its tests), so a failure names the model and retries alone."""
+    `dbt build` of its node (model + its tests), so a failure names the model and retries alone.
+    The as-of dates come from the XCom of task `range_task_id` (its dbt vars, as_of_vars)."""
     from cosmos import DbtTaskGroup, ExecutionConfig, LoadMode, ProjectConfig, RenderConfig
     from cosmos.constants import ExecutionMode, InvocationMode, TestBehavior
 
@@ -99,7 +112,7 @@ def task_group(as_of_template: str):
         render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD,
                                    emit_datasets=False, should_detach_multiple_parents_tests=True),
         operator_args={
-            "vars": {"as_of_date": as_of_template},
+            "vars": {"as_of_date": f"{{{{ ti.xcom_pull(task_ids='{range_task_id}')['vars']['as_of_date'] }}}}"},
             "install_deps": False,
         },
     )

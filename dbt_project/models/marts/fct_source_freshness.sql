@@ -8,7 +8,7 @@
 }}
 -- Per as-of date and source: the newest data known, and whether it was fresh enough.
 select
-    {{ as_of_date() }} as as_of_date,
+    as_of_date::date as as_of_date,
     source_code::text as source_code,
     source_name::text as source_name,
     source_name_zh::text as source_name_zh,

@@ -71,7 +71,7 @@ def correct_unknown_units(landing: Path, code: str = "KL0100", name: str = "民�
     encoding, rows = _read_csv(path)
     i, j = rows[0].index("承辦機關代碼"), rows[0].index("承辦機關")
     for row in rows[1:]:
-        if row[i] == UNKNOWN:
+        if len(row) > i and row[i] == UNKNOWN:  # the demo data has short (bad) rows too
             row[i], row[j] = code, name
     _write_csv(path, encoding, rows)
     book = openpyxl.load_workbook(landing / BUDGET_FILE)

@@ -57,6 +57,7 @@ def kpi_nightly():
 
     @task
     def flag_indicators(as_of: str) -> dict:
+        """d's alerts by severity; marts.kpi_alerts is a dbt view of the marts dbt just published."""
         return pipeline.flag_indicators(pendulum.parse(as_of).date())
 
     @task

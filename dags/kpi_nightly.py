@@ -66,6 +66,8 @@ def kpi_nightly():
 
     @task
     def flag_indicators(dates: dict) -> dict:
+        """The alerts of the run's dates by severity; marts.kpi_alerts is a dbt view of the marts dbt
+        just published."""
         return pipeline.flag_indicators(dates)
 
     @task

@@ -17,7 +17,7 @@ import pytest
 
 import pngread
 from conftest import run_kpi
-from kpi import alerts, dbt_render, labels, pipeline, status_table, warehouse
+from kpi import dbt_render, labels, pipeline, status_table, warehouse
 from kpi.demo import write_landing
 from kpi.loaders import engine, source_names
 from kpi.report import charts, data as report_data, dbt_docs
@@ -43,7 +43,6 @@ def built(warehouse_db, tmp_path_factory, monkeypatch_module):
     target = tmp_path_factory.mktemp("dbt_target")
     for as_of in (EARLIER, AS_OF):
         dbt_render.dbt("build", as_of=as_of, target_path=target)
-        alerts.write_alerts(as_of)
     out = Path(pipeline.publish(AS_OF))
     return landing, out
 

@@ -89,12 +89,13 @@ def load_source(name: str) -> dict:
 
 
 def flag_indicators(dates: date | dict[str, str]) -> dict[str, int]:
-    """The alerts of every as-of date dbt computed in this run (as_of_range's dates, or one date)."""
+    """The alerts of every as-of date dbt computed in this run (as_of_range's dates, or one date), by
+    severity, as dbt published them (the view marts.kpi_alerts)."""
     if isinstance(dates, date):
         start = end = dates
     else:
         start, end = date.fromisoformat(dates["as_of_from"]), date.fromisoformat(dates["as_of_to"])
-    counts = alerts.write_alerts(start, end)
+    counts = alerts.counts(start, end)
     log.info("alerts for %s to %s: %s", start, end, counts)
     return counts
 

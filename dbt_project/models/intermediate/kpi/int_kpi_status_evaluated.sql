@@ -6,6 +6,9 @@
 
 -- One status per KPI, year and unit by the rules of kpi-rules.md "Status", with the sentence a
 -- person needs to check it. Tolerances, deadlines and targets come from the catalog seeds.
+-- Write-audit-publish: this table is the audited copy of d's statuses. Every test that guards them
+-- runs on it (_kpi.yml, single-parent tests, so they run inside this node's task), and only then do
+-- fct_kpi_status and fct_source_freshness publish d; a failed test leaves every mart of d as it was.
 with catalog as (
     select * from {{ ref('kpi_catalog') }}
 ),
@@ -60,7 +63,9 @@ joined as (
         a.is_final,
         coalesce(f.is_fresh, true) as source_fresh,
         f.source_name_zh,
-        case when s.org_unit_code = 'ALL' then '全市' else coalesce(o.org_unit_name_zh, s.org_unit_code) end as org_unit_name_zh,
+        -- from the org-unit list: 全市, the seed's name, or 未知單位（code）; null only if the list
+        -- missed a code, which the audit (a not_null test) stops before anything is published
+        o.org_unit_name_zh,
         case when c.deadlines is not null and c.deadlines <> '' then string_to_array(c.deadlines, ';') end as deadline_list
     from scopes as s
     inner join catalog as c using (kpi_code)
@@ -68,7 +73,7 @@ joined as (
     inner join {{ ref('int_kpi_targets') }} as t using (as_of_date, kpi_code, year)
     left join actuals as a using (as_of_date, kpi_code, year, org_unit_code)
     left join {{ ref('int_source_freshness') }} as f on f.as_of_date = s.as_of_date and f.source_code = c.source_code
-    left join {{ ref('org_units') }} as o on o.org_unit_code = s.org_unit_code
+    left join {{ ref('int_org_units') }} as o on o.org_unit_code = s.org_unit_code
 ),
 
 expected as (

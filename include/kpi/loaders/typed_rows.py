@@ -10,15 +10,17 @@ import hashlib
 import re
 import threading
 from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kpi.loaders import parsing
+from kpi import config
+from kpi.loaders import landing, parsing
 from kpi.loaders.readers import ERROR_COLUMN, RECORD_COLUMN
-from kpi.loaders.spec import Column, Source
+from kpi.loaders.spec import DATE_TYPES, Column, Source
 
 KEELUNG_DISTRICT = re.compile(r"((?:中正|七堵|暖暖|仁愛|中山|安樂|信義)區)")
 ANY_DISTRICT = re.compile(r"(?:[市縣])([^\s市縣區]{1,3}區)")
@@ -66,12 +68,33 @@ def _numeric(values: pa.Array) -> np.ndarray:
     return np.full(len(values), np.nan)
 
 
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:          # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _later_than(values: pa.Array, latest: date) -> np.ndarray:
+    """Which values fall on a day after `latest` (a timestamp on its day in Asia/Taipei)."""
+    if pa.types.is_timestamp(values.type):
+        first_too_late = datetime.combine(latest + timedelta(days=1), time(), config.TIMEZONE)
+        later = pc.greater_equal(values, pa.scalar(first_too_late, values.type))
+    else:
+        later = pc.greater(values, pa.scalar(latest, values.type))
+    return later.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _day(value: date | datetime) -> str:
+    return (value.astimezone(config.TIMEZONE).date() if isinstance(value, datetime) else value).isoformat()
+
+
 def _shown(value: object) -> str:
     text = str(value)
     return repr(text if len(text) <= 60 else text[:60] + "…")
 
 
-def _checked(col: Column, raw: pa.StringArray, values: pa.Array, errors: pa.StringArray,
+def _checked(col: Column, raw: pa.StringArray, values: pa.Array, errors: pa.StringArray, delivered: date,
              show: bool) -> pa.StringArray:
     """The reason each row of one column is bad: its label and the fault, and with `show` the value
     (as delivered, so the person fixing the source recognises it)."""
@@ -100,6 +123,15 @@ def _checked(col: Column, raw: pa.StringArray, values: pa.Array, errors: pa.Stri
             if col.max is not None:
                 reasons = _first_error(reasons, _messages(
                     numeric > col.max, lambda i: f"{col.label} is above {_fmt(col.max)}{value(i)}"))
+    if col.type in DATE_TYPES:
+        # A date this far ahead is a typo (ROC 200 for 110 reads as 2111), not a plan: due dates and
+        # the next year's office calendar lie within a year of the delivery.
+        years = col.max_years_ahead
+        ahead = "a year" if years == 1 else f"{years} years"
+        reasons = _first_error(reasons, _messages(
+            _later_than(values, _years_after(delivered, years)),
+            lambda i: f"{col.label}{f' {_day(values[i].as_py())}' if show else ''} is more than {ahead} after "
+                      f"the delivery date {delivered}"))
     return reasons
 
 
@@ -202,11 +234,14 @@ def _columns(chunk: pa.Table | pd.DataFrame) -> tuple[dict[str, pa.StringArray],
     return columns, records
 
 
-def type_chunk(source: Source, chunk: pa.Table | pd.DataFrame, pii_key: bytes) -> tuple[pa.Table, pd.Series]:
+def type_chunk(source: Source, chunk: pa.Table | pd.DataFrame, pii_key: bytes,
+               delivered: date | None = None) -> tuple[pa.Table, pd.Series]:
     """Typed raw columns (source.raw_columns(), in that order) for every record of `chunk`, and the
     reason each bad record is set aside (None for good records), indexed by record number. `chunk`
     holds the source's own column names as text (a reader's table, or a DataFrame indexed by record);
-    an optional `_error` column carries structural problems found while reading."""
+    an optional `_error` column carries structural problems found while reading. `delivered` is
+    when the data was delivered (default: today), the reference of every date column's bound."""
+    delivered = delivered or landing.today()
     columns, records = _columns(chunk)
     n = len(records)
 
@@ -219,7 +254,7 @@ def type_chunk(source: Source, chunk: pa.Table | pd.DataFrame, pii_key: bytes) -
     for col in source.kept:
         values, errors = _parse(col, column(col.source))
         typed[col.name] = values
-        reasons = _first_error(reasons, _checked(col, column(col.source), values, errors, show))
+        reasons = _first_error(reasons, _checked(col, column(col.source), values, errors, delivered, show))
     by_name = {c.name: c for c in source.kept}
     for col in source.kept:
         if col.max_column:

@@ -6,6 +6,7 @@ address and street of the landing files is searched in a data-only dump of the w
 Airflow's metadata database, in every Airflow log and in every published file."""
 from __future__ import annotations
 
+import os
 import subprocess
 from datetime import date
 
@@ -113,12 +114,13 @@ def test_planted_rows_are_set_aside_with_reasons_that_name_no_value(night):
 
 def test_no_personal_data_in_the_warehouse_logs_or_published_files(night):
     _, _, values, _ = night
-    params = config.pg_params()
     dumps = []
-    for db in (params.dbname, config.AIRFLOW_DB):
-        res = subprocess.run([str(warehouse._bin("pg_dump")), "--data-only", "-h", params.host, "-p", str(params.port),
-                              "-U", params.user, db], capture_output=True, text=True, timeout=600,
-                             env={"PGPASSWORD": params.password} if params.password else None)
+    for db in (None, config.AIRFLOW_DB):
+        with warehouse.connect(dbname=db) as conn:      # how the project logs in, password included
+            info = conn.info
+        res = subprocess.run([str(warehouse._bin("pg_dump")), "--data-only", "-h", info.host, "-p", str(info.port),
+                              "-U", info.user, info.dbname], capture_output=True, text=True, timeout=600,
+                             env={**os.environ, "PGPASSWORD": info.password or ""})
         assert res.returncode == 0, res.stderr
         dumps.append(res.stdout)
     assert "rejected_rows" in dumps[0]

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kpi import config, pipeline, warehouse
+from kpi import config, connections, pipeline, warehouse
 from kpi.loaders import engine
 from kpi.loaders.spec import SpecError, load_sources, parse_sources
 from kpi.loaders.typed_rows import type_chunk
@@ -227,8 +227,7 @@ def test_a_postgresql_statement_is_stopped_at_the_deadline(landing_dir, monkeypa
                    1 as recv_electronic, 1 as sent_total, 1 as sent_electronic, 1 as closed_count,
                    0.5 as closed_days_sum, timestamp '2025-03-04 01:00' as updated_at
             from pg_sleep(20)""")
-    params = config.pg_params()
-    url = f"postgresql+psycopg://{params.user}@{params.host}:{params.port}/{params.dbname}"
+    url = connections.sqlalchemy_url(connections.warehouse_params())
     monkeypatch.setenv("KPI_DOCUMENTS_DEADLINE", "1")
     started = time.monotonic()
     result = within(60, lambda: engine.load("documents", url, force=True))

@@ -388,7 +388,9 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.verbose or not isinstance(exc, (WarehouseError, RuntimeError, FileNotFoundError, ValueError)):
             raise
-        print(f"kpi {args.command}: {exc}", file=sys.stderr)
+        from kpi import redact
+
+        print(f"kpi {args.command}: {redact.mask(str(exc))}", file=sys.stderr)
         return 2
 
 

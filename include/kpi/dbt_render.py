@@ -43,19 +43,25 @@ def manifest_is_stale() -> bool:
 
 
 def dbt(*args: str, as_of: date | None = None, target_path: Path | None = None,
-        check: bool = True) -> subprocess.CompletedProcess:
-    """Run the dbt CLI on the project against the configured warehouse (outside Airflow: manifest
-    builds, tests, benchmarks)."""
+        check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the dbt CLI on the project against the configured warehouse (manifest builds, the docs of
+    the report, tests, benchmarks). `env`: dbt's connection environment when not the configured
+    warehouse's, e.g. kpi.connections.airflow_dbt_env() inside an Airflow task."""
+    from kpi import connections, redact
+
     project = config.dbt_project_dir()
     cmd = [str(dbt_executable()), *args, "--project-dir", str(project), "--profiles-dir", str(project)]
     if as_of is not None:
         cmd += ["--vars", f"{{as_of_date: '{as_of.isoformat()}'}}"]
     if target_path is not None:
         cmd += ["--target-path", str(target_path)]
-    res = subprocess.run(cmd, env={**os.environ, **config.dbt_env(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    if env is None:
+        env = connections.dbt_env(connections.warehouse_params())
+    res = subprocess.run(cmd, env={**os.environ, **env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
                          capture_output=True, text=True)
     if check and res.returncode != 0:
-        raise RuntimeError(f"dbt {' '.join(args)} failed:\n{res.stdout[-5000:]}\n{res.stderr[-2000:]}")
+        raise RuntimeError(redact.mask(
+            f"dbt {' '.join(args)} failed:\n{res.stdout[-5000:]}\n{res.stderr[-2000:]}", env.get("KPI_PG_PASSWORD")))
     return res
 
 
@@ -69,10 +75,10 @@ def ensure_manifest() -> Path:
 def task_group(as_of_template: str):
     """The dbt project as a Cosmos task group: one task per seed and model, each running
     `dbt build` of its node (model + its tests), so a failure names the model and retries alone."""
-    from cosmos import (
-        DbtTaskGroup, ExecutionConfig, LoadMode, ProfileConfig, ProjectConfig, RenderConfig,
-    )
+    from cosmos import DbtTaskGroup, ExecutionConfig, LoadMode, ProjectConfig, RenderConfig
     from cosmos.constants import ExecutionMode, InvocationMode, TestBehavior
+
+    from kpi import cosmos_profile
 
     project = config.dbt_project_dir()
     manifest = manifest_path()
@@ -82,8 +88,9 @@ def task_group(as_of_template: str):
     return DbtTaskGroup(
         group_id="dbt",
         project_config=ProjectConfig(dbt_project_path=project, manifest_path=manifest, project_name="kpi"),
-        profile_config=ProfileConfig(profile_name="kpi", target_name="warehouse",
-                                     profiles_yml_filepath=project / "profiles.yml"),
+        # credentials from the Airflow connection kpi_warehouse when a task runs, never operator args:
+        # those are serialized with the DAG (and rendered into the metadata database)
+        profile_config=cosmos_profile.profile_config(),
         execution_config=ExecutionConfig(execution_mode=ExecutionMode.LOCAL,
                                          invocation_mode=InvocationMode.DBT_RUNNER,
                                          dbt_executable_path=str(dbt_executable())),
@@ -93,7 +100,6 @@ def task_group(as_of_template: str):
                                    emit_datasets=False, should_detach_multiple_parents_tests=True),
         operator_args={
             "vars": {"as_of_date": as_of_template},
-            "env": config.dbt_env(),
             "install_deps": False,
         },
     )

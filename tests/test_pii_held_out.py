@@ -118,9 +118,10 @@ def test_no_personal_data_in_the_warehouse_logs_or_published_files(night):
     for db in (None, config.AIRFLOW_DB):
         with warehouse.connect(dbname=db) as conn:      # how the project logs in, password included
             info = conn.info
-        res = subprocess.run([str(warehouse._bin("pg_dump")), "--data-only", "-h", info.host, "-p", str(info.port),
-                              "-U", info.user, info.dbname], capture_output=True, text=True, timeout=600,
-                             env={**os.environ, "PGPASSWORD": info.password or ""})
+            host, port, user, name, password = info.host, info.port, info.user, info.dbname, info.password
+        res = subprocess.run([str(warehouse._bin("pg_dump")), "--data-only", "-h", host, "-p", str(port), "-U", user,
+                              name], capture_output=True, text=True, timeout=600,
+                             env={**os.environ, "PGPASSWORD": password or ""})
         assert res.returncode == 0, res.stderr
         dumps.append(res.stdout)
     assert "rejected_rows" in dumps[0]

@@ -3,8 +3,8 @@
 Every parser takes one column (an Arrow string array, or whatever `text_array` turns into one: a
 pandas Series, a list) and returns two Arrow arrays of the same length: the typed values (null where
 the input is blank or bad) and `errors`, a short English reason for each value that is present but
-cannot be parsed (null elsewhere), which names the fault, not the value. Blank input is null and not an error: whether a field is required
-is decided by the caller.
+cannot be parsed (null elsewhere), which names the fault, not the value. Blank input is null and not
+an error: whether a field is required is decided by the caller.
 
 No parser loops over the rows in Python; Python only words the reason of a bad value and translates
 the rare value that holds full-width characters. Dates and numbers are parsed by *shape*: every

@@ -4,7 +4,8 @@ Every reader yields Arrow tables whose columns are the expected header (all valu
 empty cell), then `_error`: null for a good record, or the reason a record is structurally broken
 (a CSV record with more or fewer fields than the header carries none of them, see _fit), and
 `_record`: where a person finds the record, the 1-based physical line of a CSV file (line 1 is the
-header), the worksheet row of a workbook, the 0-based item position in a JSON page. A file that cannot be read at all raises UnreadableFile.
+header), the worksheet row of a workbook, the 0-based item position in a JSON page. A file that
+cannot be read at all raises UnreadableFile.
 
 CSV files are parsed by Apache Arrow's streaming CSV reader, fed UTF-8 (a cp950 file is decoded block
 by block on the way in). Arrow does not report physical lines, so they are counted here: a record

@@ -171,10 +171,10 @@ def test_petition_dates_far_after_the_file_set_aside_naming_the_column(landing_d
     os.utime(path, (stamp, stamp))
     result = engine.load("petitions")
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 1, 2)
+    # petitions hold personal data: the reasons name the column, not the value
     assert rejected("petitions") == {
-        "line 2": "限辦日期 (due_date) 2111-03-14 is more than a year after the delivery date 2025-03-05",
-        "line 4": "最後更新時間 (last_updated_at) 2126-03-05 is more than a year after the delivery date "
-                  "2025-03-05",
+        "line 2": "限辦日期 (due_date) is more than a year after the delivery date 2025-03-05",
+        "line 4": "最後更新時間 (last_updated_at) is more than a year after the delivery date 2025-03-05",
     }
 
 

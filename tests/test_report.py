@@ -268,6 +268,15 @@ def test_reasons_read_in_traditional_chinese():
     assert report_data.reason_zh("something new") == "something new"
 
 
+def test_reasons_without_a_value_read_the_same():
+    """A source with personal data words its reasons without the offending value."""
+    kind = report_data.reason_kind
+    assert report_data.reason_zh(kind("受理日期 (received_at): not a datetime")) == "受理日期 (received_at)：日期時間無法辨識"
+    assert report_data.reason_zh(kind("分母 (denominator) is negative")) == "分母 (denominator) 為負數"
+    assert report_data.reason_zh(kind("數量 is above 12")) == "數量 超過上限"
+    assert report_data.reason_zh(kind("電子收文 exceeds 收文總數")) == "電子收文 大於 收文總數"
+
+
 # --- what a person sees ---------------------------------------------------------------------------
 
 def test_report_renders_in_headless_chromium(built, tmp_path, tmp_path_factory):

@@ -40,12 +40,12 @@ from kpi import config, ledger, warehouse
 from kpi.loaders import http_pages, readers
 from kpi.loaders import landing as landing_paths
 from kpi.loaders.spec import Source, load_sources
-from kpi.loaders.typed_rows import type_chunk, without_personal_data
+from kpi.loaders.typed_rows import set_aside_copies, type_chunk
 
 log = logging.getLogger(__name__)
 CHUNK_ROWS = 25_000
-# (record number, row as delivered) -> (record_ref, line) for a set-aside row
-RecordRef = Callable[[int, dict], "tuple[str, int | None]"]
+# (record number, what its set-aside copy keeps) -> (record_ref, line) for a set-aside row
+RecordRef = Callable[[int, "dict | None"], "tuple[str, int | None]"]
 Progress = Callable[[str, int, int], None]  # (source, objects done, objects in all): kpi.progress
 
 
@@ -366,7 +366,7 @@ class _QueuedWriter(QueuedLibpqWriter):
         self._queue = queue.Queue(maxsize=256)
 
 
-def _line_ref(number: int, row: dict) -> tuple[str, int | None]:
+def _line_ref(number: int, row: dict | None) -> tuple[str, int | None]:
     return f"line {number}", int(number)
 
 
@@ -398,8 +398,8 @@ def _load_frames(conn: psycopg.Connection, source: Source, object_name: str, fra
                 continue
             good = pa.array(~bad)
             copy.write(typed.filter(good), records[~bad])
-            kept = without_personal_data(source, chunk).filter(pa.array(bad))
-            for number, reason, row in zip(records[bad].tolist(), reasons[bad].tolist(), kept.to_pylist()):
+            kept = set_aside_copies(source, chunk.filter(pa.array(bad)))
+            for number, reason, row in zip(records[bad].tolist(), reasons[bad].tolist(), kept):
                 ref, line = record_ref(number, row)
                 result.rejections.append(ledger.Rejection(ref, reason, row, line))
     result.rows_loaded += copy.inserted()
@@ -623,7 +623,8 @@ def _load_sql(conn: psycopg.Connection, source: Source, result: SourceResult, ur
         key_columns = [next(c.source for c in source.columns if c.name == k) for k in source.key]
 
         def key_ref(number: int, row: dict) -> tuple[str, None]:
-            # a table row has no line: it is named by its key (a version: key incl. the watermark)
+            # a table row has no line: it is named by its key (a version: key incl. the watermark);
+            # a table has no row the reader could not read whole, so there always is a copy
             return "|".join(str(row.get(k, "")) for k in key_columns), None
 
         result.add(_load_object(conn, source, source.table, frames, replace=False, record_ref=key_ref))
@@ -655,7 +656,7 @@ def _load_http(conn: psycopg.Connection, source: Source, result: SourceResult, u
             offset += page.num_rows
             yield page
 
-    def item_ref(number: int, row: dict) -> tuple[str, int]:
+    def item_ref(number: int, row: dict | None) -> tuple[str, int]:
         return f"item {number}", int(number)
 
     unchanged = False

@@ -98,6 +98,13 @@ class Source:
         return [c.source for c in self.columns]
 
     @property
+    def holds_personal_data(self) -> bool:
+        """Whether the source declares a personal-data column. Then any of its columns can hold
+        personal data (a phone typed into a date column), so no reason quotes a value of it and a
+        set-aside row keeps no value its column refuses."""
+        return any(c.pii for c in self.columns)
+
+    @property
     def kept(self) -> list[Column]:
         return [c for c in self.columns if c.name and not c.pii]
 

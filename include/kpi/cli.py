@@ -241,9 +241,9 @@ def cmd_run(args) -> int:
     except (warehouse.WarehouseError, psycopg.Error) as exc:  # it went away mid-run: still say what failed
         print(f"無法讀取載入結果：{exc}", file=sys.stderr)
     if not ok:
-        which = "、".join(failed) if failed else "（Airflow 未回報失敗的 task）"
+        which = f"task {'、'.join(failed)} failed" if failed else "Airflow 未回報哪個 task 失敗"
         cause = f"；{ended}" if ended else ""
-        print(f"管線執行失敗（{seconds:.0f} 秒）：task {which} failed{cause}. Airflow log: {log_path}", file=sys.stderr)
+        print(f"管線執行失敗（{seconds:.0f} 秒）：{which}{cause}. Airflow log: {log_path}", file=sys.stderr)
         return 1
     print(f"管線執行完成，耗時 {seconds:.0f} 秒（log: {log_path}）", file=sys.stderr)
     print()

@@ -68,7 +68,10 @@ class Run:
     @property
     def log_path(self) -> Path | None:
         new = set(self.runs.glob(f"{self.as_of}.*.log")) - self.before
-        return new.pop() if new else None
+        if new:
+            return new.pop()
+        plain = self.runs / f"{self.as_of}.log"  # the one log per date of older versions
+        return plain if plain.is_file() and not plain.is_symlink() else None
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path else ""
@@ -191,20 +194,29 @@ def test_a_killed_postmaster_blocks_nobody_and_the_crashed_log_is_kept(demo_land
     assert latest.resolve() == again.log_path.resolve() != crashed_log.resolve()
 
 
-def test_a_scheduler_run_airflow_no_longer_runs_blocks_nobody(demo_landing, tmp_path):
-    """A lock of a scheduler's run lives while Airflow runs that DAG run: one Airflow does not know
-    (deleted, or ended without its teardown) is replaced at once, asked through Airflow's API."""
+def test_a_scheduler_run_holds_the_lock_while_airflow_runs_it(demo_landing, tmp_path):
+    """A lock of a scheduler's run lives while Airflow has that DAG run queued or running (asked through
+    Airflow's API); once Airflow ends it (here: marked failed, as in the UI) the next run takes over."""
     from kpi import warehouse
 
+    holder = "manual__scheduler_holder"
+    for args in (["dags", "reserialize"], ["dags", "trigger", "kpi_nightly", "--run-id", holder]):
+        res = run_kpi("airflow", *args)  # the run stays queued: no scheduler runs here
+        assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
     with warehouse.connect(autocommit=True) as conn:
         conn.execute("delete from raw.pipeline_lock")
         conn.execute("insert into raw.pipeline_lock (lock_name, run_id, dag_id, as_of_date, host, pid, alive_while) "
-                     "values ('warehouse', 'scheduled__2025-03-08T18:00:00+00:00', 'kpi_nightly', '2025-03-08', "
-                     "'worker-1', 77, 'dag_run')")
+                     "values ('warehouse', %s, 'kpi_nightly', '2025-03-08', 'worker-1', 77, 'dag_run')", (holder,))
     run = Run("2025-03-09", tmp_path)
     try:
-        log = run.lock_taken_within(PROCEED_WITHIN)
-        assert "took over the warehouse lock from a dead run (run_id=scheduled__2025-03-08T18:00:00+00:00" in log
+        run.wait_for(rf"waiting for the warehouse lock, held by run_id={holder} .*host=worker-1 pid=77", 600, times=2)
+        with warehouse.connect(autocommit=True, dbname=config.AIRFLOW_DB) as conn:
+            assert conn.execute("update dag_run set state = 'failed' where run_id = %s", (holder,)).rowcount == 1
+        ended = time.monotonic()
+        run.wait_for(r"\[DAG TEST\] end task task_id=prepare_warehouse ", PROCEED_WITHIN + 30)
+        assert time.monotonic() - ended < PROCEED_WITHIN
+        log = run.log()
+        assert f"took over the warehouse lock from a dead run (run_id={holder}" in log
         assert "Airflow no longer runs that DAG run" in log and "cannot ask Airflow" not in log
     finally:
         run.kill()

@@ -53,8 +53,8 @@ def kpi_nightly():
     @task
     def prepare_warehouse(as_of: str) -> str:
         """Start and bootstrap the warehouse; wait for any other run to release it."""
-        run_id = get_current_context()["dag_run"].run_id
-        return pipeline.prepare_warehouse(run_id, pendulum.parse(as_of).date())
+        run = get_current_context()["dag_run"]
+        return pipeline.prepare_warehouse(run.run_id, pendulum.parse(as_of).date(), dag_id=run.dag_id)
 
     @teardown
     def release_warehouse() -> None:

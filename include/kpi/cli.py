@@ -94,13 +94,38 @@ def _dag_counts() -> tuple[int, int]:
     return 8 + len(source_names()) + dbt_nodes + detached, dbt_nodes
 
 
-def _run_dag(as_of: date, log_path: Path, conf: dict | None = None) -> tuple[bool, list[str], float]:
-    """Run the real DAG for `as_of` through `airflow dags test` (with DAG params `conf`); returns
-    (ok, failed tasks, seconds). Progress: tasks done of all tasks, and dbt nodes (models, seeds)
-    done of all, as each task ends."""
+def _die_with(parent: int):
+    """preexec_fn for the runner: SIGKILL when `kpi run` dies (Linux), so a killed `kpi run` leaves no
+    run going on headless; its lock then dies with it (run_lock)."""
+    def preexec() -> None:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before prctl
+            os.kill(os.getpid(), signal.SIGKILL)
+    return preexec
+
+
+def _how_it_ended(rc: int) -> str:
+    import signal
+
+    if rc < 0:
+        try:
+            name = signal.Signals(-rc).name
+        except ValueError:
+            name = "?"
+        return f"Airflow 執行程序被訊號 {-rc}（{name}）終止"
+    return f"Airflow 執行程序結束，結束碼 {rc}"
+
+
+def _run_dag(as_of: date, log_path: Path, conf: dict | None = None) -> tuple[bool, list[str], float, str | None]:
+    """Run the real DAG for `as_of` through `airflow dags test` (with DAG params `conf`); returns (ok, failed tasks, seconds, how
+    the runner ended when not by itself). Progress: tasks done of all tasks, and dbt nodes (models,
+    seeds) done of all, as each task ends; a run waiting for the warehouse lock says who holds it."""
     import subprocess
 
-    from kpi import airflow_env, pipeline
+    from kpi import airflow_env, pipeline, run_lock
     from kpi.progress import ProgressPrinter
 
     run_time = pipeline.run_time_for(as_of)
@@ -113,13 +138,13 @@ def _run_dag(as_of: date, log_path: Path, conf: dict | None = None) -> tuple[boo
     failed: list[str] = []
     current, task_started, done, dbt_done = None, 0.0, 0, 0
     finished_ok = False
-    log_path.parent.mkdir(parents=True, exist_ok=True)
 
     def is_dbt_node(task_id: str) -> bool:  # dbt.<model>_run / dbt.<seed>_seed; detached tests are _test
         return task_id.startswith("dbt.") and not task_id.endswith("_test")
 
     with open(log_path, "w", encoding="utf-8") as log, ProgressPrinter(sys.stderr) as progress, subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
+        preexec_fn=_die_with(os.getpid()) if sys.platform.startswith("linux") else None,
     ) as proc:
         progress(DAG_ID, 0, total, f"dbt 0/{dbt_total}")
         for line in proc.stdout:
@@ -127,6 +152,9 @@ def _run_dag(as_of: date, log_path: Path, conf: dict | None = None) -> tuple[boo
             if m := re.search(r"\[DAG TEST\] starting task_id=(\S+)", line):
                 current, task_started = m.group(1), time.monotonic()
                 progress(DAG_ID, done, total, f"dbt {dbt_done}/{dbt_total}  {current}")
+            elif note := run_lock.waiting_note(line):
+                log.flush()
+                progress.message(note)
             elif current and ("new_state=failed" in line or "new_state=success" in line):
                 ok = "new_state=success" in line
                 done += 1
@@ -140,7 +168,37 @@ def _run_dag(as_of: date, log_path: Path, conf: dict | None = None) -> tuple[boo
             elif "DagRun Finished" in line and "state=success" in line:
                 finished_ok = True
         rc = proc.wait()
-    return rc == 0 and finished_ok and not failed, failed, time.monotonic() - started
+    ended = None if rc == 0 else _how_it_ended(rc)
+    if current:  # the runner died inside a task (killed, or the database went away): that task failed
+        failed.append(current)
+        progress.message(f"  {current} 未完成：{ended or 'Airflow 未回報其結果'}")
+    return rc == 0 and finished_ok and not failed, failed, time.monotonic() - started, ended
+
+
+def _run_log(name: str) -> Path:
+    """A new log file for this run, `runs/<name>.<local time>.log` (name: the as-of date, or a backfill's
+    range), with `runs/<name>.log` a link to it: every run keeps its log (a crashed run's too), the
+    latest is where it always was."""
+    from kpi import airflow_env
+
+    runs = airflow_env.airflow_home() / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    latest = runs / f"{name}.log"
+    if latest.is_file() and not latest.is_symlink():  # a log from before logs were kept per run
+        stamp = datetime.fromtimestamp(latest.stat().st_mtime, config.TIMEZONE)
+        latest.rename(runs / f"{name}.{stamp:%Y%m%dT%H%M%S}.log")
+    stamp = datetime.now(config.TIMEZONE).strftime("%Y%m%dT%H%M%S")
+    path = runs / f"{name}.{stamp}.log"
+    n = 1
+    while path.exists():  # two runs of a date in the same second
+        n += 1
+        path = runs / f"{name}.{stamp}-{n}.log"
+    path.touch()
+    link = runs / f".{latest.name}.{os.getpid()}"
+    link.unlink(missing_ok=True)
+    link.symlink_to(path.name)
+    os.replace(link, latest)  # atomic: readers never see it missing
+    return path
 
 
 def _print_load_summary(since: datetime) -> None:
@@ -169,6 +227,8 @@ def _print_load_summary(since: datetime) -> None:
 
 
 def cmd_run(args) -> int:
+    import psycopg
+
     from kpi import airflow_env, dbt_render, status_table, warehouse
 
     as_of = args.as_of or _yesterday()
@@ -177,12 +237,16 @@ def cmd_run(args) -> int:
     warehouse.up()
     dbt_render.ensure_manifest()
     airflow_env.ensure_metadata_db()
-    log_path = airflow_env.airflow_home() / "runs" / f"{as_of.isoformat()}.log"
-    ok, failed, seconds = _run_dag(as_of, log_path)
-    _print_load_summary(since)
+    log_path = _run_log(as_of.isoformat())
+    ok, failed, seconds, ended = _run_dag(as_of, log_path)
+    try:
+        _print_load_summary(since)
+    except (warehouse.WarehouseError, psycopg.Error) as exc:  # it went away mid-run: still say what failed
+        print(f"無法讀取載入結果：{exc}", file=sys.stderr)
     if not ok:
-        which = "、".join(failed) if failed else "unknown task"
-        print(f"管線執行失敗（{seconds:.0f} 秒）：task {which} failed. Airflow log: {log_path}", file=sys.stderr)
+        which = f"task {'、'.join(failed)} failed" if failed else "Airflow 未回報哪個 task 失敗"
+        cause = f"；{ended}" if ended else ""
+        print(f"管線執行失敗（{seconds:.0f} 秒）：{which}{cause}. Airflow log: {log_path}", file=sys.stderr)
         return 1
     print(f"管線執行完成，耗時 {seconds:.0f} 秒（log: {log_path}）", file=sys.stderr)
     print()
@@ -208,12 +272,14 @@ def cmd_backfill(args) -> int:
     since = datetime.now(config.TIMEZONE)
     dbt_render.ensure_manifest()
     airflow_env.ensure_metadata_db()
-    log_path = airflow_env.airflow_home() / "runs" / f"backfill-{first.isoformat()}-{last.isoformat()}.log"
-    ok, failed, seconds = _run_dag(last, log_path, conf={"as_of_from": first.isoformat(), "as_of_to": last.isoformat()})
+    log_path = _run_log(f"backfill-{first.isoformat()}-{last.isoformat()}")
+    ok, failed, seconds, ended = _run_dag(last, log_path,
+                                          conf={"as_of_from": first.isoformat(), "as_of_to": last.isoformat()})
     _print_load_summary(since)
     if not ok:
-        which = "、".join(failed) if failed else "unknown task"
-        print(f"回補失敗（{seconds:.0f} 秒）：task {which} failed. Airflow log: {log_path}", file=sys.stderr)
+        which = f"task {'、'.join(failed)} failed" if failed else "Airflow 未回報哪個 task 失敗"
+        cause = f"；{ended}" if ended else ""
+        print(f"回補失敗（{seconds:.0f} 秒）：{which}{cause}. Airflow log: {log_path}", file=sys.stderr)
         return 1
     with warehouse.connect() as conn:
         dates, rows = conn.execute("select count(distinct as_of_date), count(*) from marts.fct_kpi_status "
@@ -222,6 +288,39 @@ def cmd_backfill(args) -> int:
           file=sys.stderr)
     print()
     print(status_table.render(status_table.fetch(last), last, colour=_colour_ok(sys.stdout)))
+    return 0
+
+
+def cmd_unlock(args) -> int:
+    """Release the warehouse lock by hand, for a run that holds it but is stuck. A dead run's lock
+    needs none of this: the next run takes it over by itself (run_lock)."""
+    from kpi import run_lock, warehouse
+
+    warehouse.up()
+    with warehouse.connect() as conn:
+        holder = run_lock.read_holder(conn)
+        alive = holder is not None and holder.alive_while == run_lock.SESSION and run_lock.session_alive(conn, holder)
+    if holder is None:
+        print("倉儲鎖目前無人持有，不需解除")
+        return 0
+    print(f"倉儲鎖由{run_lock.holder_zh(holder)}")
+    if holder.alive_while == run_lock.SESSION:
+        print("  該執行的程序仍連線中，看來仍在執行：解除後它與下一個執行可能同時寫入倉儲" if alive else
+              "  該執行的程序已結束（下一個執行會自動接手，不需解除）")
+    else:
+        print("  該執行由 Airflow 排程器執行：解除前請在 Airflow 確認它已不在執行")
+    if not args.yes:
+        try:
+            answer = input("確定解除？[y/N] ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
+            print("未解除（不經詢問請加 --yes）", file=sys.stderr)
+            return 1
+    if not run_lock.force_release(holder):
+        print("倉儲鎖已被釋放或已由其他執行取得，未變更", file=sys.stderr)
+        return 1
+    print(f"已解除倉儲鎖（原由執行 {holder.run_id} 持有）")
     return 0
 
 
@@ -363,6 +462,10 @@ def build_parser() -> argparse.ArgumentParser:
     bf.add_argument("--from", dest="from_date", type=_date, required=True, help="first as-of date")
     bf.add_argument("--to", dest="to_date", type=_date, help="last as-of date (default: --from)")
     bf.set_defaults(func=cmd_backfill)
+
+    unlock = sub.add_parser("unlock", help="release the warehouse lock of a stuck run, after showing its holder")
+    unlock.add_argument("--yes", action="store_true", help="do not ask for confirmation (scripts)")
+    unlock.set_defaults(func=cmd_unlock)
 
     status = sub.add_parser("status", help="print the KPI status table from the warehouse")
     status.add_argument("--as-of", type=_date, help="as-of date (default: the latest run)")

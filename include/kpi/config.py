@@ -62,6 +62,16 @@ def hr_api_url() -> str:
     return os.environ.get("KPI_HR_API_URL") or (landing_dir() / "hr" / "monthly.json").as_uri()
 
 
+def history_from() -> date | None:
+    """KPI_HISTORY_FROM: the earliest as-of date a first run (no statuses yet) fills; unset, the first
+    day of data. Backfills can still reach further back."""
+    text = (os.environ.get("KPI_HISTORY_FROM") or "").strip()
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        raise ValueError(f"KPI_HISTORY_FROM={text!r} is not a date (YYYY-MM-DD)") from None
+
+
 def embedded_pgdata() -> Path:
     return state_dir() / ".warehouse" / "pgdata"
 

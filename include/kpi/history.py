@@ -68,4 +68,6 @@ def resolve(as_of: date, as_of_from: date | None = None, as_of_to: date | None =
         start = previous + timedelta(days=1)
     else:
         start = first if first is not None else as_of
+        if config.history_from() is not None:  # a first run need not reach back to the oldest data
+            start = max(start, config.history_from())
     return min(start, as_of), as_of

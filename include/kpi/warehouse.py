@@ -192,6 +192,10 @@ def bootstrap() -> None:
     """Schemas, the BI role and its grants, the session time zone. Idempotent."""
     if config.uses_embedded_warehouse():
         ensure_database(config.warehouse_db())
+        with connect(autocommit=True, dbname="postgres") as conn:
+            # the server's own databases too: bi_reader connects to the warehouse and nowhere else
+            for name in ("postgres", "template1"):
+                conn.execute(sql.SQL("revoke connect on database {} from public").format(sql.Identifier(name)))
     dbname = config.pg_params().dbname
     with connect(autocommit=True) as conn:
         conn.execute(sql.SQL("alter database {} set timezone to 'Asia/Taipei'").format(sql.Identifier(dbname)))
@@ -217,9 +221,10 @@ def bootstrap() -> None:
         # Tables dbt creates later inherit the grant, whichever role creates them.
         conn.execute(sql.SQL("alter default privileges in schema marts grant select on tables to {}").format(bi))
         # tables owned by the loaders exist from the start, so dbt can build before a source delivers
-        from kpi import ledger, notify, run_lock
+        from kpi import alerts, ledger, notify, run_lock
         from kpi.loaders.spec import load_sources
 
+        alerts.create_table(conn)
         ledger.create_tables(conn)
         run_lock.create_table(conn)
         notify.create_table(conn)

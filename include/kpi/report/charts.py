@@ -1,8 +1,8 @@
 """Inline SVG charts, written by hand: no plotting library, no script, nothing fetched to draw them.
 
 - `trend_chart`: one indicator over its year (x = January..December): the actual value of every
-  run up to the as-of date, the expected trajectory (counts: ⌊T × f⌋ or the deadline steps;
-  pro-rated ratios: T × f), the target, and the tolerance band where the rules have one.
+  run up to the as-of date, the expected trajectory and the tolerance band as marts.kpi_expected_path
+  gives them (the rules live in dbt), and the target. Values are labelled with the marts' texts.
 - `department_chart`: per-department values at the as-of date against the city's target, worst first.
 
 Text inside the SVG inherits the page's CJK font stack, so labels in Chinese render like the page.
@@ -42,12 +42,17 @@ def _decimals(step: float) -> int:
     return 4
 
 
+def _trim(number: str) -> str:
+    """No trailing zeros, as the warehouse writes values (seed value_formats): 80%, not 80.0%."""
+    return number.rstrip("0").rstrip(".") if "." in number else number
+
+
 def tick_label(v: float, value_format: str, step: float) -> str:
     if value_format == "percent":
-        return f"{v * 100:.{_decimals(step * 100)}f}%"
+        return f"{_trim(f'{v * 100:.{_decimals(step * 100)}f}')}%"
     if value_format == "days":
-        return f"{v:.{_decimals(step)}f}"
-    return f"{v:,.{_decimals(step)}f}"
+        return _trim(f"{v:.{_decimals(step)}f}")
+    return _trim(f"{v:,.{_decimals(step)}f}")
 
 
 def nice_ticks(lo: float, hi: float, count: int = 5, integer: bool = False) -> list[float]:

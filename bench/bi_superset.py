@@ -167,6 +167,14 @@ def main() -> None:
     folder = Path(sys.argv[1])
     wait_for_superset()
     api = Api()
+    # a dashboard import overwrites the dashboard but not its charts and datasets: take out what an
+    # earlier run imported, so the bundle as it is now is what Superset shows
+    uuids = {yaml.safe_load(p.read_text(encoding="utf-8"))["uuid"] for p in folder.rglob("*.yaml")
+             if p.parent.name != "databases" and p.name != "metadata.yaml"}
+    for what in ("dashboard", "chart", "dataset"):
+        for old in api.listing(what, ["id", "uuid"]):
+            if old["uuid"] in uuids:
+                api.call("DELETE", f"/api/v1/{what}/{old['id']}")
     api.call("POST", "/api/v1/dashboard/import/",
              files={"formData": ("kpi_dashboard.zip", bundle_zip(folder), "application/zip")},
              data={"passwords": json.dumps({DB_FILE: BI_PASSWORD}), "overwrite": "true"})

@@ -506,3 +506,20 @@ def test_one_value_reads_the_same_in_marts_status_report_and_email(report_dir, s
                 assert not wrong, f"{r['code']} {name}: {wrong} besides {actual!r} / {target!r}"
         checked += 1
     assert checked >= 20
+
+
+def test_alerts_carry_names_words_and_their_year(report_dir):
+    """marts.kpi_alerts as a BI tool reads it (issue 11): names, severity in words, and last year's
+    final misses told apart, so a count by severity of this year's alerts needs no join and no CASE."""
+    rows = _sql("select a.kpi_code, a.org_unit_code, a.year, a.kpi_name_zh, a.org_unit_name_zh, a.severity_zh, "
+                "a.is_prior_year, k.kpi_name_zh, d.severity_zh from marts.kpi_alerts a "
+                "left join marts.dim_kpi k using (kpi_code) join marts.dim_alert_severity d using (severity) "
+                "where a.as_of_date = %s", AS_OF)
+    assert {r[6] for r in rows if r[0]} == {True, False}  # the demo has both years on this date
+    for code, org, year, name, org_name, severity_zh, prior, dim_name, dim_severity_zh in rows:
+        assert severity_zh == dim_severity_zh and prior == (code is not None and year < AS_OF.year)
+        if code:
+            assert name == dim_name and org_name == ("全市" if org == "ALL" else org_name) and org_name
+    this_year = dict(_sql("select severity_zh, count(*) from marts.kpi_alerts_current where not is_prior_year "
+                          "group by severity_zh"))
+    assert sum(this_year.values()) == sum(1 for r in rows if not r[6])

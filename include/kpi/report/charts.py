@@ -100,7 +100,7 @@ def _simplify(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return out
 
 
-def expected_path(row: dict, year: int | None = None) -> list[tuple[float, float]] | None:
+def expected_path(row: dict) -> list[tuple[float, float]] | None:
     """(year fraction, expected value) points of the expected trajectory as marts.kpi_expected_path
     gives it (row["path"], one point per day), or None if the rules have none. Counts step up on
     the day they change; other values are joined by a line."""
@@ -133,7 +133,7 @@ def trend_chart(row: dict, history: list[dict], as_of: date, width: int = 600, h
     against the expected trajectory, the target and the tolerance band."""
     year, fmt = row["year"], row["value_format"]
     target = _num(row["target_value"])
-    expected = expected_path(row, year)
+    expected = expected_path(row)
     band = tolerance_band(row)
     actual = [(float(h["year_fraction"]), float(h["actual_value"]), h)
               for h in history if h["actual_value"] is not None]

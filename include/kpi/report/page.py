@@ -203,7 +203,7 @@ def _flagged(data: ReportData) -> str:
 def _legend(ind: Indicator) -> str:
     r = ind.row
     items = [f'<span>{charts.swatch("point", charts.status_hex(r["status"]))}實際值（各次執行）</span>']
-    if charts.expected_path(r, r["year"]):
+    if charts.expected_path(r):
         items.append(f'<span>{charts.swatch("expected")}應有進度</span>')
     if r["target_value"] is not None:
         items.append(f'<span>{charts.swatch("target")}年度目標</span>')

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import TriggerRule, dag, get_current_context, task, teardown
+from airflow.sdk import Param, TriggerRule, dag, get_current_context, task, teardown
 from airflow.timetables.trigger import CronTriggerTimetable
 
 from kpi import dbt_render, pipeline
@@ -32,14 +32,23 @@ DEFAULT_ARGS = {
     default_args=DEFAULT_ARGS,
     tags=["kpi", "nightly"],
     doc_md=__doc__,
+    # a backfill: every as-of date of [as_of_from, as_of_to] in this one run (`kpi backfill`, or
+    # Airflow's "Trigger DAG" form); empty, the run's own night
+    params={
+        "as_of_from": Param(None, type=["null", "string"], format="date",
+                            description="Backfill: first as-of date (YYYY-MM-DD); empty for the night of the run"),
+        "as_of_to": Param(None, type=["null", "string"], format="date",
+                          description="Backfill: last as-of date (YYYY-MM-DD); empty for the same as as_of_from"),
+    },
 )
 def kpi_nightly():
     @task
     def resolve_as_of() -> str:
-        """The as-of date d: the day before the run's 02:00 slot (Asia/Taipei)."""
+        """The as-of date d: the day before the run's 02:00 slot (Asia/Taipei), or a backfill's last
+        date."""
         ctx = get_current_context()
         run_time = ctx.get("logical_date") or ctx["dag_run"].run_after
-        return pipeline.as_of_for_run(run_time).isoformat()
+        return pipeline.as_of_for_run(run_time, ctx["params"]).isoformat()
 
     @task
     def prepare_warehouse(as_of: str) -> str:
@@ -56,8 +65,10 @@ def kpi_nightly():
         return pipeline.load_source(name)
 
     @task
-    def flag_indicators(as_of: str) -> dict:
-        return pipeline.flag_indicators(pendulum.parse(as_of).date())
+    def flag_indicators(dates: dict) -> dict:
+        """The alerts of the run's dates by severity; marts.kpi_alerts is a dbt view of the marts dbt
+        just published."""
+        return pipeline.flag_indicators(dates)
 
     @task
     def publish(as_of: str) -> str:
@@ -66,15 +77,22 @@ def kpi_nightly():
     @task
     def notify(as_of: str, report_dir: str) -> dict:
         """E-mail and webhook as configured (off by default); a failure turns the run red, the
-        results are already published."""
+        results are already published. A backfill notifies nobody: its dates are history."""
+        if pipeline.is_backfill(get_current_context()["params"]):
+            return {"skipped": "backfill"}
         return pipeline.notify(pendulum.parse(as_of).date(), report_dir)
 
     as_of = resolve_as_of()
     ready = prepare_warehouse(as_of)
     @task(trigger_rule=TriggerRule.ALL_DONE)
-    def loads_finished(**context) -> None:
+    def loads_finished() -> dict:
         """Joins the loads whatever their outcome: one unreadable file must not stop the KPIs of the
-        sources that loaded; check_loads turns the run red at the end instead."""
+        sources that loaded; check_loads turns the run red at the end instead. Then, with the data
+        loaded, the as-of dates dbt computes: a backfill's range (checked against the data), else d,
+        from the first day of data when the warehouse holds no earlier statuses (kpi.history)."""
+        ctx = get_current_context()
+        as_of = ctx["ti"].xcom_pull(task_ids="resolve_as_of")
+        return pipeline.as_of_range(pendulum.parse(as_of).date(), ctx["params"])
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def check_loads(sources: list[str]) -> None:
@@ -87,8 +105,8 @@ def kpi_nightly():
     sources = source_names()
     loads = [load_source.override(task_id=f"load_{name}")(name) for name in sources]
     joined = loads_finished()
-    dbt = dbt_render.task_group(as_of_template="{{ ti.xcom_pull(task_ids='resolve_as_of') }}")
-    flags = flag_indicators(as_of)
+    dbt = dbt_render.task_group(range_task_id="loads_finished")
+    flags = flag_indicators(joined)
     published = publish(as_of)
 
     as_of >> ready >> loads >> joined >> dbt >> flags >> published >> check_loads(sources)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import csv
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 PETITIONER_COLUMNS = ("陳情人姓名", "聯絡電話", "電子郵件", "地址")
@@ -19,3 +21,44 @@ def personal_data(landing: Path) -> set[str]:
         with open(register, encoding="utf-8-sig", newline="") as fh:
             values.update(r["填報人"].strip() for r in csv.DictReader(fh) if (r.get("填報人") or "").strip())
     return values
+
+
+_PLACE = re.compile(r"^(?:[^\s市縣]{1,3}[市縣])?(?:[^\s市縣區]{1,3}區)?")
+
+
+def street_parts(addresses: Iterable[str]) -> set[str]:
+    """The part of each address after its city and district (the 區 may stay in the warehouse)."""
+    return {rest for a in addresses if len(rest := _PLACE.sub("", a)) >= 3 and rest != a}
+
+
+def found_in(values: Iterable[str], text: str) -> set[str]:
+    """Which of `values` occur in `text`: one regex shaped as a trie of the values (so thousands of
+    them cost one scan of the text, not one each), restarted one character after each match so
+    that values inside other values are found too."""
+    trie: dict = {}
+    for value in values:
+        node = trie
+        for ch in value:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    if not trie:
+        return set()
+    pattern = re.compile(_trie_pattern(trie))
+    wanted = set(values)
+    found: set[str] = set()
+    at = 0
+    while m := pattern.search(text, at):
+        hit = m.group()
+        found.update(hit[:n] for n in range(1, len(hit) + 1) if hit[:n] in wanted)
+        at = m.start() + 1
+    return found
+
+
+def _trie_pattern(node: dict) -> str:
+    branches = [re.escape(ch) + _trie_pattern(child) for ch, child in node.items() if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:
+        return f"(?:{body})?"
+    return body

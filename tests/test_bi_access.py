@@ -7,7 +7,7 @@ import pytest
 from psycopg import errors
 
 from conftest import run_kpi as _run_kpi
-from kpi import config, warehouse
+from kpi import config, connections, warehouse
 
 PASSWORD = "bi 密碼 'quoted\" $1"  # spaces, CJK, quotes: nothing is spliced into SQL
 
@@ -26,8 +26,8 @@ def run_kpi(*args: str, env: dict | None = None, input_text: str | None = None):
 
 
 def _connect_as_bi(password: str | None) -> psycopg.Connection:
-    p = config.pg_params()
-    return psycopg.connect(host="127.0.0.1", port=p.port, dbname=p.dbname, user="bi_reader",
+    p = connections.warehouse_params()
+    return psycopg.connect(host="127.0.0.1", port=p["port"], dbname=p["dbname"], user="bi_reader",
                            password=password, connect_timeout=5, autocommit=True)
 
 
@@ -109,8 +109,8 @@ def test_bi_reader_reads_marts_only_and_writes_nothing(marts):
 def test_other_databases_of_the_server_are_closed_to_it(marts):
     warehouse.ensure_database(config.AIRFLOW_DB)  # Airflow's metadata, on the same embedded server
     warehouse.set_bi_reader_password(PASSWORD)
-    p = config.pg_params()
+    p = connections.warehouse_params()
     for dbname in (config.AIRFLOW_DB, "postgres", "template1"):  # a BI tool lists what it can connect to
         with pytest.raises(psycopg.OperationalError, match="permission denied"):
-            psycopg.connect(host="127.0.0.1", port=p.port, dbname=dbname, user="bi_reader",
+            psycopg.connect(host="127.0.0.1", port=p["port"], dbname=dbname, user="bi_reader",
                             password=PASSWORD, connect_timeout=5).close()

@@ -95,8 +95,8 @@ def test_dag_file_parses_without_a_reachable_database(dbt_manifest):
 
 
 def test_exposures_render_no_tasks_and_kpi_run_counts_every_task(dag, dbt_manifest):
-    """The dbt exposures (report, Metabase dashboards) and the source kpi_alerts are documentation:
-    Cosmos renders no task for them, and `kpi run`'s progress total is the DAG's task count."""
+    """The dbt exposures (report, Metabase dashboards) are documentation: Cosmos renders no task for
+    them, and `kpi run`'s progress total is the DAG's task count."""
     import json
     from pathlib import Path
 
@@ -111,7 +111,31 @@ def test_exposures_render_no_tasks_and_kpi_run_counts_every_task(dag, dbt_manife
         for node in exposure["depends_on"]["nodes"]:
             target = manifest["nodes"].get(node) or manifest["sources"][node]
             assert target["schema"] == "marts", f"{exposure['name']} reads {node} outside marts"
-    assert "source.kpi.pipeline.kpi_alerts" in exposures["kpi_alert_notifications"]["depends_on"]["nodes"]
-    for name in (*exposures, "kpi_alerts"):  # (the model kpi_alerts_current, a view on the source, has one)
-        assert not [t for t in dag.task_ids if re.search(rf"(^|\.){re.escape(name)}(_(model|seed|source|run)|$)", t)], name
+    assert "model.kpi.kpi_alerts" in exposures["kpi_alert_notifications"]["depends_on"]["nodes"]
+    for name in exposures:
+        assert not [t for t in dag.task_ids if name in t], name
     assert _dag_counts()[0] == len(dag.tasks)
+
+
+def test_marts_of_d_publish_after_their_audit_and_the_alerts_are_a_view_of_them(dag, dbt_manifest):
+    """Write-audit-publish: d's statuses are tested on int_kpi_status_evaluated, inside its own task
+    (no test of it has a second parent, which would run as a task beside the marts instead of before
+    them); fct_kpi_status and fct_source_freshness publish only after it; kpi_alerts is a view of those
+    two, so no failed task can leave alerts of one night beside statuses of another."""
+    import json
+    from pathlib import Path
+
+    manifest = json.loads(Path(dbt_manifest).read_text())
+    upstream = {t.task_id: t.upstream_task_ids for t in dag.tasks}
+    audit = "dbt.int_kpi_status_evaluated_model_build"
+    assert audit in upstream["dbt.fct_kpi_status_model_build"]
+    assert audit in upstream["dbt.fct_source_freshness_model_build"]
+    # the alerts read the published statuses through their labelled view, and the published freshness
+    assert upstream["dbt.kpi_alerts_model_build"] >= {"dbt.kpi_status_labelled_model_build",
+                                                      "dbt.fct_source_freshness_model_build"}
+    assert "dbt.fct_kpi_status_model_build" in upstream["dbt.kpi_status_labelled_model_build"]
+    audit_tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"
+                   and "model.kpi.int_kpi_status_evaluated" in n["depends_on"]["nodes"]]
+    assert {n["column_name"] for n in audit_tests} >= {"status", "org_unit_name_zh", "org_unit_code", "kpi_code"}
+    assert all(set(n["depends_on"]["nodes"]) == {"model.kpi.int_kpi_status_evaluated"} for n in audit_tests)
+    assert manifest["nodes"]["model.kpi.kpi_alerts"]["config"]["materialized"] == "view"

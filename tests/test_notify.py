@@ -21,7 +21,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from conftest import _free_port, run_kpi
-from kpi import alerts, dbt_render, notify, pipeline, warehouse
+from kpi import dbt_render, notify, pipeline, warehouse
 from kpi.demo import write_landing
 from kpi.loaders import engine, source_names
 
@@ -390,8 +390,12 @@ def test_no_password_over_plain_smtp_unless_told(report_dir, smtp_server, monkey
 def test_notify_on_alerts_sends_nothing_on_a_day_without_alerts(report_dir, smtp_server, monkeypatch):
     controller, box = smtp_server
     _mail_env(monkeypatch, controller, KPI_SMTP_SECURITY="none")
-    # a day without alerts: flag_indicators' table is this function's input
-    _sql_exec("delete from marts.kpi_alerts where as_of_date = %s", AS_OF)
+    # a day without alerts: no status of the day flagged, every source fresh (kpi_alerts is their view)
+    stale = [code for (code,) in _sql("select source_code from marts.fct_source_freshness "
+                                      "where as_of_date = %s and not is_fresh", AS_OF)]
+    _sql_exec("update marts.fct_kpi_status set status = 'held_' || status "
+              "where as_of_date = %s and status in ('behind', 'missed', 'at_risk')", AS_OF)
+    _sql_exec("update marts.fct_source_freshness set is_fresh = true where as_of_date = %s", AS_OF)
     try:
         result = notify.send_alerts(AS_OF, report_dir)
         assert result["email"] == "skipped: no alerts (KPI_NOTIFY_ON=alerts)" and box.messages == []
@@ -401,7 +405,10 @@ def test_notify_on_alerts_sends_nothing_on_a_day_without_alerts(report_dir, smtp
         assert msg["Subject"] == "【基隆市管考】民國114年11月25日（2025-11-25）指標狀態：無落後或需注意指標"
         assert "本日無落後、需注意或資料逾期之警示" in msg.get_body(("plain",)).get_content()
     finally:
-        alerts.write_alerts(AS_OF)
+        _sql_exec("update marts.fct_kpi_status set status = substr(status, 6) "
+                  "where as_of_date = %s and status like 'held\\_%%'", AS_OF)
+        _sql_exec("update marts.fct_source_freshness set is_fresh = false "
+                  "where as_of_date = %s and source_code = any(%s)", AS_OF, stale)
 
 
 def _sql_exec(query: str, *params) -> None:

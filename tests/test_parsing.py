@@ -60,7 +60,7 @@ def test_parse_date_every_form_of_the_spec(text):
 def test_parse_date_rejects_impossible_and_malformed_dates(text):
     value, error = one(parsing.parse_date, text)
     assert value is None
-    assert error == f"not a date: {text!r}"
+    assert error == "not a date"
 
 
 @pytest.mark.parametrize("text, expected", [("2024-02-29", date(2024, 2, 29)), ("113/02/29", date(2024, 2, 29)),
@@ -72,7 +72,7 @@ def test_parse_date_leap_days(text, expected):
 
 def test_parse_date_leap_day_of_a_common_year_is_bad():
     for text in ("2025-02-29", "114/02/29", "1900-02-29"):
-        assert one(parsing.parse_date, text) == (None, f"not a date: {text!r}")
+        assert one(parsing.parse_date, text) == (None, "not a date")
 
 
 def test_parse_date_values_are_naive_midnight_and_blank_is_not_an_error():
@@ -83,7 +83,7 @@ def test_parse_date_values_are_naive_midnight_and_blank_is_not_an_error():
     assert values[0].as_py() == date(2025, 3, 5)
     assert len(values) == len(errors) == 7
     assert values.to_pylist()[1:] == [None] * 6
-    assert errors.to_pylist() == [None] * 6 + ["not a date: '114/02/30'"]
+    assert errors.to_pylist() == [None] * 6 + ["not a date"]
 
 
 def test_parse_date_roc_two_digit_year():
@@ -125,7 +125,7 @@ def test_parse_datetime_iso_offsets_are_converted_to_taipei():
                                   "1979-07-01 00:30"])
 def test_parse_datetime_rejects_impossible_times(text):
     # 1979-07-01 00:30 never happened in Taipei: the clocks went from 00:00 to 01:00 (DST).
-    assert one(parsing.parse_datetime, text) == (None, f"not a datetime: {text!r}")
+    assert one(parsing.parse_datetime, text) == (None, "not a datetime")
 
 
 def test_parse_datetime_dtype_is_tz_aware_taipei():
@@ -153,7 +153,7 @@ def test_parse_year_month(text):
 
 @pytest.mark.parametrize("text", ["11413", "11400", "1140305", "114", "2025-13"])
 def test_parse_year_month_rejects(text):
-    assert one(parsing.parse_year_month, text) == (None, f"not a year-month: {text!r}")
+    assert one(parsing.parse_year_month, text) == (None, "not a year-month")
 
 
 # -- numbers ----------------------------------------------------------------------------------
@@ -167,15 +167,15 @@ def test_parse_int(text, expected):
 @pytest.mark.parametrize("text, reason", [("12a", "not a number"), ("1.5", "not a whole number"),
                                           ("1,23", "not a number"), ("12 3", "not a number"), ("--", "not a number"),
                                           ("1e3", "not a number"), ("1234567890123456789", "more than 18 digits")])
-def test_parse_int_errors_name_the_value(text, reason):
-    assert one(parsing.parse_int, text) == (None, f"{reason}: {text!r}")
+def test_parse_int_errors_name_the_fault_not_the_value(text, reason):
+    assert one(parsing.parse_int, text) == (None, reason)
 
 
 def test_parse_int_dtype_and_blanks():
     values, errors = parsing.parse_int(pd.Series(["1,234", "", None, "x"], dtype=object))
     assert values.type == pa.int64()
     assert values.to_pylist() == [1234, None, None, None]
-    assert errors.to_pylist() == [None, None, None, "not a number: 'x'"]
+    assert errors.to_pylist() == [None, None, None, "not a number"]
 
 
 @pytest.mark.parametrize("text, expected", [("1,234,567", 1234567.0), ("1,234,567.50", 1234567.5), ("-", 0.0),
@@ -188,14 +188,14 @@ def test_parse_amount(text, expected):
 
 @pytest.mark.parametrize("text", ["12a", "1,2345", "(12", "-(12)", "1.2.3", "$12", "NaN", "inf"])
 def test_parse_amount_errors(text):
-    assert one(parsing.parse_amount, text) == (None, f"not a number: {text!r}")
+    assert one(parsing.parse_amount, text) == (None, "not a number")
 
 
 def test_parse_decimal_is_plain():
     assert one(parsing.parse_decimal, "0.5") == (0.5, None)
     assert one(parsing.parse_decimal, "-12.25") == (-12.25, None)
     for text in ("1,234", "-", "(5)"):
-        assert one(parsing.parse_decimal, text) == (None, f"not a number: {text!r}")
+        assert one(parsing.parse_decimal, text) == (None, "not a number")
 
 
 # -- flags and code lists ---------------------------------------------------------------------
@@ -203,14 +203,14 @@ def test_parse_bool():
     values, errors = parsing.parse_bool(pd.Series(["是", " 否 ", "", "Y"], dtype=object))
     assert values.type == pa.bool_()
     assert values.to_pylist() == [True, False, None, None]
-    assert errors.to_pylist() == [None, None, None, "not one of 是/否: 'Y'"]
+    assert errors.to_pylist() == [None, None, None, "not one of 是/否"]
 
 
 def test_parse_choice():
     allowed = ["處理中", "已結案", "已撤案"]
     values, errors = parsing.parse_choice(pd.Series(["處理中", " 已結案", "xx", None], dtype=object), allowed)
     assert values.to_pylist() == ["處理中", "已結案", None, None]
-    assert errors.to_pylist() == [None, None, "not one of 處理中/已結案/已撤案: 'xx'", None]
+    assert errors.to_pylist() == [None, None, "not one of 處理中/已結案/已撤案", None]
 
 
 # -- whole columns ----------------------------------------------------------------------------
@@ -229,7 +229,7 @@ def test_arrow_input_and_sliced_arrays():
     column = pa.array(["x", "114/03/05", None, "2024-02-29 10:00", "114/13/01", "1,234"], pa.string())
     values, errors = parsing.parse_date(column.slice(1, 4))
     assert values.to_pylist() == [date(2025, 3, 5), None, date(2024, 2, 29), None]
-    assert errors.to_pylist() == [None, None, None, "not a date: '114/13/01'"]
+    assert errors.to_pylist() == [None, None, None, "not a date"]
     assert parsing.parse_int(column.slice(5))[0].to_pylist() == [1234]
     chunked = pa.chunked_array([column.slice(0, 2), column.slice(2)])
     assert parsing.normalize_text(chunked).to_pylist() == ["x", "114/03/05", None, "2024-02-29 10:00", "114/13/01", "1,234"]

@@ -132,6 +132,24 @@ def test_no_personal_data_in_logs_or_published_files(first_run, demo_landing):
     assert not [v for v in pii if v in blob]  # ...without the petitioners' data
 
 
+def test_no_warehouse_password_in_logs_or_what_airflow_stores(first_run):
+    """The superuser's password reaches the dbt tasks as the connection kpi_warehouse at run time:
+    it is in no log, no serialized DAG and no rendered task field of Airflow's metadata."""
+    from kpi import airflow_env
+
+    password = config.embedded_password()
+    files = [p for folder in (airflow_env.airflow_home() / "logs", airflow_env.airflow_home() / "runs",
+                              config.reports_dir()) for p in folder.rglob("*") if p.is_file()]
+    assert not [p for p in files if password in p.read_text(encoding="utf-8", errors="replace")]
+    query = "select count({0}), count(*) filter (where {0}::text like %s) from {1}"
+    with warehouse.connect(dbname=config.AIRFLOW_DB) as conn:
+        stored = {table: conn.execute(query.format(column, table), (f"%{password}%",)).fetchone()
+                  for table, column in (("serialized_dag", "data"), ("rendered_task_instance_fields", "rendered_fields"))}
+    assert stored["serialized_dag"][0] > 0 and stored["rendered_task_instance_fields"][0] > 0, stored
+    assert {table: hits for table, (_, hits) in stored.items()} == {"serialized_dag": 0,
+                                                                    "rendered_task_instance_fields": 0}
+
+
 def test_a_failing_task_fails_the_run_with_a_clear_message(first_run, tmp_path):
     broken = tmp_path / "doc_stats.sqlite"
     broken.write_bytes(b"not a database")

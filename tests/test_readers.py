@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import threading
+import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -14,6 +16,7 @@ import pytest
 from openpyxl import Workbook
 
 from kpi.demo import write_landing
+from kpi.loaders import readers
 from kpi.loaders.readers import UnreadableFile, detect_encoding, read_csv, read_json_items, read_xlsx
 
 SAMPLES = Path(__file__).parent / "fixtures" / "samples"
@@ -130,6 +133,15 @@ def test_header_without_any_column_name_is_not_quoted(tmp_path):
     assert "王小明" not in str(info.value) and "0912345678" not in str(info.value)
 
 
+def test_header_that_is_mostly_data_is_not_quoted(tmp_path):
+    """A data row can share a value with the header (the channel 電子郵件 is also a column name)."""
+    path = write(tmp_path, "h.csv", "王小明,電子郵件,12\r\n", "cp950")
+    with pytest.raises(UnreadableFile) as info:
+        list(read_csv(path, ["代碼", "電子郵件", "數量", "備註"]))
+    assert "only 1 of them column names" in str(info.value)
+    assert "王小明" not in str(info.value)
+
+
 def test_header_cells_are_stripped_and_trailing_empty_columns_allowed(tmp_path):
     path = write(tmp_path, "i.csv", " 代碼 ,名稱,數量 ,\r\nKL0300,綜合發展處,12,\r\nKL1200,工務處,3\r\n", "utf-8-sig")
     df = read_all(path, SMALL)
@@ -163,14 +175,15 @@ def test_quoted_field_with_embedded_newline(tmp_path):
     assert df["_error"].isna().all()
 
 
-def test_record_with_missing_or_extra_fields_gets_an_error(tmp_path):
+def test_record_with_missing_or_extra_fields_gets_an_error_and_no_fields(tmp_path):
+    """Which value of such a record belongs to which column cannot be told: it carries none."""
     text = "代碼,名稱,數量\r\nA,甲\r\nB,乙,2\r\nC,丙,3,多\r\n"
     df = read_all(write(tmp_path, "n.csv", text, "cp950"), SMALL)
     assert df.loc[2, "_error"] == "expected 3 fields, found 2"
-    assert df.loc[2].tolist()[:3] == ["A", "甲", ""]
+    assert df.loc[2].tolist()[:3] == ["", "", ""]
     assert pd.isna(df.loc[3, "_error"])
     assert df.loc[4, "_error"] == "expected 3 fields, found 4"
-    assert df.loc[4].tolist()[:3] == ["C", "丙", "3"]
+    assert df.loc[4].tolist()[:3] == ["", "", ""]
 
 
 def test_chunking_keeps_line_numbers(tmp_path):
@@ -220,6 +233,45 @@ def test_decode_error_after_detection_is_unreadable(tmp_path):
     path.write_bytes("代碼,名稱,數量\r\nA,甲,1\r\n".encode("utf-8") + b"B,\xff,2\r\n")
     with pytest.raises(UnreadableFile, match="not valid utf-8"):
         list(read_csv(path, SMALL, encoding="utf-8"))
+
+
+@pytest.mark.parametrize("eol", ["\r\n", "\n", "\r"])
+def test_a_line_longer_than_1_mb_fails_naming_it(tmp_path, eol):
+    long = "A," + "甲" * 600_000 + ",3"                # 1.8 MB in UTF-8
+    text = eol.join(["代碼,名稱,數量", "B,乙,2", "", '"C","丙', '丁",3', long, "D,丁,4"]) + eol
+    with pytest.raises(UnreadableFile, match=r"^line 6 of j\.csv is longer than 1 MB"):
+        read_all(write(tmp_path, "j.csv", text, "utf-8"), SMALL)
+    with pytest.raises(UnreadableFile, match=r"^line 1 of k\.csv is longer than 1 MB"):
+        read_all(write(tmp_path, "k.csv", long, "cp950"), SMALL)
+
+
+def test_a_line_just_under_1_mb_still_reads(tmp_path):
+    value = "x" * ((1 << 20) - 10)
+    df = read_all(write(tmp_path, "l.csv", f"代碼,名稱,數量\nA,{value},1\nB,乙,2\n", "utf-8"), SMALL)
+    assert df.loc[2, "名稱"] == value and df.loc[3, "名稱"] == "乙"
+
+
+def test_closing_the_stream_waits_for_a_read_in_progress(tmp_path, monkeypatch):
+    """Arrow's reading thread can be inside read() when the reader's thread closes the stream: the
+    file must not be advanced by both at once ('generator already executing')."""
+    path = write(tmp_path, "m.csv", "代碼,名稱,數量\n" + "A,甲,1\n" * 200_000, "utf-8")
+    inside = threading.Event()
+    blocks = readers._utf8_blocks
+
+    def slow(*args, **kwargs):
+        for block in blocks(*args, **kwargs):
+            inside.set()
+            time.sleep(0.3)            # decoding a block, with the GIL released
+            yield block
+
+    monkeypatch.setattr(readers, "_utf8_blocks", slow)
+    stream = readers._Utf8Stream(path, "utf-8", sniffed=True)
+    reading = threading.Thread(target=stream.read, args=(1 << 20,))
+    reading.start()
+    inside.wait()
+    stream.close()
+    reading.join()
+    assert stream.read(100).size == 0
 
 
 # -- the sample files -------------------------------------------------------------------------
@@ -429,7 +481,7 @@ def reference_records(path: Path, header: list[str], encoding: str) -> list[tupl
                 extra = any(c.strip() for c in row[width:])
                 out.append((start, row[:width], f"expected {width} fields, found a value after the last column" if extra else None))
             else:
-                out.append((start, (row + [""] * width)[:width], f"expected {width} fields, found {len(row)}"))
+                out.append((start, [""] * width, f"expected {width} fields, found {len(row)}"))
     return out
 
 

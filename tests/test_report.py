@@ -18,7 +18,7 @@ import pytest
 
 import pngread
 from conftest import run_kpi
-from kpi import alerts, dbt_render, labels, pipeline, status_table, warehouse
+from kpi import dbt_render, labels, pipeline, status_table, warehouse
 from kpi.demo import write_landing
 from kpi.loaders import engine, source_names
 from kpi.report import charts, data as report_data, dbt_docs
@@ -44,7 +44,6 @@ def built(warehouse_db, tmp_path_factory, monkeypatch_module):
     target = tmp_path_factory.mktemp("dbt_target")
     for as_of in (EARLIER, AS_OF):
         dbt_render.dbt("build", as_of=as_of, target_path=target)
-        alerts.write_alerts(as_of)
     out = Path(pipeline.publish(AS_OF))
     return landing, out
 
@@ -287,6 +286,15 @@ def test_reasons_read_in_traditional_chinese():
     assert (report_data.reason_zh(kind("處理狀態 (status): not one of 處理中/已結案/已撤案: '審核中'"))
             == "處理狀態 (status)：不在允許值之內（處理中/已結案/已撤案）")
     assert report_data.reason_zh("something new") == "something new"
+
+
+def test_reasons_without_a_value_read_the_same():
+    """A source with personal data words its reasons without the offending value."""
+    kind = report_data.reason_kind
+    assert report_data.reason_zh(kind("受理日期 (received_at): not a datetime")) == "受理日期 (received_at)：日期時間無法辨識"
+    assert report_data.reason_zh(kind("分母 (denominator) is negative")) == "分母 (denominator) 為負數"
+    assert report_data.reason_zh(kind("數量 is above 12")) == "數量 超過上限"
+    assert report_data.reason_zh(kind("電子收文 exceeds 收文總數")) == "電子收文 大於 收文總數"
 
 
 # --- what a person sees ---------------------------------------------------------------------------

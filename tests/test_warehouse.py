@@ -5,15 +5,15 @@ import os
 
 import pytest
 
-from kpi import config, warehouse
+from kpi import config, connections, warehouse
 
 
-def test_pg_params_parse_a_full_url():
-    p = config.pg_params("postgresql://kpi%40owner:s%3Ecret@db.example:6543/warehouse")
-    assert (p.user, p.password, p.host, p.port, p.dbname) == ("kpi@owner", "s>cret", "db.example", 6543, "warehouse")
-    assert config.pg_params("postgresql://u@h/d").port == 5432
+def test_parse_a_full_url():
+    p = connections.parse_url("postgresql://kpi%40owner:s%3Ecret@db.example:6543/warehouse")
+    assert p == {"user": "kpi@owner", "password": "s>cret", "host": "db.example", "port": "6543", "dbname": "warehouse"}
+    assert connections.parse_url("postgresql://u@h/d")["port"] == "5432"
     with pytest.raises(ValueError, match="postgresql://"):
-        config.pg_params("mysql://u@h/d")
+        connections.parse_url("mysql://u@h/d")
 
 
 def test_warehouse_url_points_everything_at_another_server(embedded_server, monkeypatch):
@@ -28,7 +28,7 @@ def test_warehouse_url_points_everything_at_another_server(embedded_server, monk
     port = config.warehouse_port()
     monkeypatch.setenv("WAREHOUSE_URL", f"postgresql://kpi_owner:owner%20pw@127.0.0.1:{port}/external_wh")
     assert not config.uses_embedded_warehouse()
-    assert config.dbt_env()["KPI_PG_DBNAME"] == "external_wh"
+    assert connections.dbt_env(connections.warehouse_params())["KPI_PG_DBNAME"] == "external_wh"
     assert warehouse.up() == f"127.0.0.1:{port}/external_wh"
     with warehouse.connect() as conn:
         assert conn.execute("select current_user, current_database()").fetchone() == ("kpi_owner", "external_wh")
@@ -36,4 +36,4 @@ def test_warehouse_url_points_everything_at_another_server(embedded_server, monk
         assert {"raw", "staging", "intermediate", "marts"} <= schemas
         assert conn.execute("show timezone").fetchone()[0] == "Asia/Taipei"
     monkeypatch.delenv("WAREHOUSE_URL")
-    assert config.pg_params().dbname == os.environ["KPI_WAREHOUSE_DB"]
+    assert connections.warehouse_params()["dbname"] == os.environ["KPI_WAREHOUSE_DB"]

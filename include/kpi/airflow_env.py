@@ -1,5 +1,6 @@
 """The Airflow installation the project runs its DAG in: AIRFLOW_HOME under the state dir, the DAGs
-folder of the checkout, and the metadata database in the embedded PostgreSQL (its own database)."""
+folder of the checkout, the metadata database in the embedded PostgreSQL (its own database), and the
+warehouse as the connection kpi_warehouse (an environment variable, so no secret is serialized)."""
 from __future__ import annotations
 
 import os
@@ -7,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kpi import config, warehouse
+from kpi import config, connections, warehouse
 
 
 def airflow_home() -> Path:
@@ -15,7 +16,8 @@ def airflow_home() -> Path:
 
 
 def _embedded_metadata_url() -> str:
-    return f"postgresql+psycopg://postgres@127.0.0.1:{config.warehouse_port()}/{config.AIRFLOW_DB}"
+    return connections.sqlalchemy_url({"host": "127.0.0.1", "port": str(config.warehouse_port()), "user": "postgres",
+                                       "password": config.embedded_password(), "dbname": config.AIRFLOW_DB})
 
 
 def metadata_url() -> str:
@@ -60,6 +62,8 @@ def env() -> dict[str, str]:
         "KPI_PROJECT_DIR": str(config.project_root()),
         "KPI_STATE_DIR": str(config.state_dir()),
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        # the warehouse as the Airflow connection kpi_warehouse, which the dbt tasks read when they run
+        **connections.airflow_conn_env(),
     }
 
 

@@ -94,9 +94,10 @@ def _dag_counts() -> tuple[int, int]:
     return 8 + len(source_names()) + dbt_nodes + detached, dbt_nodes
 
 
-def _run_dag(as_of: date, log_path: Path) -> tuple[bool, list[str], float]:
-    """Run the real DAG for `as_of` through `airflow dags test`; returns (ok, failed tasks, seconds).
-    Progress: tasks done of all tasks, and dbt nodes (models, seeds) done of all, as each task ends."""
+def _run_dag(as_of: date, log_path: Path, conf: dict | None = None) -> tuple[bool, list[str], float]:
+    """Run the real DAG for `as_of` through `airflow dags test` (with DAG params `conf`); returns
+    (ok, failed tasks, seconds). Progress: tasks done of all tasks, and dbt nodes (models, seeds)
+    done of all, as each task ends."""
     import subprocess
 
     from kpi import airflow_env, pipeline
@@ -106,6 +107,8 @@ def _run_dag(as_of: date, log_path: Path) -> tuple[bool, list[str], float]:
     total, dbt_total = _dag_counts()
     env = {**airflow_env.env(), "KPI_TASK_RETRIES": "0"}
     cmd = [str(Path(sys.executable).with_name("airflow")), "dags", "test", DAG_ID, run_time.isoformat()]
+    if conf:
+        cmd += ["--conf", json.dumps(conf)]
     started = time.monotonic()
     failed: list[str] = []
     current, task_started, done, dbt_done = None, 0.0, 0, 0
@@ -185,6 +188,40 @@ def cmd_run(args) -> int:
     print()
     rows = status_table.fetch(as_of)
     print(status_table.render(rows, as_of, colour=_colour_ok(sys.stdout)))
+    return 0
+
+
+def cmd_backfill(args) -> int:
+    """Every as-of date of [--from, --to] in one run of the DAG (params as_of_from / as_of_to): the
+    loads, one dbt build of the whole range, the alerts of each date; only those dates' rows change."""
+    from kpi import airflow_env, dbt_render, history, status_table, warehouse
+
+    first, last = args.from_date, args.to_date or args.from_date
+    warehouse.up()
+    with warehouse.connect() as conn:
+        known_from = history.first_data_date(conn)
+    # the run checks again after loading (data may arrive with it); this catches typos at once
+    history.check_range(first, last, known_from, history.latest_possible_as_of())
+    days = (last - first).days + 1
+    print(f"回補基準日 {labels.roc_date(first)} 至 {labels.roc_date(last)}，共 {days:,} 日，"
+          f"一次執行 Airflow DAG {DAG_ID}", file=sys.stderr)
+    since = datetime.now(config.TIMEZONE)
+    dbt_render.ensure_manifest()
+    airflow_env.ensure_metadata_db()
+    log_path = airflow_env.airflow_home() / "runs" / f"backfill-{first.isoformat()}-{last.isoformat()}.log"
+    ok, failed, seconds = _run_dag(last, log_path, conf={"as_of_from": first.isoformat(), "as_of_to": last.isoformat()})
+    _print_load_summary(since)
+    if not ok:
+        which = "、".join(failed) if failed else "unknown task"
+        print(f"回補失敗（{seconds:.0f} 秒）：task {which} failed. Airflow log: {log_path}", file=sys.stderr)
+        return 1
+    with warehouse.connect() as conn:
+        dates, rows = conn.execute("select count(distinct as_of_date), count(*) from marts.fct_kpi_status "
+                                   "where as_of_date between %s and %s", (first, last)).fetchone()
+    print(f"回補完成，耗時 {seconds:.0f} 秒：{dates:,} 個基準日、{rows:,} 筆指標狀態（log: {log_path}）",
+          file=sys.stderr)
+    print()
+    print(status_table.render(status_table.fetch(last), last, colour=_colour_ok(sys.stdout)))
     return 0
 
 
@@ -322,6 +359,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--as-of", type=_date, help="data date d (default: yesterday, Asia/Taipei)")
     run.set_defaults(func=cmd_run)
 
+    bf = sub.add_parser("backfill", help="compute every as-of date of a range in one run of the DAG")
+    bf.add_argument("--from", dest="from_date", type=_date, required=True, help="first as-of date")
+    bf.add_argument("--to", dest="to_date", type=_date, help="last as-of date (default: --from)")
+    bf.set_defaults(func=cmd_backfill)
+
     status = sub.add_parser("status", help="print the KPI status table from the warehouse")
     status.add_argument("--as-of", type=_date, help="as-of date (default: the latest run)")
     status.add_argument("--year", type=int, help="Gregorian year (default: the as-of date's year)")
@@ -388,7 +430,9 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.verbose or not isinstance(exc, (WarehouseError, RuntimeError, FileNotFoundError, ValueError)):
             raise
-        print(f"kpi {args.command}: {exc}", file=sys.stderr)
+        from kpi import redact
+
+        print(f"kpi {args.command}: {redact.mask(str(exc))}", file=sys.stderr)
         return 2
 
 

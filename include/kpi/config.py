@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 TIMEZONE = ZoneInfo("Asia/Taipei")
@@ -79,61 +79,52 @@ def uses_embedded_warehouse() -> bool:
     return not os.environ.get("WAREHOUSE_URL")
 
 
-def warehouse_url() -> str:
-    """libpq-style URL of the warehouse (postgresql://user:pw@host:port/db)."""
-    return os.environ.get("WAREHOUSE_URL") or (
-        f"postgresql://postgres@127.0.0.1:{warehouse_port()}/{warehouse_db()}"
-    )
+def warehouse_url() -> str | None:
+    """WAREHOUSE_URL: a libpq connection URI (any form libpq takes); None means the embedded server.
+    kpi.connections turns it into what psycopg, dbt and Airflow take."""
+    return os.environ.get("WAREHOUSE_URL") or None
 
 
-@dataclass(frozen=True)
-class PgParams:
-    host: str
-    port: int
-    user: str
-    password: str
-    dbname: str
-
-    def sqlalchemy_url(self, driver: str = "psycopg") -> str:
-        from sqlalchemy.engine import URL
-
-        return URL.create(
-            f"postgresql+{driver}", username=self.user, password=self.password or None,
-            host=self.host, port=self.port, database=self.dbname,
-        ).render_as_string(hide_password=False)
-
-    def conninfo(self) -> str:
-        from psycopg.conninfo import make_conninfo
-
-        return make_conninfo(
-            host=self.host, port=self.port, user=self.user,
-            password=self.password or None, dbname=self.dbname,
-        )
+def embedded_password_file(pgdata: Path | None = None) -> Path:
+    """The password of the embedded server's superuser `postgres`, beside its data directory."""
+    return (pgdata or embedded_pgdata()).parent / "postgres.password"
 
 
-def pg_params(url: str | None = None) -> PgParams:
-    parts = urlsplit(url or warehouse_url())
-    if parts.scheme.split("+")[0] not in ("postgresql", "postgres"):
-        raise ValueError(f"WAREHOUSE_URL must be a postgresql:// URL, got {parts.scheme}://")
-    return PgParams(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=unquote(parts.username or "postgres"),
-        password=unquote(parts.password or ""),
-        dbname=(parts.path or "/").lstrip("/") or "postgres",
-    )
+def embedded_password(pgdata: Path | None = None) -> str:
+    """The embedded superuser's password: generated once (mode 600), then read. Every TCP login to
+    the embedded server needs a password, so another user of the machine cannot read `raw`."""
+    return _secret_file(embedded_password_file(pgdata))
 
 
-def dbt_env() -> dict[str, str]:
-    """Environment that dbt_project/profiles.yml reads its connection from."""
-    p = pg_params()
-    return {
-        "KPI_PG_HOST": p.host,
-        "KPI_PG_PORT": str(p.port),
-        "KPI_PG_USER": p.user,
-        "KPI_PG_PASSWORD": p.password,
-        "KPI_PG_DBNAME": p.dbname,
-    }
+def _secret_file(path: Path) -> str:
+    """A random secret kept in `path`: created once, mode 600 from the start, and published whole
+    (a process starting at the same moment reads the same secret, never an empty file)."""
+    if not path.exists():
+        import tempfile
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")  # mode 600
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32) + "\n")
+            os.link(tmp, path)
+        except FileExistsError:  # another process was first: its secret counts
+            pass
+        finally:
+            os.unlink(tmp)
+    return path.read_text().strip()
+
+
+def read_secret_file(path: Path) -> str | None:
+    """The secret kept in `path`, without creating it (for masking)."""
+    try:
+        return path.read_text().strip() or None
+    except OSError:
+        return None
+
+
+def pii_key_file() -> Path:
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "kpi" / "pii.key"
 
 
 def pii_key() -> bytes:
@@ -142,12 +133,7 @@ def pii_key() -> bytes:
     env = os.environ.get("KPI_PII_KEY")
     if env:
         return env.encode()
-    path = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "kpi" / "pii.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip().encode()
+    return _secret_file(pii_key_file()).encode()
 
 
 # --- notifications (kpi.notify) ---------------------------------------------------------------

@@ -54,7 +54,7 @@ def create_tables(conn: psycopg.Connection) -> None:
 class Rejection:
     record_ref: str
     reason: str
-    row: dict
+    row: dict | None        # what the set-aside copy keeps; None: nothing (see typed_rows.set_aside_copies)
     line: int | None = None
 
 
@@ -119,7 +119,8 @@ def set_aside(conn: psycopg.Connection, load_id: int, source: str, object_name: 
             "set reason = excluded.reason, row_data = excluded.row_data, line = excluded.line, "
             "load_id = excluded.load_id, rejected_at = now()",
             [(source, object_name, r.record_ref, r.line, r.reason,
-              Jsonb(json.loads(json.dumps(r.row, default=str))), load_id) for r in rejections],
+              None if r.row is None else Jsonb(json.loads(json.dumps(r.row, default=str))), load_id)
+             for r in rejections],
         )
 
 

@@ -1,7 +1,7 @@
 """Notifications of a run: the alerts of an as-of date by e-mail and to a webhook.
 
-`send_alerts(as_of, report_dir)` reads what flag_indicators wrote (marts.kpi_alerts, with the actual
-and target values of marts.fct_kpi_status) and sends it
+`send_alerts(as_of, report_dir)` reads the alerts of the dbt view marts.kpi_alerts (with their names,
+words and value texts; the raw values from marts.kpi_status_labelled) and sends it
 
 - by e-mail (standard library smtplib) when KPI_SMTP_HOST is set: subject and body in Traditional
   Chinese, a plain-text and an HTML part, the run's report attached (report.html if the run wrote
@@ -34,7 +34,7 @@ from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from kpi import config, labels, status_table, warehouse
+from kpi import config, labels, redact, status_table, warehouse
 from kpi.loaders.http_pages import safe_url
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,11 @@ def create_table(conn) -> None:
 
 
 class NotifyError(RuntimeError):
-    """A channel could not deliver (the message says which, where, and why)."""
+    """A channel could not deliver (the message says which, where, and why). Servers' words are
+    quoted in it, so every configured secret is masked (a server may echo the token it was sent)."""
+
+    def __init__(self, message: str):
+        super().__init__(redact.mask(message))
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,7 @@ class Notice:
 # what is sent
 # ---------------------------------------------------------------------------------------------
 def fetch_alerts(as_of: date) -> list[dict]:
-    """The alerts of `as_of` as flag_indicators wrote them, with the indicator's name, words and value
+    """The alerts of `as_of` from the view marts.kpi_alerts, with the indicator's name, words and value
     texts as the marts give them; this year's city-wide ones first, then departments, then earlier
     years, then stale sources."""
     with warehouse.connect() as conn:
@@ -405,8 +409,8 @@ def post_webhook(url: str, payload: dict, token: str = "", *, timeout: float | N
                 return response.status
         except urllib.error.HTTPError as exc:
             status, reason = exc.code, exc.reason
-            try:
-                detail = exc.read(300).decode("utf-8", errors="replace").strip()
+            try:  # masked before it is cut: a secret cut in half would no longer be recognised
+                detail = redact.mask(exc.read(4096).decode("utf-8", errors="replace").strip(), token)
             except OSError:
                 detail = ""
             finally:
@@ -416,8 +420,9 @@ def post_webhook(url: str, payload: dict, token: str = "", *, timeout: float | N
             else:
                 where = f"; it redirects to {exc.headers.get('Location')!r}: set KPI_WEBHOOK_URL to the final URL" \
                     if 300 <= status < 400 else ""
-                more = f": {detail[:200]}" if detail else ""
-                raise NotifyError(f"webhook {shown} answered HTTP {status} {reason}{more}{where}") from None
+                more = f": {' '.join(detail.split())[:200]}" if detail else ""
+                message = f"webhook {shown} answered HTTP {status} {reason}{more}{where}"
+                raise NotifyError(redact.mask(message, token)) from None
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, ssl.SSLCertVerificationError):
                 raise NotifyError(f"webhook {shown}: {_describe(exc.reason)}") from None
@@ -426,9 +431,10 @@ def post_webhook(url: str, payload: dict, token: str = "", *, timeout: float | N
             last = f"network error: {_describe(exc)}"
         if attempt < retries:
             delay = backoff * 2 ** attempt
-            log.warning("webhook %s: %s; retry %d of %d in %.1fs", shown, last, attempt + 1, retries, delay)
+            log.warning("webhook %s: %s; retry %d of %d in %.1fs", shown, redact.mask(last, token), attempt + 1,
+                        retries, delay)
             time.sleep(delay)
-    raise NotifyError(f"webhook {shown}: gave up after {retries + 1} attempts; last error: {last}")
+    raise NotifyError(redact.mask(f"webhook {shown}: gave up after {retries + 1} attempts; last error: {last}", token))
 
 
 # ---------------------------------------------------------------------------------------------

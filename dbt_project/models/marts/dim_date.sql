@@ -29,7 +29,7 @@ bounds as (
     select
         least(date '2022-01-01', (select min(d) from source_dates)) as first_day,
         make_date(
-            coalesce((select max(year) from calendar_years), extract(year from {{ as_of_date() }})::int) + 1,
+            coalesce((select max(year) from calendar_years), extract(year from {{ as_of_to() }})::int) + 1,
             12, 31) as last_day
 ),
 

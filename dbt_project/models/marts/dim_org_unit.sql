@@ -1,13 +1,19 @@
--- Departments of the city government, plus ALL for the city as a whole (全市).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='org_unit_code',
+        on_schema_change='append_new_columns',
+    )
+}}
+-- The org-unit list (int_org_units): ALL, the seed's departments, and 未知單位（code） for every code
+-- a source uses that the seed lacks. Incremental so that a code once seen stays: status rows of
+-- earlier as-of dates keep their unit after a corrected delivery stops using the code. A code the
+-- seed learns or renames is replaced by the seed's row at the next build.
 select
-    'ALL'::text as org_unit_code,
-    '全市'::text as org_unit_name_zh,
-    'Whole city'::text as org_unit_name_en,
-    'city'::text as org_unit_type
-union all
-select
-    org_unit_code::text,
-    org_unit_name_zh::text,
-    org_unit_name_en::text,
-    org_unit_type::text
-from {{ ref('org_units') }}
+    org_unit_code,
+    org_unit_name_zh,
+    org_unit_name_en,
+    org_unit_type,
+    is_known
+from {{ ref('int_org_units') }}

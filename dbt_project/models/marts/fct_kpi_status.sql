@@ -7,10 +7,11 @@
         indexes=[{'columns': ['as_of_date', 'kpi_code']}],
     )
 }}
--- History of every as-of date run: a rerun of a date replaces that date's rows (delete+insert on
--- as_of_date), other dates stay as their own nights left them.
+-- History of every as-of date: a build of a range of dates replaces those dates' rows (delete+insert on
+-- as_of_date), other dates stay as their own nights left them. Publishes the audited
+-- int_kpi_status_evaluated: the statuses are tested there, before this model writes them.
 select
-    {{ as_of_date() }} as as_of_date,
+    as_of_date::date as as_of_date,
     kpi_code::text as kpi_code,
     year::integer as year,
     roc_year::integer as roc_year,

@@ -1,7 +1,7 @@
 {{ config(materialized='view') }}
 -- The alerts of the latest as-of date, with their severity's order and colour: "alerts by severity"
 -- is a plain count on this view. is_prior_year tells last year's final misses from this year's flags.
--- A view on the pipeline's table (written after dbt by flag_indicators), so it is always current.
+-- A view on the view kpi_alerts, so it is always current.
 select
     a.as_of_date,
     {{ roc_date_text('a.as_of_date') }}::text as as_of_roc_text,
@@ -22,6 +22,6 @@ select
     a.message,
     a.source_code,
     a.created_at
-from {{ source('pipeline', 'kpi_alerts') }} as a
+from {{ ref('kpi_alerts') }} as a
 left join {{ ref('dim_alert_severity') }} as v using (severity)
-where a.as_of_date = (select max(as_of_date) from {{ source('pipeline', 'kpi_alerts') }})
+where a.as_of_date = (select max(as_of_date) from {{ ref('kpi_alerts') }})

@@ -17,12 +17,16 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import math
+import os
 import queue
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from time import monotonic
+from urllib.parse import quote
 
 import numpy as np
 import psycopg
@@ -34,13 +38,14 @@ from psycopg.copy import QueuedLibpqWriter
 
 from kpi import config, ledger, warehouse
 from kpi.loaders import http_pages, readers
+from kpi.loaders import landing as landing_paths
 from kpi.loaders.spec import Source, load_sources
-from kpi.loaders.typed_rows import type_chunk, without_personal_data
+from kpi.loaders.typed_rows import set_aside_copies, type_chunk
 
 log = logging.getLogger(__name__)
 CHUNK_ROWS = 25_000
-# (record number, row as delivered) -> (record_ref, line) for a set-aside row
-RecordRef = Callable[[int, dict], "tuple[str, int | None]"]
+# (record number, what its set-aside copy keeps) -> (record_ref, line) for a set-aside row
+RecordRef = Callable[[int, "dict | None"], "tuple[str, int | None]"]
 Progress = Callable[[str, int, int], None]  # (source, objects done, objects in all): kpi.progress
 
 
@@ -361,7 +366,7 @@ class _QueuedWriter(QueuedLibpqWriter):
         self._queue = queue.Queue(maxsize=256)
 
 
-def _line_ref(number: int, row: dict) -> tuple[str, int | None]:
+def _line_ref(number: int, row: dict | None) -> tuple[str, int | None]:
     return f"line {number}", int(number)
 
 
@@ -380,11 +385,11 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _load_frames(conn: psycopg.Connection, source: Source, object_name: str, frames: Iterable[pa.Table],
-                 load_id: int, result: ledger.LoadResult, record_ref: RecordRef) -> None:
+                 load_id: int, result: ledger.LoadResult, record_ref: RecordRef, delivered: date) -> None:
     pii_key = config.pii_key()
     with _gc_paused(), _Copy(conn, source, object_name, load_id) as copy:
         for chunk in frames:
-            typed, reasons = type_chunk(source, chunk, pii_key)
+            typed, reasons = type_chunk(source, chunk, pii_key, delivered)
             bad = reasons.notna().to_numpy()
             records = reasons.index.to_numpy()
             result.rows_read += len(bad)
@@ -393,8 +398,8 @@ def _load_frames(conn: psycopg.Connection, source: Source, object_name: str, fra
                 continue
             good = pa.array(~bad)
             copy.write(typed.filter(good), records[~bad])
-            kept = without_personal_data(source, chunk).filter(pa.array(bad))
-            for number, reason, row in zip(records[bad].tolist(), reasons[bad].tolist(), kept.to_pylist()):
+            kept = set_aside_copies(source, chunk.filter(pa.array(bad)))
+            for number, reason, row in zip(records[bad].tolist(), reasons[bad].tolist(), kept):
                 ref, line = record_ref(number, row)
                 result.rejections.append(ledger.Rejection(ref, reason, row, line))
     result.rows_loaded += copy.inserted()
@@ -404,10 +409,10 @@ def _load_frames(conn: psycopg.Connection, source: Source, object_name: str, fra
 def _load_object(conn: psycopg.Connection, source: Source, object_name: str, frames: Iterable[pa.Table],
                  *, checksum: str | Callable[[], str] | None = None, size: int | None = None,
                  mtime: float | None = None, replace: bool = True,
-                 record_ref: RecordRef = _line_ref) -> ledger.LoadResult:
+                 record_ref: RecordRef = _line_ref, delivered: date | None = None) -> ledger.LoadResult:
     """One file or batch in one transaction; unreadable input is recorded as failed instead.
     `checksum` may be a callable for content only known once read (an HTTP crawl, a file loaded
-    for the first time)."""
+    for the first time). `delivered` bounds the dates (default: today, for a database or an API)."""
     result = ledger.LoadResult(source.name, object_name, "loaded")
     try:
         with conn.transaction():
@@ -417,23 +422,29 @@ def _load_object(conn: psycopg.Connection, source: Source, object_name: str, fra
                 conn.execute(sql.SQL("delete from {} where _object = %s").format(
                     sql.Identifier("raw", source.raw_table)), (object_name,))
                 ledger.clear_set_aside(conn, source.name, object_name)
-            _load_frames(conn, source, object_name, frames, load_id, result, record_ref)
+            _load_frames(conn, source, object_name, frames, load_id, result, record_ref,
+                         delivered or landing_paths.today())
             ledger.set_aside(conn, load_id, source.name, object_name, result.rejections)
             ledger.finish(conn, load_id, result, getattr(frames, "watermark", None),
                           checksum() if callable(checksum) else None)
     except (readers.UnreadableFile, http_pages.HttpSourceError) as exc:
-        message = f"{object_name}: {exc}"
         if isinstance(checksum, _Checksum):
             checksum = checksum()
-        ledger.record_failure(conn, source.name, object_name, message,
-                              None if callable(checksum) else checksum)
-        log.error("%s: %s", source.name, message)
-        return ledger.LoadResult(source.name, object_name, "failed", error=message)
+        return _failed(conn, source, object_name, str(exc), None if callable(checksum) else checksum)
     for rej in result.rejections[:20]:
         log.warning("%s %s record %s set aside: %s", source.name, object_name, rej.record_ref, rej.reason)
     log.info("%s %s: read %d, loaded %d, set aside %d", source.name, object_name, result.rows_read,
              result.rows_loaded, result.rows_rejected)
     return result
+
+
+def _failed(conn: psycopg.Connection, source: Source, object_name: str, error: str,
+            checksum: str | None = None) -> ledger.LoadResult:
+    """An object that could not be read at all, recorded as failed in the ledger."""
+    message = f"{object_name}: {error}"
+    ledger.record_failure(conn, source.name, object_name, message, checksum)
+    log.error("%s: %s", source.name, message)
+    return ledger.LoadResult(source.name, object_name, "failed", error=message)
 
 
 # --- file sources ---------------------------------------------------------------------------------
@@ -459,7 +470,8 @@ def _file_frames(source: Source, path: Path, checksum: str | _Checksum) -> Itera
 def _load_files(conn: psycopg.Connection, source: Source, result: SourceResult, force: bool,
                 progress: Progress | None = None) -> None:
     landing = config.landing_dir()
-    paths = sorted(p for p in landing.glob(source.path) if p.is_file())
+    # links too: they are recorded as failed below, not silently passed over
+    paths = sorted(p for p in landing.glob(source.path) if p.is_symlink() or p.is_file())
     if not paths:
         result.not_delivered = True
         return
@@ -473,6 +485,10 @@ def _load_files(conn: psycopg.Connection, source: Source, result: SourceResult, 
 def _load_file(conn: psycopg.Connection, source: Source, result: SourceResult, landing: Path, path: Path,
                previous: dict) -> None:
     name = path.relative_to(landing).as_posix()
+    refused = landing_paths.refusal(path, landing)
+    if refused:
+        result.add(_failed(conn, source, name, f"not read: {refused}"))
+        return
     stat = path.stat()
     before = previous.get(name)
     if before and before[1] == stat.st_size and before[2] == stat.st_mtime:
@@ -486,22 +502,37 @@ def _load_file(conn: psycopg.Connection, source: Source, result: SourceResult, l
     else:
         checksum = _Checksum(path)
     result.add(_load_object(conn, source, name, _file_frames(source, path, checksum), checksum=checksum,
-                            size=stat.st_size, mtime=stat.st_mtime))
+                            size=stat.st_size, mtime=stat.st_mtime,
+                            delivered=landing_paths.delivery_date(path, stat.st_mtime)))
 
 
 # --- sql sources ----------------------------------------------------------------------------------
 
 class _SqlFrames:
-    """Chunks of the source table changed since `since`, as text, remembering the newest watermark."""
+    """Chunks of the source table changed since `since`, as text, remembering the newest watermark.
+    The read must end within the source's deadline, counted from when this object is made."""
 
-    def __init__(self, source: Source, engine: sa.Engine, since: datetime | None, shown_url: str):
-        self.source, self.engine, self.since, self.shown_url = source, engine, since, shown_url
+    def __init__(self, source: Source, url: sa.URL, since: datetime | None, shown_url: str):
+        self.source, self.since, self.shown_url = source, since, shown_url
+        self.deadline = source.limit("deadline")
+        self.ends = monotonic() + self.deadline
+        self.engine = _sql_engine(url, source, self.past_deadline)
         self.watermark: str | None = None
+
+    def past_deadline(self) -> bool:
+        return monotonic() >= self.ends
+
+    def _deadline_error(self) -> readers.UnreadableFile:
+        return readers.UnreadableFile(
+            f"reading table {self.source.table} from {self.shown_url} did not finish within the deadline of "
+            f"{self.deadline:g} s (deadline / KPI_{self.source.name.upper()}_DEADLINE)")
 
     def __iter__(self) -> Iterator[pa.Table]:
         try:
             yield from self._chunks()
         except sa.exc.SQLAlchemyError as exc:
+            if self.past_deadline():   # the driver's statement timeout or SQLite's interrupt
+                raise self._deadline_error() from None
             first = str(getattr(exc, "orig", None) or exc).splitlines()[0]
             raise readers.UnreadableFile(
                 f"cannot read table {self.source.table} from {self.shown_url}: {first}") from None
@@ -517,6 +548,8 @@ class _SqlFrames:
             result = conn.execution_options(stream_results=True).execute(query)
             names, position = list(result.keys()), 0
             while rows := result.fetchmany(CHUNK_ROWS):
+                if self.past_deadline():
+                    raise self._deadline_error()
                 columns = {name: pa.array(["" if v is None else str(v) for v in values], pa.string())
                            for name, values in zip(names, zip(*rows))}
                 columns[readers.RECORD_COLUMN] = pa.array(np.arange(position, position + len(rows)), pa.int64())
@@ -528,42 +561,94 @@ class _SqlFrames:
                 yield chunk
 
 
-def _load_sql(conn: psycopg.Connection, source: Source, result: SourceResult, url: str, force: bool) -> None:
+def _sql_engine(url: sa.URL, source: Source, past_deadline: Callable[[], bool]) -> sa.Engine:
+    """An engine whose driver waits for the network at most the source's timeout and stops a read
+    that outlives its deadline: checking the deadline between chunks cannot interrupt a read that
+    hangs. PostgreSQL: connect timeout, TCP keepalives and a statement timeout; SQLite: a busy
+    timeout and an interrupt once `past_deadline()` says so."""
+    timeout, deadline = source.limit("timeout"), source.limit("deadline")
+    backend, driver = url.get_backend_name(), url.get_driver_name()
+    if backend == "sqlite":
+        engine = sa.create_engine(url, connect_args={"timeout": timeout})
+
+        @sa.event.listens_for(engine, "connect")
+        def _interrupt_at_deadline(dbapi_connection, _record) -> None:
+            dbapi_connection.set_progress_handler(lambda: int(past_deadline()), 10_000)
+
+        return engine
+    if backend == "postgresql" and driver in ("psycopg", "psycopg2"):
+        seconds = max(1, math.ceil(timeout))
+        statement_timeout = f"-c statement_timeout={math.ceil(deadline * 1000)}"
+        options = " ".join(filter(None, [url.query.get("options"), statement_timeout]))
+        return sa.create_engine(url, connect_args={
+            "connect_timeout": seconds, "options": options, "keepalives": 1, "keepalives_idle": seconds,
+            "keepalives_interval": max(1, seconds // 3), "keepalives_count": 3})
+    log.warning("%s: no driver time limits known for %s+%s; only the deadline between chunks applies",
+                source.name, backend, driver)
+    return sa.create_engine(url)
+
+
+def _not_opened(conn: psycopg.Connection, source: Source, result: SourceResult, object_name: str,
+                what: str, configured: bool) -> None:
+    """A source whose database or first page does not exist. At the default place in the landing
+    directory it has delivered nothing yet (sources.md); set explicitly, it is misconfigured or
+    down, and that is an error."""
+    if not configured:
+        result.not_delivered = True
+        return
+    named = f"{source.url_env} names it" if source.url_configured() else "it was given explicitly"
+    result.add(_failed(conn, source, object_name, f"{what} does not exist ({named}, so it must exist)"))
+
+
+def _load_sql(conn: psycopg.Connection, source: Source, result: SourceResult, url: str, force: bool,
+              configured: bool) -> None:
     sa_url = sa.make_url(url)
+    shown = sa_url.render_as_string(hide_password=True)
     if sa_url.get_backend_name() == "sqlite":
         path = Path(sa_url.database or "")
         if not path.is_file():
-            result.not_delivered = True
+            _not_opened(conn, source, result, source.table, f"the SQLite database {shown}", configured)
+            return
+        landing = config.landing_dir()
+        refused = Path(os.path.abspath(path)).is_relative_to(landing) and landing_paths.refusal(path, landing)
+        if refused:
+            result.add(_failed(conn, source, source.table, f"not read: {refused}"))
             return
         # read-only, so that reading can never create or change a landing file
-        sa_url = sa_url.set(database=f"file:{path}?mode=ro", query={"uri": "true"})
-    engine = sa.create_engine(sa_url)
+        sa_url = sa_url.set(database=f"file:{quote(str(path))}?mode=ro", query={"uri": "true"})
+    mark = None if force else ledger.last_watermark(conn, source.name, source.table)
+    since = datetime.fromisoformat(mark) - timedelta(days=source.lookback_days) if mark else None
+    frames = _SqlFrames(source, sa_url, since, shown)
     try:
-        mark = None if force else ledger.last_watermark(conn, source.name, source.table)
-        since = datetime.fromisoformat(mark) - timedelta(days=source.lookback_days) if mark else None
-        frames = _SqlFrames(source, engine, since, sa.make_url(url).render_as_string(hide_password=True))
         key_columns = [next(c.source for c in source.columns if c.name == k) for k in source.key]
 
         def key_ref(number: int, row: dict) -> tuple[str, None]:
-            # a table row has no line: it is named by its key (a version: key incl. the watermark)
+            # a table row has no line: it is named by its key (a version: key incl. the watermark);
+            # a table has no row the reader could not read whole, so there always is a copy
             return "|".join(str(row.get(k, "")) for k in key_columns), None
 
         result.add(_load_object(conn, source, source.table, frames, replace=False, record_ref=key_ref))
     finally:
-        engine.dispose()
+        frames.engine.dispose()
 
 
 # --- http sources ---------------------------------------------------------------------------------
 
-def _load_http(conn: psycopg.Connection, source: Source, result: SourceResult, url: str, force: bool) -> None:
+def _load_http(conn: psycopg.Connection, source: Source, result: SourceResult, url: str, force: bool,
+               configured: bool) -> None:
     """The whole crawl is one object: loaded in one transaction, rolled back if its checksum shows
     nothing changed since the last load."""
     previous = None if force else ledger.last_loaded(conn, source.name).get(url)
     digest = hashlib.sha256()
+    # file:// pages in the landing directory are held to its rules (no links, nothing outside it)
+    landing = config.landing_dir()
+    path = http_pages.file_path(url)
+    root = landing if path and Path(os.path.abspath(path)).is_relative_to(landing) else None
+    limits = {name: source.limit(name) for name in ("timeout", "page_deadline", "deadline")}
 
     def frames() -> Iterator[pa.Table]:
         offset = 0
-        for page_url, body in http_pages.fetch_pages(url, next_key=source.next_key):
+        for page_url, body in http_pages.fetch_pages(url, next_key=source.next_key, file_root=root, **limits):
             digest.update(body)
             page = readers.read_json_items(body, source.items_key)
             at = page.schema.get_field_index(readers.RECORD_COLUMN)
@@ -571,7 +656,7 @@ def _load_http(conn: psycopg.Connection, source: Source, result: SourceResult, u
             offset += page.num_rows
             yield page
 
-    def item_ref(number: int, row: dict) -> tuple[str, int]:
+    def item_ref(number: int, row: dict | None) -> tuple[str, int]:
         return f"item {number}", int(number)
 
     unchanged = False
@@ -582,7 +667,7 @@ def _load_http(conn: psycopg.Connection, source: Source, result: SourceResult, u
                 unchanged = True
                 raise psycopg.Rollback()
     except http_pages.SourceNotDelivered:
-        result.not_delivered = True
+        _not_opened(conn, source, result, url, f"the first page {http_pages.safe_url(url)}", configured)
         return
     if unchanged:
         result.objects_skipped += 1
@@ -597,15 +682,16 @@ def load(name: str, url: str | None = None, force: bool = False, progress: Progr
     object again as if never loaded (after a fix to a parser or a declaration); still idempotent.
     `progress(source, done, total)` is told after each file (a table or an API crawl is one object)."""
     source = load_sources()[name]
+    configured = url is not None or source.url_configured()
     result = SourceResult(name)
     with warehouse.connect(autocommit=True) as conn:
         conn.execute(source.ddl())
         if source.kind == "file":
             _load_files(conn, source, result, force, progress)
         elif source.kind == "sql":
-            _load_sql(conn, source, result, url or source.url(), force)
+            _load_sql(conn, source, result, url or source.url(), force, configured)
         else:
-            _load_http(conn, source, result, url or source.url(), force)
+            _load_http(conn, source, result, url or source.url(), force, configured)
     if progress and (source.kind != "file" or result.not_delivered):
         progress(name, 1, 1)  # files report one by one above
     if result.not_delivered:

@@ -3,30 +3,51 @@
 fetch_pages only moves bytes and follows links; reading the items is readers.read_json_items'
 job. Response bodies may hold personal data, so no error message or log line ever quotes one, and
 URLs are shown with any password or token masked.
+
+A hostile or broken server cannot hold a crawl forever nor send it elsewhere:
+
+- time: each network wait is bounded by `timeout`, each page (connecting, headers and body, all
+  retries of it counted separately) by `page_deadline`, enforced by shutting the connection down
+  (a server that trickles a byte every few seconds defeats any read timeout), and the whole crawl,
+  retries and backoff included, by `deadline`;
+- place: the configured first URL fixes where every page may come from. An http(s) crawl stays on
+  the first URL's host and port, and on its scheme (http may move up to https on the same host,
+  default ports); redirects are held to the same rule. A file:// crawl stays file:// and inside
+  its root (the landing directory, or the first page's folder), never through a symbolic link.
+  A `next` link or redirect that breaks this is refused with an error naming the page and the link.
 """
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import logging
+import os
+import socket
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
+
+from kpi.loaders import landing
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = "keelung-kpi-pipeline"
 SCHEMES = ("http", "https", "file")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 # A Retry-After header is honoured up to this many seconds; beyond that the source is treated as down.
 MAX_RETRY_AFTER = 60.0
 _SECRET_PARAMS = ("key", "token", "secret", "password", "passwd", "signature", "sig", "auth", "credential")
 
 
 class HttpSourceError(Exception):
-    """The API could not be read: a 4xx answer, retries used up, a broken or looping `next` chain."""
+    """The API could not be read: a 4xx answer, retries or the deadline used up, a broken or looping
+    `next` chain, a link or redirect leaving where the crawl may go."""
 
 
 class SourceNotDelivered(Exception):
@@ -40,16 +61,29 @@ class _Retryable(Exception):
         self.wait = wait
 
 
-def fetch_pages(url: str, *, next_key: str = "next", timeout: float = 30, retries: int = 3,
-                backoff: float = 1.0, max_pages: int = 10_000,
-                sleep: Callable[[float], None] = time.sleep) -> Iterator[tuple[str, bytes]]:
+class _PageDeadline(Exception):
+    """The page's time ran out (the connection was shut down)."""
+
+
+def fetch_pages(url: str, *, next_key: str = "next", timeout: float = 30, page_deadline: float = 120,
+                deadline: float = 1800, retries: int = 3, backoff: float = 1.0, max_pages: int = 10_000,
+                file_root: Path | None = None, sleep: Callable[[float], None] = time.sleep,
+                clock: Callable[[], float] = time.monotonic) -> Iterator[tuple[str, bytes]]:
     """Yield (page URL, body bytes) for the page at `url` and every page its `next` links lead to.
 
     `next` may be absolute or relative to the page's own URL; null, missing or '' ends the chain.
-    Network errors, timeouts, 5xx and 429 are retried `retries` times, sleeping
-    `backoff * 2**attempt` seconds before each retry; other 4xx answers fail at once. A page whose
-    body is not a JSON object is still yielded (the reader reports it) and ends the chain.
+    Network errors, timeouts, a page over its `page_deadline`, 5xx and 429 are retried `retries`
+    times, sleeping `backoff * 2**attempt` seconds before each retry; other 4xx answers fail at once.
+    Past `deadline` seconds (counted from the first request, the consumer's time between pages
+    included) the crawl fails. A page whose body is not a JSON object is still yielded (the reader
+    reports it) and ends the chain. `file_root` is where file:// pages must lie (default: the first
+    page's folder).
     """
+    ends = clock() + deadline
+    scope = _Scope(url, file_root)
+    if problem := scope.problem(url):
+        raise HttpSourceError(f"{safe_url(url)}: not read: {problem}")
+    limits = _Limits(timeout, page_deadline, deadline, ends, clock)
     seen: set[str] = set()
     current: str | None = url
     while current:
@@ -59,12 +93,183 @@ def fetch_pages(url: str, *, next_key: str = "next", timeout: float = 30, retrie
         if len(seen) >= max_pages:
             raise HttpSourceError(f"more than {max_pages} pages from {safe_url(url)}; stopping")
         seen.add(key)
-        body, final_url = _fetch(current, timeout=timeout, retries=retries, backoff=backoff, sleep=sleep,
-                                 first=current == url)
+        body, final_url = _fetch(current, limits=limits, retries=retries, backoff=backoff, sleep=sleep,
+                                 first=current == url, scope=scope)
         yield current, body
         link = _next_link(body, next_key, current)
+        if not link:
+            break
         # Relative links resolve against where the page really came from (after any redirect).
-        current = urljoin(final_url, link) if link else None
+        following = urljoin(final_url, link)
+        if problem := scope.problem(following):
+            raise HttpSourceError(f"{safe_url(current)}: refusing its {next_key} link {safe_url(following)}: {problem}")
+        current = following
+
+
+def file_path(url: str) -> Path | None:
+    """The local path of a file:// URL (host empty or localhost), else None."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file" or (parts.hostname or "localhost") != "localhost":
+        return None
+    return Path(urllib.request.url2pathname(parts.path))
+
+
+class _Scope:
+    """Where the pages of one crawl may come from, fixed by its first URL (see the module's doc)."""
+
+    def __init__(self, first: str, file_root: Path | None):
+        parts = urlsplit(first)
+        self.scheme = parts.scheme.lower()
+        self.host = (parts.hostname or "").lower()
+        self.port = _port(parts)
+        path = file_path(first) if self.scheme == "file" else None
+        self.root = Path(file_root) if file_root else Path(os.path.abspath(path)).parent if path else None
+
+    def where(self) -> str:
+        if self.scheme == "file":
+            return f"inside {self.root}"
+        return f"on {self.scheme}://{self.host}:{self.port}"
+
+    def problem(self, url: str) -> str | None:
+        """Why the crawl may not fetch `url`, or None."""
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if self.scheme not in SCHEMES:
+            return None     # _fetch reports the unsupported first URL
+        if scheme != self.scheme and (self.scheme, scheme) != ("http", "https"):
+            return (f"it changes the scheme from {self.scheme}:// to {scheme or 'no scheme'}:// "
+                    f"(pages must stay {self.where()})")
+        if scheme == "file":
+            path = file_path(url)
+            if path is None:
+                return f"it names another host (file:// pages must stay {self.where()})"
+            return landing.refusal(path, self.root)
+        port = _port(parts)
+        if port is None:
+            return "its port is not a number"
+        if (parts.hostname or "").lower() != self.host:
+            return f"it changes the host to {parts.hostname or 'none'} (pages must stay {self.where()})"
+        upgrade_on_default_ports = scheme != self.scheme and self.port == 80 and port == 443
+        if port != self.port and not upgrade_on_default_ports:
+            return f"it changes the port to {port} (pages must stay {self.where()})"
+        return None
+
+
+def _port(parts) -> int | None:
+    """The port of an http(s) URL, its scheme's default if none is given; None if it is no number."""
+    try:
+        return parts.port or _DEFAULT_PORTS.get(parts.scheme.lower())
+    except ValueError:
+        return None
+
+
+class _Limits:
+    """The time limits of one crawl: per network wait, per page, and the crawl's end (monotonic)."""
+
+    def __init__(self, timeout: float, page_deadline: float, deadline: float, ends: float,
+                 clock: Callable[[], float]):
+        self.timeout, self.page_deadline, self.deadline, self.ends, self.clock = (
+            timeout, page_deadline, deadline, ends, clock)
+
+    def left(self) -> float:
+        return self.ends - self.clock()
+
+    def passed(self, url: str, last: str | None = None) -> HttpSourceError:
+        detail = f"; last error: {last}" if last else ""
+        return HttpSourceError(f"{safe_url(url)}: the source's deadline of {self.deadline:g} s passed before "
+                               f"this page was read{detail}")
+
+
+class _Guard:
+    """Shuts down every connection of one page attempt when its time is up: a blocked connect, TLS
+    handshake or read then returns at once, whatever the server trickles. Watches a duplicate of
+    each socket, which stays valid when TLS wraps (and detaches) the original."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.fired = False
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Guard:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+        with self._lock:
+            for sock in self._sockets:
+                sock.close()
+            self._sockets.clear()
+
+    def watch(self, sock: socket.socket) -> socket.socket:
+        with self._lock:
+            watched = sock.dup()
+            self._sockets.append(watched)
+            if self.fired:
+                _shut(watched)
+        return sock
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass    # already closed by the other side
+
+
+def _guarded(connection: type[http.client.HTTPConnection]) -> type[http.client.HTTPConnection]:
+    class Guarded(connection):
+        def __init__(self, *args, guard: _Guard, **kwargs):
+            super().__init__(*args, **kwargs)
+            create = self._create_connection
+            self._create_connection = lambda *a, **k: guard.watch(create(*a, **k))
+
+    Guarded.__name__ = f"Guarded{connection.__name__}"
+    return Guarded
+
+
+_GuardedHTTPConnection = _guarded(http.client.HTTPConnection)
+_GuardedHTTPSConnection = _guarded(http.client.HTTPSConnection)
+
+
+class _GuardedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, guard: _Guard):
+        super().__init__()
+        self.guard = guard
+
+    def http_open(self, req):
+        return self.do_open(functools.partial(_GuardedHTTPConnection, guard=self.guard), req)
+
+
+class _GuardedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, guard: _Guard):
+        super().__init__()
+        self.guard = guard
+
+    def https_open(self, req):
+        return self.do_open(functools.partial(_GuardedHTTPSConnection, guard=self.guard), req,
+                            context=self._context, check_hostname=self._check_hostname)
+
+
+class _ScopedRedirects(urllib.request.HTTPRedirectHandler):
+    def __init__(self, scope: _Scope):
+        super().__init__()
+        self.scope = scope
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if problem := self.scope.problem(newurl):
+            fp.close()
+            raise HttpSourceError(f"{safe_url(req.full_url)}: refusing the redirect to {safe_url(newurl)}: {problem}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 def _next_link(body: bytes, next_key: str, page_url: str) -> str | None:
@@ -82,55 +287,85 @@ def _next_link(body: bytes, next_key: str, page_url: str) -> str | None:
     return link
 
 
-def _fetch(url: str, *, timeout: float, retries: int, backoff: float, sleep: Callable[[float], None],
-           first: bool) -> tuple[bytes, str]:
+def _fetch(url: str, *, limits: _Limits, retries: int, backoff: float, sleep: Callable[[float], None],
+           first: bool, scope: _Scope) -> tuple[bytes, str]:
     scheme = urlsplit(url).scheme.lower()
     if scheme not in SCHEMES:
         raise HttpSourceError(f"cannot fetch {safe_url(url)}: the URL must start with http://, https:// or file://")
     last = "no attempt made"
     for attempt in range(retries + 1):
+        left = limits.left()
+        if left <= 0:
+            raise limits.passed(url, last if attempt else None)
+        budget = min(limits.page_deadline, left)
         try:
-            return _fetch_once(url, timeout, first)
+            return _fetch_once(url, min(limits.timeout, budget), budget, first, scope)
+        except _PageDeadline:
+            if budget < limits.page_deadline:
+                raise limits.passed(url) from None
+            last = f"no complete answer within the page deadline of {limits.page_deadline:g} s"
+            wait = None
         except _Retryable as exc:
-            last = str(exc)
-            if attempt == retries:
-                break
-            delay = backoff * 2 ** attempt
-            if exc.wait is not None:
-                delay = max(delay, min(exc.wait, MAX_RETRY_AFTER))
-            log.warning("%s: %s; retry %d of %d in %.1fs", safe_url(url), last, attempt + 1, retries, delay)
-            sleep(delay)
+            last, wait = str(exc), exc.wait
+        if attempt == retries:
+            break
+        delay = backoff * 2 ** attempt
+        if wait is not None:
+            delay = max(delay, min(wait, MAX_RETRY_AFTER))
+        if delay >= limits.left():
+            raise limits.passed(url, last)
+        log.warning("%s: %s; retry %d of %d in %.1fs", safe_url(url), last, attempt + 1, retries, delay)
+        sleep(delay)
     raise HttpSourceError(f"{safe_url(url)}: gave up after {retries + 1} attempts; last error: {last}")
 
 
-def _fetch_once(url: str, timeout: float, first: bool) -> tuple[bytes, str]:
-    """One request; raises _Retryable for what a retry may cure, HttpSourceError otherwise."""
+def _fetch_once(url: str, timeout: float, budget: float, first: bool, scope: _Scope) -> tuple[bytes, str]:
+    """One request within `budget` seconds; raises _PageDeadline when they run out, _Retryable for
+    what a retry may cure, HttpSourceError otherwise."""
     request = urllib.request.Request(url, headers={"Accept": "application/json", "User-Agent": USER_AGENT})
     is_file = urlsplit(url).scheme.lower() == "file"
+    guard = _Guard(budget)
+    opener = urllib.request.build_opener(_GuardedHTTPHandler(guard), _GuardedHTTPSHandler(guard),
+                                         _ScopedRedirects(scope))
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.read(), response.geturl()
-    except urllib.error.HTTPError as exc:
+        with guard:
+            with opener.open(request, timeout=timeout) as response:
+                body, final_url = response.read(), response.geturl()
+    except HttpSourceError:
+        raise
+    except Exception as exc:
+        if guard.fired:
+            raise _PageDeadline() from None
+        raise _failure(exc, url, is_file, first) from None
+    if guard.fired:    # the body may have been cut short: not a page
+        raise _PageDeadline()
+    return body, final_url
+
+
+def _failure(exc: Exception, url: str, is_file: bool, first: bool) -> Exception:
+    """What a failed request means: _Retryable when a retry may cure it, else HttpSourceError."""
+    if isinstance(exc, urllib.error.HTTPError):
         status, reason, wait = exc.code, exc.reason, _retry_after(exc)
         exc.close()   # the error body is never read
         if status == 429 or 500 <= status <= 599:
-            raise _Retryable(f"HTTP {status} {reason}", wait) from None
-        raise HttpSourceError(f"{safe_url(url)}: HTTP {status} {reason}") from None
-    except urllib.error.URLError as exc:
+            return _Retryable(f"HTTP {status} {reason}", wait)
+        return HttpSourceError(f"{safe_url(url)}: HTTP {status} {reason}")
+    if isinstance(exc, urllib.error.URLError):
         if is_file:
-            raise _file_error(url, exc.reason, first) from None
+            return _file_error(url, exc.reason, first)
         if isinstance(exc.reason, ssl.SSLCertVerificationError):
             # A certificate does not fix itself within seconds; retrying only delays the report.
-            raise HttpSourceError(f"{safe_url(url)}: {_describe(exc.reason)}") from None
-        raise _Retryable(f"network error: {_describe(exc.reason)}") from None
-    except (TimeoutError, ConnectionError, http.client.HTTPException) as exc:
-        raise _Retryable(f"network error: {_describe(exc)}") from None
-    except OSError as exc:
+            return HttpSourceError(f"{safe_url(url)}: {_describe(exc.reason)}")
+        return _Retryable(f"network error: {_describe(exc.reason)}")
+    if isinstance(exc, (TimeoutError, ConnectionError, http.client.HTTPException)):
+        return _Retryable(f"network error: {_describe(exc)}")
+    if isinstance(exc, OSError):
         if is_file:
-            raise _file_error(url, exc, first) from None
-        raise _Retryable(f"network error: {_describe(exc)}") from None
-    except ValueError as exc:   # a malformed URL
-        raise HttpSourceError(f"cannot fetch {safe_url(url)}: {exc}") from None
+            return _file_error(url, exc, first)
+        return _Retryable(f"network error: {_describe(exc)}")
+    if isinstance(exc, ValueError):   # a malformed URL
+        return HttpSourceError(f"cannot fetch {safe_url(url)}: {exc}")
+    raise exc   # anything else is a bug here, not an answer of the server
 
 
 def _file_error(url: str, reason: object, first: bool) -> Exception:

@@ -3,8 +3,8 @@
 Every parser takes one column (an Arrow string array, or whatever `text_array` turns into one: a
 pandas Series, a list) and returns two Arrow arrays of the same length: the typed values (null where
 the input is blank or bad) and `errors`, a short English reason for each value that is present but
-cannot be parsed (null elsewhere). Blank input is null and not an error: whether a field is required
-is decided by the caller.
+cannot be parsed (null elsewhere), which names the fault, not the value. Blank input is null and not
+an error: whether a field is required is decided by the caller.
 
 No parser loops over the rows in Python; Python only words the reason of a bad value and translates
 the rare value that holds full-width characters. Dates and numbers are parsed by *shape*: every
@@ -136,19 +136,14 @@ def _full_width_positions(data: np.ndarray) -> np.ndarray:
     return np.concatenate([wide, space])
 
 
-def _shown(value: object) -> str:
-    text = str(value)
-    return repr(text if len(text) <= 60 else text[:60] + "…")
-
-
 def errors_where(raw: pa.StringArray, bad: np.ndarray, reason: str | Callable[[int], str]) -> pa.StringArray:
-    """Null everywhere except the `bad` rows, which get `reason: 'raw value'` (the value as
-    delivered, so the person fixing the source recognises it). `reason` may depend on the row."""
+    """Null everywhere except the `bad` rows of the column `raw`, which get `reason` (it may depend
+    on the row). The reason says what is wrong, never the value: whether a value may be shown is
+    the caller's to decide (a phone typed into a date column is personal data; see typed_rows)."""
     rows = np.flatnonzero(bad)
     if not rows.size:
         return pa.nulls(len(bad), pa.string())
-    shown = raw.take(pa.array(rows)).to_pylist()
-    texts = [f"{reason(i) if callable(reason) else reason}: {_shown(v)}" for i, v in zip(rows.tolist(), shown)]
+    texts = [reason(i) if callable(reason) else reason for i in rows.tolist()]
     return pc.replace_with_mask(pa.nulls(len(bad), pa.string()), pa.array(bad), pa.array(texts, pa.string()))
 
 

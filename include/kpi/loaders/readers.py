@@ -2,9 +2,10 @@
 
 Every reader yields Arrow tables whose columns are the expected header (all values text, '' for an
 empty cell), then `_error`: null for a good record, or the reason a record is structurally broken
-(it still carries whatever fields it has), and `_record`: where a person finds the record, the
-1-based physical line of a CSV file (line 1 is the header), the worksheet row of a workbook, the
-0-based item position in a JSON page. A file that cannot be read at all raises UnreadableFile.
+(a CSV record with more or fewer fields than the header carries none of them, see _fit), and
+`_record`: where a person finds the record, the 1-based physical line of a CSV file (line 1 is the
+header), the worksheet row of a workbook, the 0-based item position in a JSON page. A file that
+cannot be read at all raises UnreadableFile.
 
 CSV files are parsed by Apache Arrow's streaming CSV reader, fed UTF-8 (a cp950 file is decoded block
 by block on the way in). Arrow does not report physical lines, so they are counted here: a record
@@ -25,7 +26,7 @@ import io
 import json
 import logging
 import queue
-import sys
+import re
 import threading
 import weakref
 import zipfile
@@ -53,6 +54,8 @@ _DECODE_BLOCK = 1 << 18
 # Bytes of UTF-8 Arrow parses at a time (one record batch each; Arrow reads 32 blocks ahead, and
 # a record may be at most one block long).
 _ARROW_BLOCK = 1 << 20
+# The longest physical line of a CSV file (see _Utf8Stream).
+MAX_LINE = _ARROW_BLOCK
 _UTF8_NAMES = {"utf-8", "utf-8-sig"}
 # Codecs for which the default order (UTF-8, then cp950) already is the right answer.
 _DEFAULT_FAMILY = _UTF8_NAMES | {"cp950", "big5", "big5hkscs"}
@@ -300,18 +303,30 @@ def _close_all() -> None:
 
 class _Utf8Stream(io.RawIOBase):
     """A text file as UTF-8 bytes, for Arrow (see _utf8_blocks). Arrow's reader calls read() from
-    its own I/O thread, up to 32 blocks ahead of the parsing, so decoding runs beside it.
-    `quotes` tells whether a '"' went by."""
+    its own I/O thread, up to 32 blocks ahead of the parsing, so decoding runs beside it; the
+    reader's own thread reads the header (line()) before and closes the stream after. A lock makes
+    sure the file is only ever advanced by one thread at a time (a generator advanced from two
+    threads raises), and close() waits for a read in progress.
+
+    A physical line longer than MAX_LINE ends the stream with an error naming its line (Arrow could
+    not take it as one record, and no source has such lines: the file lost its line breaks), before
+    Arrow is given more of it than one block. `quotes` tells whether a '"' went by."""
 
     def __init__(self, path: Path, codec: str, *, sniffed: bool, digest=None):
         super().__init__()
         self.path = path
         self._blocks = _utf8_blocks(path, codec, sniffed=sniffed, digest=digest)
+        self._lock = threading.Lock()
         self._pending: deque[bytes] = deque()
         self._size = 0
         self._eof = False
         self._stopped = False
         self._lent: list[weakref.ref] = []
+        self._ended = False                 # a read was answered with the end
+        self._last_read = monotonic()
+        self._line_no = 1                   # the physical line the bytes after the last line break are on
+        self._line_bytes = 0                # ... and how many bytes of it went by
+        self._after_cr = False              # the last byte that went by is a \r
         self.quotes = False
         self.error: UnreadableFile | None = None
 
@@ -332,8 +347,23 @@ class _Utf8Stream(io.RawIOBase):
         return True
 
     def close(self) -> None:
-        self._blocks.close()
+        self._stopped = True
+        with self._lock:
+            self._blocks.close()
         super().close()
+
+    def settle(self, quiet: float = 0.5) -> None:
+        """After stop(): wait until Arrow's reading thread will call read() no more, sleeping in
+        between (it needs the GIL to get to its next read). It is done once a read was answered
+        with the end (every read after stop() is); a thread that stopped because its queue of 32
+        blocks is full never reads again, which shows as no read for `quiet` seconds. Only then may
+        the reader be dropped: dropping it waits for a reading thread still running, while holding
+        the GIL that thread needs."""
+        while True:
+            with self._lock:
+                if self._ended or monotonic() - self._last_read > quiet:
+                    return
+            sleep(0.001)
 
     def _fill(self) -> None:
         try:
@@ -342,13 +372,36 @@ class _Utf8Stream(io.RawIOBase):
             # Raised from here, the error would cross Arrow's thread (and keep this stream alive
             # in its traceback): the stream ends instead, and the reader raises it (check()).
             self.error, out = exc.with_traceback(None), None
-        if out is None:
+        if out is not None:
+            out = self._within_line_limit(out)
+        if out:
+            if not self.quotes and b'"' in out:
+                self.quotes = True
+            self._pending.append(out)
+            self._size += len(out)
+        if out is None or self.error is not None:
             self._eof = True
-            return
-        if not self.quotes and b'"' in out:
-            self.quotes = True
-        self._pending.append(out)
-        self._size += len(out)
+
+    def _within_line_limit(self, out: bytes) -> bytes:
+        """`out` as far as no line in it is longer than MAX_LINE; at a longer line the stream ends
+        with an error naming it. A line that starts and ends inside one block is not measured:
+        blocks are at most 5/4 MAX_LINE long, which Arrow still takes."""
+        first = _line_break(out, 0)
+        if first is None:
+            self._line_bytes += len(out)
+            return out if self._line_bytes <= MAX_LINE else self._too_long(b"")
+        if self._line_bytes + first > MAX_LINE:
+            return self._too_long(b"")
+        last = max(out.rfind(b"\n"), out.rfind(b"\r"))
+        self._line_no += _count_breaks(out, self._after_cr)
+        self._line_bytes = len(out) - last - 1
+        self._after_cr = out[-1] == 13
+        return out if self._line_bytes <= MAX_LINE else self._too_long(out[:last + 1])
+
+    def _too_long(self, head: bytes) -> bytes:
+        self.error = UnreadableFile(f"line {self._line_no} of {self.path.name} is longer than {MAX_LINE >> 20} MB "
+                                    "(its line breaks may be missing)")
+        return head
 
     def _ensure(self, n: int) -> None:
         while self._size < n and not self._eof:
@@ -360,14 +413,18 @@ class _Utf8Stream(io.RawIOBase):
         the \\n of a quoted \\r\\n split between blocks, and a reader stopped early must end on a
         whole line (not in the middle of a character). The bytes come as a numpy array, which
         Arrow holds on to while it needs them; its weak reference tells when Arrow let go."""
-        data = np.frombuffer(self._take(n), dtype=np.uint8)
-        self._lent = [ref for ref in self._lent if ref() is not None]
-        self._lent.append(weakref.ref(data))
+        with self._lock:
+            data = np.frombuffer(self._take(n), dtype=np.uint8)
+            self._lent = [ref for ref in self._lent if ref() is not None]
+            self._lent.append(weakref.ref(data))
+            self._ended = self._ended or not len(data)
+            self._last_read = monotonic()
         return data
 
     def released(self) -> bool:
         """Whether Arrow let go of every block it was given."""
-        return all(ref() is None for ref in self._lent)
+        with self._lock:
+            return all(ref() is None for ref in self._lent)
 
     def _take(self, n: int = -1) -> bytes | memoryview:
         if self._stopped:
@@ -396,11 +453,16 @@ class _Utf8Stream(io.RawIOBase):
         return data
 
     def at_end(self) -> bool:
-        self._ensure(1)
-        return self._size == 0
+        with self._lock:
+            self._ensure(1)
+            return self._size == 0
 
     def line(self) -> bytes:
         """One physical line, with its line break (\\r\\n, \\n or \\r); b'' at the end."""
+        with self._lock:
+            return self._line()
+
+    def _line(self) -> bytes:
         looked = 0
         while True:
             data = b"".join(self._pending)
@@ -418,6 +480,30 @@ class _Utf8Stream(io.RawIOBase):
         while len(line) < end:
             line += self._take(end - len(line))
         return line
+
+
+def _count_breaks(data: bytes, after_cr: bool) -> int:
+    """Line breaks in `data` as a text editor counts them (\\r\\n once, a lone \\r too), `after_cr`
+    telling whether the byte before `data` is a \\r."""
+    breaks = data.count(b"\n")
+    if cr := data.count(b"\r"):
+        breaks += cr - data.count(b"\r\n")
+    return breaks - (after_cr and data[:1] == b"\n")
+
+
+class _Feed(io.RawIOBase):
+    """What Arrow reads: the stream's read(), through an object only Arrow holds, so that a weak
+    reference to it tells when Arrow has let go of the file (its reading thread is gone)."""
+
+    def __init__(self, stream: _Utf8Stream):
+        super().__init__()
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> np.ndarray:
+        return self._stream.read(n)
 
 
 def _line_break(data: bytes, start: int) -> int | None:
@@ -440,11 +526,14 @@ def _check_header(found: list[str], expected: Sequence[str], where: str, hint: s
     expected = list(expected)
     if found == expected:
         return
-    if not set(found) & set(expected):
-        # Probably a data row (a file exported without its header): it may hold personal data,
-        # so it is described, not quoted.
+    named = sum(cell in expected for cell in found)
+    if named * 2 <= len(expected):
+        # Mostly no column names: probably a data row (a file exported without its header), which
+        # may hold personal data (a channel 電子郵件 is also a column name), so it is described,
+        # not quoted.
+        some = f"only {named} of them column names" if named else "none of them a column name"
         raise UnreadableFile(f"wrong header {where}: expected {len(expected)} columns "
-                             f"{','.join(expected)}; found {len(found)} fields, none of them a column name{hint}")
+                             f"{','.join(expected)}; found {len(found)} fields, {some}{hint}")
     diff = next((i for i, (e, f) in enumerate(zip(expected, found)) if e != f), min(len(expected), len(found)))
     detail = (f"column {diff + 1} should be {expected[diff]!r} but is "
               f"{found[diff]!r}" if diff < len(expected) and diff < len(found)
@@ -495,17 +584,19 @@ class _Chunker:
 
 
 def _fit(row: list[str], width: int, physical: int) -> tuple[list[str], str | None]:
-    """The record cut or padded to `width` fields, and why it is broken (None if it is not).
-    `physical` is the header's width including trailing unnamed columns (Excel writes a trailing
-    comma on every line), which must stay empty."""
+    """The record's `width` fields, and why it is broken (None if it is not). `physical` is the
+    header's width including trailing unnamed columns (Excel writes a trailing comma on every
+    line), which must stay empty. A record with more or fewer fields than that carries none of
+    them: which value belongs to which column cannot be told (cut or padded by position, a name
+    would land in the channel's place and an address in the date's), so its field count is all
+    it keeps."""
     if len(row) == width:
         return row, None
     if width < len(row) <= physical:
         if any(cell.strip() for cell in row[width:]):
             return row[:width], f"expected {width} fields, found a value after the last column"
         return row[:width], None
-    reason = f"expected {width} fields, found {len(row)}"
-    return (row + [""] * width)[:width], reason
+    return [""] * width, f"expected {width} fields, found {len(row)}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -574,8 +665,10 @@ def _chunks(lines: _Lines, chunker: _Chunker, path: Path) -> Iterator[pa.Table]:
         for table in lines.tables():
             yield from chunker.add(table)
     except pa.ArrowInvalid as exc:
-        raise UnreadableFile(f"{path.name} is not well-formed CSV after line {lines.next_line - 1}: "
-                             f"{str(exc).splitlines()[0][:120]}") from None
+        # Arrow may add the record's text after the fault ("Expected 15 columns, got 16: <row>"),
+        # which may hold personal data: the fault only.
+        fault = re.sub(r"(got \d+)\s*:.*", r"\1", str(exc).splitlines()[0])[:120]
+        raise UnreadableFile(f"{path.name} is not well-formed CSV after line {lines.next_line - 1}: {fault}") from None
     yield from chunker.flush()
 
 
@@ -615,20 +708,17 @@ class _Lines:
         return "skip"
 
     def tables(self) -> Iterator[pa.Table]:
-        unused = sys.getrefcount(self.stream)
+        feed = _Feed(self.stream)
+        arrow_holds = weakref.ref(feed)
+        reader = None
         try:
             reader = pcsv.open_csv(
-                self.stream,
+                feed,
                 read_options=pcsv.ReadOptions(column_names=self.names, use_threads=False, block_size=_ARROW_BLOCK),
                 parse_options=pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
                                                 invalid_row_handler=self._on_invalid),
                 convert_options=_text_options(self.names, check_utf8=False))
-        except BaseException:
-            self.stream.stop()
-            raise
-        try:
-            # Raised here, not by stream.check(): a frame of check() in the traceback would hold the
-            # stream, and the wait for Arrow to let go of it below would run into its 2 s limit.
+            feed = None
             for batch in reader:
                 if self.stream.error is not None:
                     raise self.stream.error
@@ -639,18 +729,22 @@ class _Lines:
                 yield self._table(None)
         finally:
             # Arrow reads ahead in a thread of its own, calling back into Python: whether the file
-            # was read to its end or given up, that thread must be done with the stream before we
-            # return (an Arrow thread still holding a Python object when the interpreter exits
-            # aborts it). The stream ends now; once Arrow has seen the end and let go of the stream
-            # (its reference count is back to what it was) and of every block it read, no Arrow
-            # thread will touch Python again.
+            # was read to its end or given up (an Arrow error, a consumer that stopped early),
+            # that thread must be done with the stream before we return. Else it reads on while
+            # the stream is closed, or calls into an interpreter that is exiting, which hangs or
+            # aborts the process. The stream ends now; once Arrow's thread has seen the end, the
+            # reader can go, and once Arrow has let go of the file and of every block it read, no
+            # Arrow thread touches Python again.
+            feed = None
             self.stream.stop()
-            _drain(reader)
-            del reader
-            deadline = monotonic() + 2
-            while sys.getrefcount(self.stream) > unused or not self.stream.released():
+            if reader is not None:
+                _drain(reader)
+            self.stream.settle()
+            reader = None
+            deadline = monotonic() + 30
+            while arrow_holds() is not None or not self.stream.released():
                 if monotonic() > deadline:
-                    log.warning("%s: Arrow's reader still holds the file after 2 s", self.stream.path.name)
+                    log.warning("%s: Arrow's reader still holds the file after 30 s", self.stream.path.name)
                     break
                 sleep(0.001)
 

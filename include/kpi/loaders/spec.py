@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -16,6 +17,11 @@ TYPES = ("text", "int", "amount", "decimal", "date", "datetime", "year_month", "
 PG_TYPES = {"text": "text", "choice": "text", "int": "bigint", "amount": "numeric", "decimal": "numeric",
             "date": "date", "datetime": "timestamptz", "year_month": "date", "bool": "boolean"}
 META_COLUMNS = ("_object", "_record", "_load_id")
+DATE_TYPES = ("date", "datetime", "year_month")
+# Time limits of sql and http sources, in seconds (sources.yml, or KPI_<SOURCE>_<LIMIT> to override):
+# timeout: the longest wait for the network (connect, or one read); page_deadline (http): one page,
+# all its bytes included (a server trickling bytes defeats a read timeout); deadline: the whole source.
+LIMITS = ("timeout", "page_deadline", "deadline")
 
 
 class SpecError(ValueError):
@@ -37,6 +43,8 @@ class Column:
     true_values: tuple[str, ...] = ("是",)
     false_values: tuple[str, ...] = ("否",)
     pii: str | None = None           # pseudonym / district / drop
+    # date, datetime, year_month: a value later than this many years after the delivery is set aside
+    max_years_ahead: int = 1
 
     @property
     def label(self) -> str:
@@ -73,6 +81,9 @@ class Source:
     key: tuple[str, ...] = ()
     items_key: str = "items"
     next_key: str = "next"
+    timeout: float = 30
+    page_deadline: float = 120
+    deadline: float = 1800
     # personal data
     pseudonym: str | None = None
     district: str | None = None
@@ -87,6 +98,13 @@ class Source:
         return [c.source for c in self.columns]
 
     @property
+    def holds_personal_data(self) -> bool:
+        """Whether the source declares a personal-data column. Then any of its columns can hold
+        personal data (a phone typed into a date column), so no reason quotes a value of it and a
+        set-aside row keeps no value its column refuses."""
+        return any(c.pii for c in self.columns)
+
+    @property
     def kept(self) -> list[Column]:
         return [c for c in self.columns if c.name and not c.pii]
 
@@ -96,10 +114,27 @@ class Source:
         return cols
 
     def url(self) -> str:
-        import os
-
         return (os.environ.get(self.url_env or "") or self.default_url or "").format(
             landing=config.landing_dir())
+
+    def url_configured(self) -> bool:
+        """Whether the URL was set explicitly (its variable), rather than the default in the landing
+        directory: a configured source that cannot be opened is an error, not "nothing delivered"."""
+        return bool(self.url_env and os.environ.get(self.url_env))
+
+    def limit(self, name: str) -> float:
+        """One of LIMITS in seconds: KPI_<SOURCE>_<NAME> if set, else sources.yml, else the default."""
+        variable = f"KPI_{self.name.upper()}_{name.upper()}"
+        text = (os.environ.get(variable) or "").strip()
+        value = getattr(self, name)
+        if text:
+            try:
+                value = float(text)
+            except ValueError:
+                raise SpecError(f"{variable} must be a number of seconds, got {text!r}") from None
+        if not value > 0:
+            raise SpecError(f"source {self.name}: {name} must be more than 0 seconds, got {value!r}")
+        return float(value)
 
     def ddl(self) -> str:
         cols = [f'    "{c.name}" {PG_TYPES[c.type]}' for c in self.kept]
@@ -134,6 +169,8 @@ def _column(source: str, body: dict) -> Column:
         raise SpecError(f"column {source}: unknown pii {col.pii!r}")
     if not col.pii and not col.name:
         raise SpecError(f"column {source}: needs a name (or pii: drop)")
+    if not isinstance(col.max_years_ahead, int) or col.max_years_ahead < 0:
+        raise SpecError(f"column {source}: max_years_ahead must be a whole number of years")
     return col
 
 

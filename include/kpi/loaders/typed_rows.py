@@ -10,15 +10,17 @@ import hashlib
 import re
 import threading
 from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kpi.loaders import parsing
+from kpi import config
+from kpi.loaders import landing, parsing
 from kpi.loaders.readers import ERROR_COLUMN, RECORD_COLUMN
-from kpi.loaders.spec import Column, Source
+from kpi.loaders.spec import DATE_TYPES, Column, Source
 
 KEELUNG_DISTRICT = re.compile(r"((?:中正|七堵|暖暖|仁愛|中山|安樂|信義)區)")
 ANY_DISTRICT = re.compile(r"(?:[市縣])([^\s市縣區]{1,3}區)")
@@ -66,22 +68,70 @@ def _numeric(values: pa.Array) -> np.ndarray:
     return np.full(len(values), np.nan)
 
 
-def _checked(col: Column, values: pa.Array, errors: pa.StringArray) -> pa.StringArray:
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:          # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _later_than(values: pa.Array, latest: date) -> np.ndarray:
+    """Which values fall on a day after `latest` (a timestamp on its day in Asia/Taipei)."""
+    if pa.types.is_timestamp(values.type):
+        first_too_late = datetime.combine(latest + timedelta(days=1), time(), config.TIMEZONE)
+        later = pc.greater_equal(values, pa.scalar(first_too_late, values.type))
+    else:
+        later = pc.greater(values, pa.scalar(latest, values.type))
+    return later.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _day(value: date | datetime) -> str:
+    return (value.astimezone(config.TIMEZONE).date() if isinstance(value, datetime) else value).isoformat()
+
+
+def _shown(value: object) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 60 else text[:60] + "…")
+
+
+def _checked(col: Column, raw: pa.StringArray, values: pa.Array, errors: pa.StringArray, delivered: date,
+             show: bool) -> pa.StringArray:
+    """The reason each row of one column is bad: its label and the fault, and with `show` the value
+    (as delivered, so the person fixing the source recognises it)."""
     has_error = errors.is_valid().to_numpy(zero_copy_only=False)
-    reasons = (pc.binary_join_element_wise(col.label, errors, ": ") if has_error.any() else errors)
+    reasons = errors
+    if has_error.any():
+        rows = np.flatnonzero(has_error)
+        faults = errors.take(pa.array(rows)).to_pylist()
+        shown = raw.take(pa.array(rows)).to_pylist() if show else [None] * len(rows)
+        texts = [f"{col.label}: {fault}" + (f": {_shown(value)}" if show else "")
+                 for fault, value in zip(faults, shown)]
+        reasons = pc.replace_with_mask(errors, pa.array(has_error), pa.array(texts, pa.string()))
     if col.required:
         missing = values.is_null().to_numpy(zero_copy_only=False) & ~has_error
         reasons = _first_error(reasons, _messages(missing, lambda i: f"{col.label} is empty"))
     if col.min is not None or col.max is not None:
         numeric = _numeric(values)
+
+        def value(i: int) -> str:
+            return f": {_fmt(float(numeric[i]))}" if show else ""
+
         with np.errstate(invalid="ignore"):
             if col.min is not None:
                 word = "is negative" if col.min == 0 else f"is below {_fmt(col.min)}"
-                reasons = _first_error(reasons, _messages(
-                    numeric < col.min, lambda i: f"{col.label} {word}: {_fmt(float(numeric[i]))}"))
+                reasons = _first_error(reasons, _messages(numeric < col.min, lambda i: f"{col.label} {word}{value(i)}"))
             if col.max is not None:
                 reasons = _first_error(reasons, _messages(
-                    numeric > col.max, lambda i: f"{col.label} is above {_fmt(col.max)}: {_fmt(float(numeric[i]))}"))
+                    numeric > col.max, lambda i: f"{col.label} is above {_fmt(col.max)}{value(i)}"))
+    if col.type in DATE_TYPES:
+        # A date this far ahead is a typo (ROC 200 for 110 reads as 2111), not a plan: due dates and
+        # the next year's office calendar lie within a year of the delivery.
+        years = col.max_years_ahead
+        ahead = "a year" if years == 1 else f"{years} years"
+        reasons = _first_error(reasons, _messages(
+            _later_than(values, _years_after(delivered, years)),
+            lambda i: f"{col.label}{f' {_day(values[i].as_py())}' if show else ''} is more than {ahead} after "
+                      f"the delivery date {delivered}"))
     return reasons
 
 
@@ -184,11 +234,14 @@ def _columns(chunk: pa.Table | pd.DataFrame) -> tuple[dict[str, pa.StringArray],
     return columns, records
 
 
-def type_chunk(source: Source, chunk: pa.Table | pd.DataFrame, pii_key: bytes) -> tuple[pa.Table, pd.Series]:
+def type_chunk(source: Source, chunk: pa.Table | pd.DataFrame, pii_key: bytes,
+               delivered: date | None = None) -> tuple[pa.Table, pd.Series]:
     """Typed raw columns (source.raw_columns(), in that order) for every record of `chunk`, and the
     reason each bad record is set aside (None for good records), indexed by record number. `chunk`
     holds the source's own column names as text (a reader's table, or a DataFrame indexed by record);
-    an optional `_error` column carries structural problems found while reading."""
+    an optional `_error` column carries structural problems found while reading. `delivered` is
+    when the data was delivered (default: today), the reference of every date column's bound."""
+    delivered = delivered or landing.today()
     columns, records = _columns(chunk)
     n = len(records)
 
@@ -196,11 +249,12 @@ def type_chunk(source: Source, chunk: pa.Table | pd.DataFrame, pii_key: bytes) -
         return columns[name] if name in columns else pa.nulls(n, pa.string())
 
     reasons = column(ERROR_COLUMN)
+    show = not source.holds_personal_data
     typed: dict[str, pa.Array] = {}
     for col in source.kept:
         values, errors = _parse(col, column(col.source))
         typed[col.name] = values
-        reasons = _first_error(reasons, _checked(col, values, errors))
+        reasons = _first_error(reasons, _checked(col, column(col.source), values, errors, delivered, show))
     by_name = {c.name: c for c in source.kept}
     for col in source.kept:
         if col.max_column:
@@ -209,7 +263,8 @@ def type_chunk(source: Source, chunk: pa.Table | pd.DataFrame, pii_key: bytes) -
             with np.errstate(invalid="ignore"):
                 over = a > b
             reasons = _first_error(reasons, _messages(
-                over, lambda i: f"{col.label} {_fmt(float(a[i]))} exceeds {other.label} {_fmt(float(b[i]))}"))
+                over, lambda i: f"{col.label} {_fmt(float(a[i]))} exceeds {other.label} {_fmt(float(b[i]))}" if show
+                else f"{col.label} exceeds {other.label}"))
         if col.required_when:
             (other_name, expected), = col.required_when.items()
             other = by_name[other_name]
@@ -227,6 +282,27 @@ def type_chunk(source: Source, chunk: pa.Table | pd.DataFrame, pii_key: bytes) -
     return table, pd.Series(reasons.to_numpy(zero_copy_only=False), index=pd.Index(records), dtype=object)
 
 
-def without_personal_data(source: Source, chunk: pa.Table) -> pa.Table:
-    """The record as delivered, minus every personal-data column: what a set-aside row may keep."""
-    return chunk.select([c.source for c in source.columns if not c.pii and c.source in chunk.column_names])
+def set_aside_copies(source: Source, chunk: pa.Table) -> list[dict | None]:
+    """What each record of `chunk` (a reader's table of records to set aside) may keep, None for
+    nothing at all:
+    - a record the reader could not read whole (its `_error`: more or fewer fields than the
+      header, a value after the last column, a JSON item that is no object) keeps nothing: which
+      value belongs to which column cannot be told, and its line and reason say where to look;
+    - any other record keeps its columns that are not personal data, as delivered; in a source
+      that declares personal data, without the values their column's type refuses (a phone typed
+      into a date column: that is how personal data in the wrong place shows)."""
+    columns, _ = _columns(chunk)
+    n = chunk.num_rows
+    broken = (columns[ERROR_COLUMN].is_valid().to_numpy(zero_copy_only=False) if ERROR_COLUMN in columns
+              else np.zeros(n, dtype=bool))
+    kept: dict[str, pa.Array] = {}
+    for col in source.columns:
+        if col.pii or col.source not in columns:
+            continue
+        values = columns[col.source]
+        if source.holds_personal_data and col.type != "text":
+            refused = _parse(col, values)[1].is_valid()
+            values = pc.if_else(refused, pa.scalar(None, pa.string()), values)
+        kept[col.source] = values
+    rows = pa.table(kept).to_pylist() if kept else [{} for _ in range(n)]
+    return [None if whole else row for whole, row in zip(broken.tolist(), rows)]

@@ -1,6 +1,6 @@
 """What the report shows, read from the warehouse in one go: statuses of the as-of date, each
-indicator's history over the year, department rows, source freshness, the load ledger and the
-set-aside rows (counts and reasons only, never row contents)."""
+indicator's history over the year, department rows, source freshness, the load ledger, the
+set-aside rows (counts and reasons only, never row contents) and the unknown department codes."""
 from __future__ import annotations
 
 import re
@@ -62,6 +62,11 @@ class ReportData:
     set_aside_files: list[dict]
     set_aside_reasons: list[dict]
     set_aside_total: int
+    unknown_units: list[dict] = field(default_factory=list)
+
+    @property
+    def unknown_codes(self) -> list[str]:
+        return sorted({u["org_unit_code"] for u in self.unknown_units})
 
     @property
     def status_counts(self) -> dict[str, int]:
@@ -133,6 +138,13 @@ where status = 'failed'
 order by source, object_name
 """
 
+# department codes a source uses that the org-unit list does not know (sources.md "Bad input")
+_UNKNOWN_UNITS = """
+select org_unit_code, org_unit_name_zh, source_code, source_name, source_name_zh, org_unit_name, records,
+       first_date, last_date
+from marts.fct_source_org_units where not is_known order by org_unit_code, source_code
+"""
+
 _SET_ASIDE_FILES = """
 select source, object_name, count(*) as rows
 from raw.rejected_rows group by source, object_name order by count(*) desc, source, object_name
@@ -158,10 +170,11 @@ _REASON_ZH = [
     (re.compile(r"^(?P<col>.+?): not a whole number$"), "{col}：不是整數"),
     (re.compile(r"^(?P<col>.+?): not a number$"), "{col}：不是數字"),
     (re.compile(r"^(?P<col>.+?): not one of (?P<allowed>.+)$"), "{col}：不在允許值之內（{allowed}）"),
-    (re.compile(r"^(?P<col>.+?) is negative: …$"), "{col} 為負數"),
-    (re.compile(r"^(?P<col>.+?) is below …: …$"), "{col} 低於下限"),
-    (re.compile(r"^(?P<col>.+?) is above …: …$"), "{col} 超過上限"),
-    (re.compile(r"^(?P<col>.+?) … exceeds (?P<other>.+?) …$"), "{col} 大於 {other}"),
+    # the value is there only in sources without personal data
+    (re.compile(r"^(?P<col>.+?) is negative(?:: …)?$"), "{col} 為負數"),
+    (re.compile(r"^(?P<col>.+?) is below …(?:: …)?$"), "{col} 低於下限"),
+    (re.compile(r"^(?P<col>.+?) is above …(?:: …)?$"), "{col} 超過上限"),
+    (re.compile(r"^(?P<col>.+?)(?: …)? exceeds (?P<other>.+?)(?: …)?$"), "{col} 大於 {other}"),
     (re.compile(r"^(?P<col>.+?) is empty although (?P<other>.+?) is (?P<value>.+)$"), "{other} 為 {value} 時，{col} 不可空白"),
     (re.compile(r"^(?P<col>.+?) is empty$"), "{col} 空白"),
     (re.compile(r"^expected … fields, found a value after the last column$"), "欄位數不符：最後一欄之後仍有資料"),
@@ -200,6 +213,7 @@ def fetch(as_of: date) -> ReportData:
                  for r in warehouse.fetch_dicts(conn, _LOADS)]
         failures = warehouse.fetch_dicts(conn, _FAILURES)
         set_aside_files = warehouse.fetch_dicts(conn, _SET_ASIDE_FILES)
+        unknown_units = warehouse.fetch_dicts(conn, _UNKNOWN_UNITS)
         reasons = Counter()
         for source, reason, n in conn.execute(
                 "select source, reason, count(*) from raw.rejected_rows group by source, reason").fetchall():
@@ -233,4 +247,5 @@ def fetch(as_of: date) -> ReportData:
         set_aside_reasons=[{"source": s, "source_name_zh": names.get(s, s), "reason": k, "reason_zh": reason_zh(k), "rows": n}
                            for (s, k), n in reasons.most_common()],
         set_aside_total=sum(f["rows"] for f in set_aside_files),
+        unknown_units=unknown_units,
     )

@@ -152,6 +152,10 @@ def _summary(data: ReportData) -> str:
         more = f"等 {len(data.failures)} 個檔案" if len(data.failures) > 5 else ""
         stale += (f'<div class="warn">有檔案無法載入：{files}{more}，其資料未納入計算，'
                   f'詳見<a href="#quality">「五、資料品質」</a>。</div>')
+    if data.unknown_codes:
+        stale += (f'<div class="warn">有 {len(data.unknown_codes)} 個單位代碼不在機關單位清單中：'
+                  f'{_e("、".join(data.unknown_codes))}。其資料仍計入全市，於各單位比較中列為「未知單位」，'
+                  f'詳見<a href="#unknown-units">「五、資料品質」</a>。</div>')
     if not total:
         lead = f"基準日 {_e(labels.roc_date(data.as_of))} 倉儲中尚無指標狀態（請先執行 kpi run --as-of {data.as_of}）。"
     return (f'<section id="summary"><h2>一、狀態摘要</h2><p class="lead">{lead}</p>'
@@ -321,7 +325,32 @@ def _quality(data: ReportData) -> str:
     else:
         set_aside = '<p class="ok">目前無剔除之資料列。</p>'
     return (f'<section id="quality"><h2>五、資料品質</h2><h3>資料來源更新狀況（基準日 {_e(labels.roc_date(data.as_of))}）</h3>'
-            f'{fresh}<h3>各來源載入情形</h3>{loads}<h3>載入失敗之檔案</h3>{failures}<h3>剔除之資料列</h3>{set_aside}</section>')
+            f'{fresh}<h3>各來源載入情形</h3>{loads}<h3>載入失敗之檔案</h3>{failures}<h3>剔除之資料列</h3>{set_aside}'
+            f'<h3 id="unknown-units">未知單位代碼</h3>{_unknown_units(data)}</section>')
+
+
+def _span(first, last) -> str:
+    if first is None:
+        return "—"
+    return _e(labels.roc_date(first)) if first == last else f"{_e(labels.roc_date(first))} 至 {_e(labels.roc_date(last))}"
+
+
+def _unknown_units(data: ReportData) -> str:
+    """Codes a source uses that the org-unit list lacks: not bad rows (sources.md "Bad input"), so they
+    count for the city and show as 未知單位（code） until the list (seed org_units) learns them."""
+    if not data.unknown_units:
+        return '<p class="ok">各資料來源之單位代碼均在機關單位清單中。</p>'
+    rows = "".join(
+        f'<tr class="unknown-unit" data-org="{_e(u["org_unit_code"])}" data-source="{_e(u["source_name"])}">'
+        f'<td class="code">{_e(u["org_unit_name_zh"])}</td><td class="src">{_e(u["source_name_zh"])}</td>'
+        f'<td>{_e(u["org_unit_name"] or "—")}</td><td class="num" data-k="records">{u["records"]:,}</td>'
+        f'<td>{_span(u["first_date"], u["last_date"])}</td></tr>'
+        for u in data.unknown_units)
+    return ('<table class="unknown-units"><thead><tr><th>單位</th><th>資料來源</th><th>來源所載名稱</th>'
+            f'<th class="num">筆數</th><th>資料期間</th></tr></thead><tbody>{rows}</tbody></table>'
+            '<p class="note">上列單位代碼不在機關單位清單（org_units）中。其資料照常計入全市數值，各單位比較及警示中以'
+            '「未知單位（代碼）」列示；確認代碼後請將該單位加入清單，下次執行即以正式名稱顯示。'
+            '筆數：公文為單位日數、陳情為案件數、預算為明細列數、人事為單位月數。</p>')
 
 
 def render(data: ReportData, docs_href: str | None = None) -> str:

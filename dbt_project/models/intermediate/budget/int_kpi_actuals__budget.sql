@@ -1,3 +1,7 @@
+-- A table, not a view: over a range of as-of dates the status model joins it per date, and as a view
+-- the planner misjudged its size by orders of magnitude (nested loops over every date).
+{{ config(materialized='table') }}
+
 -- S3 budget measures (kpi-rules.md "Measures"):
 --   * K5.1 execution rate of tracked basic-infrastructure tenders (列管基本設施標案執行率), from the
 --     latest snapshot of Y with month <= e's month, city-wide ('ALL') and per department (單位代碼):
@@ -6,93 +10,146 @@
 --     Y's month-12 snapshot: (Σ 預算數 − Σ (累計實支數 + 保留數)) ÷ Σ 預算數, is_final = true; without it
 --     a row with no value and is_final = false (status pending).
 -- Years run from the first year with a snapshot known at d through d's year; e = d in d's year,
--- else Y-12-31.
+-- else Y-12-31. Per as-of date d of the build: everything here depends on d only through d's month,
+-- so it is computed once per month of the build's dates and given to each of its dates.
 with lines as (
     select * from {{ ref('int_budget__snapshots_known') }}
 ),
 
+as_of_dates as (
+    {{ as_of_dates() }}
+),
+
+as_of_months as (
+    -- each month of the build, judged as of its last as-of date (only the month matters)
+    select date_trunc('month', as_of_date)::date as as_of_month, max(as_of_date) as as_of_date
+    from as_of_dates
+    group by 1
+),
+
+snapshots as (
+    select distinct year, snapshot_month from lines
+),
+
+first_years as (
+    select m.as_of_date, min(s.year) as first_year
+    from as_of_months as m
+    inner join snapshots as s on s.snapshot_month <= m.as_of_month
+    group by m.as_of_date
+),
+
 years as (
-    {{ years_judged("select min(year) from lines") }}
+    {{ years_judged('first_years') }}
 ),
 
 -- K5.1 -------------------------------------------------------------------------------------------
 k51_snapshot as (
     -- the latest snapshot of each year with month <= e's month; later snapshots are ignored
-    select y.year, max(l.snapshot_month) as snapshot_month
+    select y.as_of_date, y.year, max(s.snapshot_month) as snapshot_month
     from years as y
-    inner join lines as l
-        on l.year = y.year
-        and l.snapshot_month <= y.evaluation_month
-    group by y.year
+    inner join snapshots as s
+        on s.year = y.year
+        and s.snapshot_month <= y.evaluation_month
+    group by y.as_of_date, y.year
 ),
 
-k51_lines as (
+k51_snapshot_units as (
+    -- each snapshot's tracked lines per department, summed once whatever the dates that use it
     select
-        s.year,
-        l.org_unit_code,
-        coalesce(l.disbursed_cum, 0) + coalesce(l.payable_unpaid_cum, 0) + coalesce(l.savings_cum, 0) as executed,
-        coalesce(l.allocated_cum, 0) as allocated
-    from k51_snapshot as s
-    inner join lines as l
-        on l.snapshot_month = s.snapshot_month
-    where l.is_tracked_infrastructure
+        snapshot_month,
+        org_unit_code,
+        sum(coalesce(disbursed_cum, 0) + coalesce(payable_unpaid_cum, 0) + coalesce(savings_cum, 0)) as executed,
+        sum(coalesce(allocated_cum, 0)) as allocated
+    from lines
+    where is_tracked_infrastructure
+    group by snapshot_month, org_unit_code
 ),
 
 k51_scopes as (
     -- the city: one row for every year with a snapshot, even one without tracked lines (no value)
-    select s.year, 'ALL' as org_unit_code,
+    select s.as_of_date, s.year, 'ALL' as org_unit_code,
            coalesce(sum(k.executed), 0) as executed, coalesce(sum(k.allocated), 0) as allocated
     from k51_snapshot as s
-    left join k51_lines as k using (year)
-    group by s.year
+    left join k51_snapshot_units as k using (snapshot_month)
+    group by s.as_of_date, s.year
 
     union all
 
     -- each department with tracked lines in that snapshot
-    select year, org_unit_code, sum(executed), sum(allocated)
-    from k51_lines
-    group by year, org_unit_code
+    select s.as_of_date, s.year, k.org_unit_code, k.executed, k.allocated
+    from k51_snapshot as s
+    inner join k51_snapshot_units as k using (snapshot_month)
 ),
 
 -- C1.1 -------------------------------------------------------------------------------------------
+c11_month_12 as (
+    select
+        year,
+        snapshot_month,
+        count(*) as line_count,
+        sum(budget_amount) filter (
+            where is_current_expense and expense_class = '業務費'
+        ) as budget_amount,
+        sum(coalesce(disbursed_cum, 0) + coalesce(carried_over, 0)) filter (
+            where is_current_expense and expense_class = '業務費'
+        ) as final_spend
+    from lines
+    where month = 12
+    group by year, snapshot_month
+),
+
 c11_year_end as (
     select
+        y.as_of_date,
         y.year,
-        count(l.year) > 0 as has_month_12,
-        sum(l.budget_amount) filter (
-            where l.is_current_expense and l.expense_class = '業務費'
-        ) as budget_amount,
-        sum(coalesce(l.disbursed_cum, 0) + coalesce(l.carried_over, 0)) filter (
-            where l.is_current_expense and l.expense_class = '業務費'
-        ) as final_spend
+        coalesce(sum(l.line_count), 0) > 0 as has_month_12,
+        sum(l.budget_amount) as budget_amount,
+        sum(l.final_spend) as final_spend
     from years as y
-    left join lines as l
+    left join c11_month_12 as l
         on l.year = y.year
-        and l.month = 12
         and l.snapshot_month <= y.evaluation_month
-    group by y.year
+    group by y.as_of_date, y.year
+),
+
+by_month as (
+    select
+        as_of_date,
+        'K5.1'::text as kpi_code,
+        year::int as year,
+        org_unit_code::text as org_unit_code,
+        trim_scale(executed::numeric / nullif(allocated, 0)) as actual_value,
+        trim_scale(executed::numeric) as numerator,
+        trim_scale(allocated::numeric) as denominator,
+        null::date as coverage_end_date,
+        null::boolean as is_final
+    from k51_scopes
+
+    union all
+
+    select
+        as_of_date,
+        'C1.1',
+        year::int,
+        'ALL',
+        case when has_month_12 then trim_scale((budget_amount - final_spend)::numeric / nullif(budget_amount, 0)) end,
+        case when has_month_12 then trim_scale((coalesce(budget_amount, 0) - coalesce(final_spend, 0))::numeric) end,
+        case when has_month_12 then trim_scale(coalesce(budget_amount, 0)::numeric) end,
+        null::date,
+        has_month_12
+    from c11_year_end
 )
 
 select
-    'K5.1'::text as kpi_code,
-    year::int as year,
-    org_unit_code::text as org_unit_code,
-    trim_scale(executed::numeric / nullif(allocated, 0)) as actual_value,
-    trim_scale(executed::numeric) as numerator,
-    trim_scale(allocated::numeric) as denominator,
-    null::date as coverage_end_date,
-    null::boolean as is_final
-from k51_scopes
-
-union all
-
-select
-    'C1.1',
-    year::int,
-    'ALL',
-    case when has_month_12 then trim_scale((budget_amount - final_spend)::numeric / nullif(budget_amount, 0)) end,
-    case when has_month_12 then trim_scale((coalesce(budget_amount, 0) - coalesce(final_spend, 0))::numeric) end,
-    case when has_month_12 then trim_scale(coalesce(budget_amount, 0)::numeric) end,
-    null::date,
-    has_month_12
-from c11_year_end
+    d.as_of_date,
+    b.kpi_code,
+    b.year,
+    b.org_unit_code,
+    b.actual_value,
+    b.numerator,
+    b.denominator,
+    b.coverage_end_date,
+    b.is_final
+from as_of_dates as d
+inner join by_month as b
+    on date_trunc('month', b.as_of_date) = date_trunc('month', d.as_of_date)

@@ -1,5 +1,6 @@
 -- Every date from Jan 1 of the earliest year any petition was received (or of the S6 calendar, whichever
--- is earlier) through Dec 31 of the year after the as-of date d (derived due dates run past year end),
+-- is earlier) through Dec 31 of the year after the last as-of date of the build (derived due dates run
+-- past year end),
 -- with the working days of the government office calendar (辦公日曆表) and a running working-day number
 -- for "n-th working day after" arithmetic (sources.md S2: a blank 限辦日期 of a 1999 case).
 --
@@ -29,11 +30,11 @@ bounds as (
                     (select extract(year from min(received_date))::int from {{ ref('stg_petitions__case_versions') }}),
                     (select min(year) from calendar_years)
                 ),
-                extract(year from {{ as_of_date() }})::int
+                extract(year from {{ as_of_to() }})::int
             ),
             1, 1
         ) as first_date,
-        make_date(extract(year from {{ as_of_date() }})::int + 1, 12, 31) as last_date
+        make_date(extract(year from {{ as_of_to() }})::int + 1, 12, 31) as last_date
 ),
 
 dates as (

@@ -1,25 +1,77 @@
--- K9.1 (electronic documents received + sent) and K7.1 (weighted mean processing days) per year,
--- city-wide and per unit. Data is already cut at d, so grouping by year gives period P.
-with by_unit as (
+{{ config(materialized='table') }}
+
+-- K9.1 (electronic documents received + sent) and K7.1 (weighted mean processing days) per as-of
+-- date d and year, city-wide and per unit. A version's figures count from its valid_from to its
+-- valid_to (int_documents__known), so each (year, unit) is a running total over the dates its figures change, spread over
+-- the as-of dates it holds; stat_date <= d is in valid_from, so grouping by year gives period P.
+with versions as (
+    select * from {{ ref('int_documents__known') }}
+),
+
+changes as (
     select
-        extract(year from stat_date)::int as year,
-        org_unit_code,
-        sum(docs_received_electronic + docs_sent_electronic) as electronic_docs,
+        extract(year from stat_date)::int as year, org_unit_code, valid_from as change_date,
+        1 as row_count, docs_received_electronic + docs_sent_electronic as electronic_docs,
+        docs_closed, closed_days_sum
+    from versions
+
+    union all
+
+    select
+        extract(year from stat_date)::int, org_unit_code, valid_to,
+        -1, -(docs_received_electronic + docs_sent_electronic), -docs_closed, -closed_days_sum
+    from versions
+    where valid_to is not null
+),
+
+by_change as (
+    select
+        year, org_unit_code, change_date,
+        sum(row_count) as row_count,
+        sum(electronic_docs) as electronic_docs,
         sum(docs_closed) as docs_closed,
         sum(closed_days_sum) as closed_days_sum
-    from {{ ref('int_documents__known') }}
-    group by 1, 2
+    from changes
+    group by year, org_unit_code, change_date
+),
+
+running as (
+    select
+        year,
+        org_unit_code,
+        change_date,
+        lead(change_date) over w as next_change_date,
+        sum(row_count) over w as row_count,
+        sum(electronic_docs) over w as electronic_docs,
+        sum(docs_closed) over w as docs_closed,
+        sum(closed_days_sum) over w as closed_days_sum
+    from by_change
+    window w as (partition by year, org_unit_code order by change_date)
+),
+
+by_unit as (
+    select
+        spread.as_of_day::date as as_of_date,
+        r.year,
+        r.org_unit_code,
+        r.electronic_docs::bigint as electronic_docs,
+        r.docs_closed::bigint as docs_closed,
+        r.closed_days_sum
+    from running as r
+    {{ spread_over_as_of_dates('r.change_date', 'r.next_change_date') }}
+    where r.row_count > 0
 ),
 
 by_scope as (
-    select year, org_unit_code, electronic_docs, docs_closed, closed_days_sum from by_unit
+    select as_of_date, year, org_unit_code, electronic_docs, docs_closed, closed_days_sum from by_unit
     union all
-    select year, 'ALL', sum(electronic_docs), sum(docs_closed), sum(closed_days_sum)
+    select as_of_date, year, 'ALL', sum(electronic_docs), sum(docs_closed), sum(closed_days_sum)
     from by_unit
-    group by year
+    group by as_of_date, year
 )
 
 select
+    as_of_date,
     'K9.1' as kpi_code,
     year,
     org_unit_code,
@@ -34,6 +86,7 @@ where org_unit_code = 'ALL'
 union all
 
 select
+    as_of_date,
     'K7.1',
     year,
     org_unit_code,

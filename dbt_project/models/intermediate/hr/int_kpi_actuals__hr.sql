@@ -1,10 +1,15 @@
+-- A table, not a view: over a range of as-of dates the status model joins it per date, and as a view
+-- the planner misjudged its size by orders of magnitude (nested loops over every date).
+{{ config(materialized='table') }}
+
 -- S5 HR measures (kpi-rules.md "Measures"), city-wide ('ALL') only:
 --   * C2.1 contract-staff growth (約聘僱員額成長率): H(m) = Σ contractStaff over units in month m;
 --     (H(latest month of Y <= e) − H(Y−1 month 12)) ÷ H(Y−1 month 12); either month missing: no row;
 --   * C3.1 learning-hours completion (完成年度學習時數之人數比率): in the latest month of Y <= e,
 --     Σ learningCompleted ÷ Σ civilServants.
 -- Years run from the first year with a month known at d through d's year; e = d in d's year,
--- else Y-12-31.
+-- else Y-12-31. Per as-of date d of the build: everything here depends on d only through d's month,
+-- so it is computed once per month of the build's dates and given to each of its dates.
 with months as (
     select
         year_month,
@@ -17,13 +22,32 @@ with months as (
     group by year_month, year, month
 ),
 
+as_of_dates as (
+    {{ as_of_dates() }}
+),
+
+as_of_months as (
+    -- each month of the build, judged as of its last as-of date (only the month matters)
+    select date_trunc('month', as_of_date)::date as as_of_month, max(as_of_date) as as_of_date
+    from as_of_dates
+    group by 1
+),
+
+first_years as (
+    select a.as_of_date, min(m.year) as first_year
+    from as_of_months as a
+    inner join months as m on m.year_month <= a.as_of_month
+    group by a.as_of_date
+),
+
 years as (
-    {{ years_judged("select min(year) from months") }}
+    {{ years_judged('first_years') }}
 ),
 
 latest_month as (
     -- the latest month of each year with figures, up to e's month
-    select distinct on (y.year)
+    select distinct on (y.as_of_date, y.year)
+        y.as_of_date,
         y.year,
         m.year_month,
         m.contract_staff,
@@ -33,11 +57,13 @@ latest_month as (
     inner join months as m
         on m.year = y.year
         and m.year_month <= y.evaluation_month
-    order by y.year, m.year_month desc
+    order by y.as_of_date, y.year, m.year_month desc
 ),
 
 growth as (
+    -- December of Y-1 is before the latest month of Y, so known whenever that is
     select
+        l.as_of_date,
         l.year,
         l.contract_staff - p.contract_staff as staff_change,
         p.contract_staff as previous_december_staff
@@ -45,28 +71,46 @@ growth as (
     inner join months as p
         on p.year = l.year - 1
         and p.month = 12
+),
+
+by_month as (
+    select
+        as_of_date,
+        'C2.1'::text as kpi_code,
+        year::int as year,
+        'ALL'::text as org_unit_code,
+        trim_scale(staff_change::numeric / nullif(previous_december_staff, 0)) as actual_value,
+        staff_change::numeric as numerator,
+        previous_december_staff::numeric as denominator,
+        null::date as coverage_end_date,
+        null::boolean as is_final
+    from growth
+
+    union all
+
+    select
+        as_of_date,
+        'C3.1',
+        year::int,
+        'ALL',
+        trim_scale(learning_completed::numeric / nullif(civil_servants, 0)),
+        learning_completed::numeric,
+        civil_servants::numeric,
+        null::date,
+        null::boolean
+    from latest_month
 )
 
 select
-    'C2.1'::text as kpi_code,
-    year::int as year,
-    'ALL'::text as org_unit_code,
-    trim_scale(staff_change::numeric / nullif(previous_december_staff, 0)) as actual_value,
-    staff_change::numeric as numerator,
-    previous_december_staff::numeric as denominator,
-    null::date as coverage_end_date,
-    null::boolean as is_final
-from growth
-
-union all
-
-select
-    'C3.1',
-    year::int,
-    'ALL',
-    trim_scale(learning_completed::numeric / nullif(civil_servants, 0)),
-    learning_completed::numeric,
-    civil_servants::numeric,
-    null::date,
-    null::boolean
-from latest_month
+    d.as_of_date,
+    h.kpi_code,
+    h.year,
+    h.org_unit_code,
+    h.actual_value,
+    h.numerator,
+    h.denominator,
+    h.coverage_end_date,
+    h.is_final
+from as_of_dates as d
+inner join by_month as h
+    on date_trunc('month', h.as_of_date) = date_trunc('month', d.as_of_date)

@@ -1,9 +1,14 @@
 -- A table, not a view: its data tests and every model downstream would otherwise each re-run the
 -- whole chain over every petition version (about 8 s each on five years of demo data).
-{{ config(materialized='table') }}
+-- No nested loops: over a range of as-of dates the planner takes the five-key joins below for
+-- one row each and loops over every date's freshness and units (minutes instead of seconds).
+{{ config(materialized='table', pre_hook="set local enable_nestloop = off") }}
 
 -- One status per KPI, year and unit by the rules of kpi-rules.md "Status", with the sentence a
 -- person needs to check it. Tolerances, deadlines and targets come from the catalog seeds.
+-- Write-audit-publish: this table is the audited copy of d's statuses. Every test that guards them
+-- runs on it (_kpi.yml, single-parent tests, so they run inside this node's task), and only then do
+-- fct_kpi_status and fct_source_freshness publish d; a failed test leaves every mart of d as it was.
 with catalog as (
     select * from {{ ref('kpi_catalog') }}
 ),
@@ -18,17 +23,18 @@ actuals as (
 
 scopes as (
     -- the city as a whole for every KPI and year; departments where the catalog says so
-    select kpi_code, year, 'ALL' as org_unit_code from years
+    select as_of_date, kpi_code, year, 'ALL' as org_unit_code from years
     union
-    select a.kpi_code, a.year, a.org_unit_code
+    select a.as_of_date, a.kpi_code, a.year, a.org_unit_code
     from actuals as a
     inner join catalog as c using (kpi_code)
-    inner join years as y using (kpi_code, year)
+    inner join years as y using (as_of_date, kpi_code, year)
     where c.per_department and a.org_unit_code <> 'ALL'
 ),
 
 joined as (
     select
+        s.as_of_date,
         s.kpi_code,
         s.year,
         y.roc_year,
@@ -57,15 +63,17 @@ joined as (
         a.is_final,
         coalesce(f.is_fresh, true) as source_fresh,
         f.source_name_zh,
-        case when s.org_unit_code = 'ALL' then '全市' else coalesce(o.org_unit_name_zh, s.org_unit_code) end as org_unit_name_zh,
+        -- from the org-unit list: 全市, the seed's name, or 未知單位（code）; null only if the list
+        -- missed a code, which the audit (a not_null test) stops before anything is published
+        o.org_unit_name_zh,
         case when c.deadlines is not null and c.deadlines <> '' then string_to_array(c.deadlines, ';') end as deadline_list
     from scopes as s
     inner join catalog as c using (kpi_code)
-    inner join years as y using (kpi_code, year)
-    inner join {{ ref('int_kpi_targets') }} as t using (kpi_code, year)
-    left join actuals as a using (kpi_code, year, org_unit_code)
-    left join {{ ref('int_source_freshness') }} as f on f.source_code = c.source_code
-    left join {{ ref('org_units') }} as o on o.org_unit_code = s.org_unit_code
+    inner join years as y using (as_of_date, kpi_code, year)
+    inner join {{ ref('int_kpi_targets') }} as t using (as_of_date, kpi_code, year)
+    left join actuals as a using (as_of_date, kpi_code, year, org_unit_code)
+    left join {{ ref('int_source_freshness') }} as f on f.as_of_date = s.as_of_date and f.source_code = c.source_code
+    left join {{ ref('int_org_units') }} as o on o.org_unit_code = s.org_unit_code
 ),
 
 expected as (
@@ -199,6 +207,7 @@ sentences as (
 )
 
 select
+    as_of_date,
     kpi_code,
     year,
     roc_year,

@@ -1,13 +1,19 @@
--- The target of each KPI and year: the plan's, else the latest earlier year's (carried forward).
+-- A table, not a view: over a range of as-of dates the status model joins it per date, and as a view
+-- the planner misjudged its size by orders of magnitude (nested loops over every date).
+{{ config(materialized='table') }}
+
+-- The target of each KPI and year judged at each as-of date: the plan's, else the latest earlier
+-- year's (carried forward).
 with years as (
-    select kpi_code, year from {{ ref('int_kpi_years') }}
+    select as_of_date, kpi_code, year from {{ ref('int_kpi_years') }}
 ),
 
 targets as (
     select kpi_code, year, roc_year, target_value from {{ ref('kpi_targets') }}
 )
 
-select distinct on (y.kpi_code, y.year)
+select distinct on (y.as_of_date, y.kpi_code, y.year)
+    y.as_of_date,
     y.kpi_code,
     y.year,
     t.target_value,
@@ -20,4 +26,4 @@ from years as y
 left join targets as t
     on t.kpi_code = y.kpi_code
     and t.year <= y.year
-order by y.kpi_code, y.year, t.year desc nulls last
+order by y.as_of_date, y.kpi_code, y.year, t.year desc nulls last

@@ -1,29 +1,41 @@
--- Every KPI for every year from the earliest year any source has data through d's year, with the
--- evaluation day e and the elapsed fractions f and f30 of kpi-rules.md "Measures".
-with bounds as (
+{{ config(materialized='table') }}
+
+-- Every KPI for every year from the earliest year any source has data known at d through d's year,
+-- per as-of date d of the build, with the evaluation day e and the elapsed fractions f and f30 of
+-- kpi-rules.md "Measures".
+with as_of_dates as (
+    {{ as_of_dates() }}
+),
+
+bounds as (
     select
-        coalesce(extract(year from min(earliest_date))::int, extract(year from {{ as_of_date() }})::int) as first_year,
-        extract(year from {{ as_of_date() }})::int as as_of_year
-    from {{ ref('int_source_freshness') }}
+        d.as_of_date,
+        coalesce(extract(year from min(f.earliest_date))::int, extract(year from d.as_of_date)::int) as first_year,
+        extract(year from d.as_of_date)::int as as_of_year
+    from as_of_dates as d
+    left join {{ ref('int_source_freshness') }} as f on f.as_of_date = d.as_of_date
+    group by d.as_of_date
 ),
 
 years as (
-    select generate_series(first_year, as_of_year) as year, as_of_year
+    select as_of_date, generate_series(first_year, as_of_year) as year, as_of_year
     from bounds
 ),
 
 periods as (
     select
+        as_of_date,
         year,
         year = as_of_year as is_current_year,
         make_date(year, 1, 1) as year_start,
         make_date(year, 12, 31) as year_end,
-        case when year = as_of_year then {{ as_of_date() }} else make_date(year, 12, 31) end as evaluation_date,
+        case when year = as_of_year then as_of_date else make_date(year, 12, 31) end as evaluation_date,
         (make_date(year + 1, 1, 1) - make_date(year, 1, 1)) as days_in_year
     from years
 )
 
 select
+    p.as_of_date,
     c.kpi_code,
     p.year,
     p.year - 1911 as roc_year,

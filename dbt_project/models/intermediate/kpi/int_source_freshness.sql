@@ -1,41 +1,70 @@
--- Per source: the earliest and newest data known at d, and whether it is fresh (kpi-rules.md
+{{ config(materialized='table') }}
+
+-- Per as-of date d of the build and source: the earliest and newest data known at d, and whether it is fresh (kpi-rules.md
 -- "Data known at d" and "Freshness"). Each loaded source adds one select to `newest`.
 -- Month sources (S3, S5) give the first day of their month; freshness compares months.
 -- S6 (calendar) has no earliest_date: int_kpi_years starts the status years at the earliest data of
 -- any source, and the calendar's span (published a year ahead, kept for years) says nothing about that.
-with newest as (
-    select 'S1' as source_code, min(stat_date) as earliest_date, max(stat_date) as newest_date
+-- Each data date is the newest known from that date (its month's first day for month sources) until
+-- the next one, spread over the as-of dates it holds.
+with data_dates as (
+    select distinct 'S1' as source_code, stat_date as data_date, stat_date as known_from
     from {{ ref('stg_documents__doc_daily_stats') }}
-    where stat_date <= {{ as_of_date() }}
+    where stat_date <= {{ as_of_to() }}
 
     union all
 
-    select 'S2', min(export_date), max(export_date)
+    select distinct 'S2', export_date, export_date
     from {{ ref('stg_petitions__case_versions') }}
-    where export_date <= {{ as_of_date() }}
+    where export_date <= {{ as_of_to() }}
 
     union all
 
-    select 'S3', min(snapshot_month), max(snapshot_month)
+    select distinct 'S3', snapshot_month, date_trunc('month', snapshot_month)::date
     from {{ ref('stg_budget__execution_lines') }}
-    where snapshot_month <= date_trunc('month', {{ as_of_date() }})::date
+    where snapshot_month <= date_trunc('month', {{ as_of_to() }})::date
 
     union all
 
-    select 'S4', min(event_date), max(event_date)
+    select distinct 'S4', event_date, event_date
     from {{ ref('stg_register__entries') }}
-    where event_date <= {{ as_of_date() }}
+    where event_date <= {{ as_of_to() }}
 
     union all
 
-    select 'S5', min(year_month), max(year_month)
+    select distinct 'S5', year_month, date_trunc('month', year_month)::date
     from {{ ref('stg_hr__monthly_staffing') }}
-    where year_month <= date_trunc('month', {{ as_of_date() }})::date
+    where year_month <= date_trunc('month', {{ as_of_to() }})::date
+),
+
+newest_intervals as (
+    select
+        source_code,
+        data_date as newest_date,
+        min(data_date) over (partition by source_code) as earliest_date,
+        known_from,
+        lead(known_from) over (partition by source_code order by known_from, data_date) as known_until
+    from data_dates
+    where data_date is not null
+),
+
+newest as (
+    select spread.as_of_day::date as as_of_date, n.source_code, n.earliest_date, n.newest_date
+    from newest_intervals as n
+    {{ spread_over_as_of_dates('n.known_from', 'n.known_until') }}
+    -- two dates of one month (month sources): the later holds
+    where n.known_until is null or n.known_until > n.known_from
 
     union all
 
-    select 'S6', null::date, max(calendar_date)
-    from {{ ref('stg_calendar__days') }}
+    -- the calendar: whatever it holds is known, whatever d
+    select d.as_of_date, 'S6', null::date, c.newest_date
+    from ({{ as_of_dates() }}) as d
+    cross join (select max(calendar_date) as newest_date from {{ ref('stg_calendar__days') }}) as c
+),
+
+as_of_dates as (
+    {{ as_of_dates() }}
 ),
 
 sources as (
@@ -43,6 +72,7 @@ sources as (
 )
 
 select
+    d.as_of_date,
     s.source_code,
     s.source_name,
     s.source_name_zh,
@@ -50,10 +80,11 @@ select
     n.newest_date,
     case s.freshness_unit
         when 'never' then true
-        when 'day' then coalesce(n.newest_date >= {{ as_of_date() }} - s.freshness_lag, false)
+        when 'day' then coalesce(n.newest_date >= d.as_of_date - s.freshness_lag, false)
         when 'month' then coalesce(
-            date_trunc('month', n.newest_date) >= date_trunc('month', {{ as_of_date() }}) - make_interval(months => s.freshness_lag),
+            date_trunc('month', n.newest_date) >= date_trunc('month', d.as_of_date) - make_interval(months => s.freshness_lag),
             false)
     end as is_fresh
-from sources as s
-left join newest as n using (source_code)
+from as_of_dates as d
+cross join sources as s
+left join newest as n on n.as_of_date = d.as_of_date and n.source_code = s.source_code

@@ -8,23 +8,14 @@
 -- the version known at d. Closed = 已結案 with 結案日期 <= e (a case closed after e was open at e).
 -- Denominator = closed + open with due date <= e (cases still within their deadline are left out);
 -- numerator = closed; no case in the denominator gives a null rate (no_data).
+--
+-- Per as-of date d of the build, set-based: a case version is known on [valid_from, valid_to)
+-- (int_petitions__cases_known), it is in its year's period from its day of receipt, counts as closed
+-- from its 結案日期 and in the denominator from the earlier of that and its due date (each only if it
+-- falls in its year: after Y-12-31, e stays Y-12-31). Each count is a running total over the dates
+-- it changes, spread over the as-of dates it holds.
 with cases as (
     select * from {{ ref('int_petitions__cases_known') }}
-),
-
-periods as (
-    -- from the first year with a case received (known at d) through d's year
-    select
-        y.year,
-        make_date(y.year, 1, 1) as period_start,
-        case
-            when y.year = extract(year from {{ as_of_date() }})::int then {{ as_of_date() }}
-            else make_date(y.year, 12, 31)
-        end as evaluation_date
-    from generate_series(
-        (select extract(year from min(received_date))::int from cases where received_date <= {{ as_of_date() }}),
-        extract(year from {{ as_of_date() }})::int
-    ) as y(year)
 ),
 
 kpis as (
@@ -33,36 +24,116 @@ kpis as (
     select 'K3.2', true
 ),
 
-counted as (
-    -- one row per KPI, year and case received in P and not withdrawn, classified as at e
+dated as (
+    select
+        c.*,
+        extract(year from c.received_date)::int as year,
+        greatest(c.valid_from, c.received_date) as received_known_on,
+        case when c.status = 'closed' and c.closed_date <= make_date(extract(year from c.received_date)::int, 12, 31)
+             then c.closed_date end as closed_in_year,
+        case when c.due_date_effective <= make_date(extract(year from c.received_date)::int, 12, 31)
+             then c.due_date_effective end as due_in_year
+    from cases as c
+),
+
+spans as (
+    -- per KPI and case version: from which as-of date on it is in P, closed by e, in the denominator
     select
         k.kpi_code,
-        p.year,
-        c.org_unit_code,
-        c.status = 'closed' and c.closed_date <= p.evaluation_date as is_closed,
-        c.due_date_effective <= p.evaluation_date as is_due
-    from kpis as k
-    cross join periods as p
-    inner join cases as c
-        on c.received_date between p.period_start and p.evaluation_date
-        and (c.is_hotline_1999 or not k.hotline_only)
-    where c.status <> 'withdrawn'
+        d.year,
+        d.org_unit_code,
+        d.valid_to,
+        d.received_known_on as counted_from,
+        -- (greatest and least skip nulls: never closed or never due in its year is no date at all)
+        case when d.closed_in_year is not null
+             then greatest(d.received_known_on, d.closed_in_year) end as closed_from,
+        case when coalesce(d.closed_in_year, d.due_in_year) is not null
+             then greatest(d.received_known_on, least(d.closed_in_year, d.due_in_year)) end as due_from
+    from dated as d
+    inner join kpis as k on d.is_hotline_1999 or not k.hotline_only
+    where d.status <> 'withdrawn'
+),
+
+changes as (
+    select kpi_code, year, org_unit_code, counted_from as change_date, 1 as cases, 0 as closed, 0 as due
+    from spans where counted_from < coalesce(valid_to, 'infinity')
+    union all
+    select kpi_code, year, org_unit_code, valid_to, -1, 0, 0
+    from spans where counted_from < valid_to
+    union all
+    select kpi_code, year, org_unit_code, closed_from, 0, 1, 0
+    from spans where closed_from < coalesce(valid_to, 'infinity')
+    union all
+    select kpi_code, year, org_unit_code, valid_to, 0, -1, 0
+    from spans where closed_from < valid_to
+    union all
+    select kpi_code, year, org_unit_code, due_from, 0, 0, 1
+    from spans where due_from < coalesce(valid_to, 'infinity')
+    union all
+    select kpi_code, year, org_unit_code, valid_to, 0, 0, -1
+    from spans where due_from < valid_to
+),
+
+running as (
+    select
+        kpi_code, year, org_unit_code, change_date,
+        lead(change_date) over w as next_change_date,
+        sum(sum(cases)) over w as cases,
+        sum(sum(closed)) over w as numerator,
+        sum(sum(due)) over w as denominator
+    from changes
+    group by kpi_code, year, org_unit_code, change_date
+    window w as (partition by kpi_code, year, org_unit_code order by change_date)
 ),
 
 by_unit as (
     select
-        kpi_code,
-        year,
-        org_unit_code,
-        count(*) filter (where is_closed) as numerator,
-        count(*) filter (where is_closed or is_due) as denominator
-    from counted
-    group by kpi_code, year, org_unit_code
+        spread.as_of_day::date as as_of_date,
+        r.kpi_code,
+        r.year,
+        r.org_unit_code,
+        r.numerator::bigint as numerator,
+        r.denominator::bigint as denominator
+    from running as r
+    {{ spread_over_as_of_dates('r.change_date', 'r.next_change_date') }}
+    where r.cases > 0
+),
+
+-- from the first year with a case received (known at d, any status) through d's year
+year_changes as (
+    select extract(year from received_date)::int as year, greatest(valid_from, received_date) as change_date, 1 as cases
+    from cases where greatest(valid_from, received_date) < coalesce(valid_to, 'infinity')
+    union all
+    select extract(year from received_date)::int, valid_to, -1
+    from cases where greatest(valid_from, received_date) < valid_to
+),
+
+year_running as (
+    select
+        year, change_date,
+        lead(change_date) over w as next_change_date,
+        sum(sum(cases)) over w as cases
+    from year_changes
+    group by year, change_date
+    window w as (partition by year order by change_date)
+),
+
+first_years as (
+    select spread.as_of_day::date as as_of_date, min(r.year) as first_year
+    from year_running as r
+    {{ spread_over_as_of_dates('r.change_date', 'r.next_change_date') }}
+    where r.cases > 0
+    group by 1
+),
+
+periods as (
+    {{ years_judged('first_years') }}
 ),
 
 city as (
     -- the city row exists for every KPI and year, even with no case at all (a null rate, no_data)
     select
+        p.as_of_date,
         k.kpi_code,
         p.year,
         'ALL' as org_unit_code,
@@ -70,17 +141,18 @@ city as (
         coalesce(sum(u.denominator), 0) as denominator
     from kpis as k
     cross join periods as p
-    left join by_unit as u on u.kpi_code = k.kpi_code and u.year = p.year
-    group by k.kpi_code, p.year
+    left join by_unit as u on u.as_of_date = p.as_of_date and u.kpi_code = k.kpi_code and u.year = p.year
+    group by p.as_of_date, k.kpi_code, p.year
 ),
 
 by_scope as (
-    select kpi_code, year, org_unit_code, numerator, denominator from city
+    select as_of_date, kpi_code, year, org_unit_code, numerator, denominator from city
     union all
-    select kpi_code, year, org_unit_code, numerator, denominator from by_unit
+    select as_of_date, kpi_code, year, org_unit_code, numerator, denominator from by_unit
 )
 
 select
+    as_of_date,
     kpi_code,
     year,
     org_unit_code,

@@ -2,27 +2,43 @@
 -- whole chain over every petition version (about 8 s each on five years of demo data).
 {{ config(materialized='table') }}
 
--- S2 petition / 1999 cases (人民陳情案件) as known at the as-of date d: one row per case, its latest
--- version with 最後更新時間 up to the end of d in Asia/Taipei (kpi-rules.md "Data known at d"; sources.md
--- S2: the latest 最後更新時間 wins, a tie goes to the later file). A version updated after d is ignored,
--- so a backfill for an old d sees what that night's run saw.
+-- S2 petition / 1999 case versions (人民陳情案件) known at some as-of date d of the build, each with the
+-- as-of dates at which it is the case's known version: [valid_from, valid_to), valid_to null while no
+-- later version replaces it. At d a case is its latest version with 最後更新時間 up to the end of d in
+-- Asia/Taipei (kpi-rules.md "Data known at d"; sources.md S2: the latest 最後更新時間 wins, a tie goes to
+-- the later file); a version updated after d is ignored, so a backfill for an old d sees what that
+-- night's run saw. For one as-of date this is one row per case, as that night knew it.
 --
 -- due_date_effective applies the default deadline of a blank 限辦日期 (sources.md S2):
 --   1999市民熱線: the 6th working day after the day of receipt (the receipt day itself is not counted,
 --     even when it is a working day; S6 calendar, weekends only where the year has no calendar file);
 --   any other channel: 30 calendar days after the day of receipt.
 -- The petitioner's pseudonym is not carried: no KPI needs it (Personal Data Protection Act §5).
-with versions_known as (
-    select *
+with versions as (
+    select
+        *,
+        -- known from the as-of date of its 最後更新時間 (Asia/Taipei) on
+        (last_updated_at at time zone 'Asia/Taipei')::date as valid_from
     from {{ ref('stg_petitions__case_versions') }}
-    -- as_of_end() is the first instant of d + 1 in Asia/Taipei, so "<" keeps everything up to the end of d
-    where last_updated_at < {{ as_of_end() }}
+),
+
+intervals as (
+    select
+        *,
+        lead(valid_from) over (
+            partition by case_id
+            order by last_updated_at, export_date nulls first, source_file, source_line
+        ) as valid_to
+    from versions
 ),
 
 latest as (
-    select distinct on (case_id) *
-    from versions_known
-    order by case_id, last_updated_at desc, export_date desc nulls last, source_file desc, source_line desc
+    select *
+    from intervals
+    where valid_from <= {{ as_of_to() }}
+        and coalesce(valid_to > {{ as_of_from() }}, true)
+        -- a version replaced the same day was never the one known at the end of a day
+        and coalesce(valid_to > valid_from, true)
 ),
 
 calendar as (
@@ -71,5 +87,7 @@ select
     last_updated_at,
     export_date,
     source_file,
-    source_line
+    source_line,
+    valid_from,
+    valid_to
 from with_hotline_due

@@ -1,15 +1,31 @@
+-- A table, not a view: over a range of as-of dates the status model joins it per date, and as a view
+-- the planner misjudged its size by orders of magnitude (nested loops over every date).
+{{ config(materialized='table') }}
+
 -- S4 register measures (kpi-rules.md "Measures"), one row per (kpi_code, year, 'ALL'):
 --   * counts (every cumulative S4 code of the catalog): rows with 辦理日期 in P; nothing recorded is 0;
 --   * K2.7 certificate: is every day of P inside some certificate's [辦理日期, 有效期限]?
 --   * K3.1 self-reported ratio: 數值 ÷ 分母 of the latest row in P (a tie goes to the later 填報時間).
 -- Years run from the first year the register has data known at d through d's year; for a year Y the
--- evaluation day e is d in d's year, else Y-12-31, and P = Y-01-01 .. e.
+-- evaluation day e is d in d's year, else Y-12-31, and P = Y-01-01 .. e. Per as-of date d of the
+-- build: a row is known at d when 辦理日期 <= d, so counts are running totals over 辦理日期; the few
+-- certificate and ratio rows are joined to each date.
 with entries as (
     select * from {{ ref('int_register__entries_known') }}
 ),
 
+as_of_dates as (
+    {{ as_of_dates() }}
+),
+
+first_years as (
+    select d.as_of_date, extract(year from f.first_date)::int as first_year
+    from as_of_dates as d
+    inner join (select min(event_date) as first_date from entries) as f on f.first_date <= d.as_of_date
+),
+
 years as (
-    {{ years_judged("select min(extract(year from event_date))::int from entries") }}
+    {{ years_judged('first_years') }}
 ),
 
 -- counts -----------------------------------------------------------------------------------------
@@ -19,32 +35,54 @@ counted_codes as (
     where source_code = 'S4' and measure_type = 'cumulative'
 ),
 
+running_counts as (
+    -- per code and year, the count of rows up to each 辦理日期, held until the next one
+    select
+        kpi_code,
+        extract(year from event_date)::int as year,
+        event_date,
+        lead(event_date) over w as next_event_date,
+        sum(count(*)) over w as entry_count
+    from entries
+    group by kpi_code, extract(year from event_date)::int, event_date
+    window w as (partition by kpi_code, extract(year from event_date)::int order by event_date)
+),
+
+counts_known as (
+    select spread.as_of_day::date as as_of_date, r.kpi_code, r.year, r.entry_count
+    from running_counts as r
+    {{ spread_over_as_of_dates('r.event_date', 'r.next_event_date') }}
+),
+
 counts as (
     -- a code and year with nothing recorded still gets a row, with 0
     select
+        y.as_of_date,
         c.kpi_code,
         y.year,
-        count(e.kpi_code) as entry_count
+        coalesce(k.entry_count, 0) as entry_count
     from counted_codes as c
     cross join years as y
-    left join entries as e
-        on e.kpi_code = c.kpi_code
-        and e.event_date between y.period_start and y.evaluation_date
-    group by c.kpi_code, y.year
+    left join counts_known as k
+        on k.as_of_date = y.as_of_date
+        and k.kpi_code = c.kpi_code
+        and k.year = y.year
 ),
 
 -- K2.7 certificate -------------------------------------------------------------------------------
 certificates as (
-    -- a row without 有效期限 (or expiring before it starts) covers no day
-    select event_date as valid_from, valid_until
-    from entries
-    where kpi_code = 'K2.7' and valid_until is not null and valid_until >= event_date
+    -- a row without 有效期限 (or expiring before it starts) covers no day; known at d from 辦理日期
+    select d.as_of_date, e.event_date as valid_from, e.valid_until
+    from entries as e
+    inner join as_of_dates as d on e.event_date <= d.as_of_date
+    where e.kpi_code = 'K2.7' and e.valid_until is not null and e.valid_until >= e.event_date
 ),
 
 certificates_ordered as (
     select
         *,
         max(valid_until) over (
+            partition by as_of_date
             order by valid_from, valid_until rows between unbounded preceding and 1 preceding
         ) as previous_max_until
     from certificates
@@ -56,14 +94,14 @@ certificates_grouped as (
     select
         *,
         sum(case when previous_max_until is null or valid_from > previous_max_until + 1 then 1 else 0 end)
-            over (order by valid_from, valid_until rows unbounded preceding) as interval_no
+            over (partition by as_of_date order by valid_from, valid_until rows unbounded preceding) as interval_no
     from certificates_ordered
 ),
 
 coverage_intervals as (
-    select interval_no, min(valid_from) as covered_from, max(valid_until) as covered_until
+    select as_of_date, interval_no, min(valid_from) as covered_from, max(valid_until) as covered_until
     from certificates_grouped
-    group by interval_no
+    group by as_of_date, interval_no
 ),
 
 certificate_years as (
@@ -78,6 +116,7 @@ certificate_years as (
 
 certificate_coverage as (
     select
+        y.as_of_date,
         y.year,
         (y.evaluation_date - y.period_start + 1) as period_days,
         coalesce(sum(greatest(0,
@@ -88,14 +127,16 @@ certificate_coverage as (
         ) as coverage_end_date
     from certificate_years as y
     left join coverage_intervals as i
-        on i.covered_from <= y.evaluation_date
+        on i.as_of_date = y.as_of_date
+        and i.covered_from <= y.evaluation_date
         and i.covered_until >= y.period_start
-    group by y.year, y.evaluation_date, y.period_start
+    group by y.as_of_date, y.year, y.evaluation_date, y.period_start
 ),
 
 -- K3.1 self-reported ratio -----------------------------------------------------------------------
 ratio_latest as (
-    select distinct on (y.year)
+    select distinct on (y.as_of_date, y.year)
+        y.as_of_date,
         y.year,
         e.value,
         e.denominator
@@ -103,10 +144,11 @@ ratio_latest as (
     inner join entries as e
         on e.kpi_code = 'K3.1'
         and e.event_date between y.period_start and y.evaluation_date
-    order by y.year, e.event_date desc, e.entered_at desc nulls last, e.source_line desc nulls last
+    order by y.as_of_date, y.year, e.event_date desc, e.entered_at desc nulls last, e.source_line desc nulls last
 )
 
 select
+    as_of_date,
     kpi_code,
     year::int as year,
     'ALL'::text as org_unit_code,
@@ -120,6 +162,7 @@ from counts
 union all
 
 select
+    as_of_date,
     'K2.7',
     year::int,
     'ALL',
@@ -133,6 +176,7 @@ from certificate_coverage
 union all
 
 select
+    as_of_date,
     'K3.1',
     year::int,
     'ALL',

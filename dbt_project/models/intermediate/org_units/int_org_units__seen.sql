@@ -1,0 +1,46 @@
+-- A table, not a view: the org-unit list (int_org_units) is read by the statuses, dim_org_unit and
+-- fct_source_org_units, and each would otherwise re-read every petition version.
+{{ config(materialized='table') }}
+
+-- Every department code a source system uses, per source: how many of its records carry it, over
+-- which dates, and the name the source gives it. All data loaded, no as-of cut: the org-unit list
+-- must know every code any as-of date can meet. The register (S4) names units in free text, with
+-- no code, so it is not here. A new source with a unit code adds one select to `coded`.
+with coded as (
+    -- S1: one record per unit and day (every version counts once)
+    select 'S1' as source_code, org_unit_code, org_unit_name, stat_date::text as record_key,
+           stat_date as data_date, updated_at as delivered_at
+    from {{ ref('stg_documents__doc_daily_stats') }}
+
+    union all
+
+    -- S2: one record per case (a case reassigned to another unit counts under each)
+    select 'S2', org_unit_code, org_unit_name, case_id, received_date, last_updated_at
+    from {{ ref('stg_petitions__case_versions') }}
+
+    union all
+
+    -- S3: one record per budget line of each month's latest workbook
+    select 'S3', org_unit_code, org_unit_name,
+           concat_ws('|', year, month, plan_code, expense_class), snapshot_month, snapshot_month::timestamptz
+    from {{ ref('stg_budget__execution_lines') }}
+
+    union all
+
+    -- S5: one record per unit and month
+    select 'S5', org_unit_code, org_unit_name, year_month::text, year_month, year_month::timestamptz
+    from {{ ref('stg_hr__monthly_staffing') }}
+)
+
+select
+    source_code,
+    org_unit_code,
+    count(distinct record_key) as records,
+    min(data_date) as first_date,
+    max(data_date) as last_date,
+    -- the name of the latest delivery: what the source calls the unit now
+    (array_agg(org_unit_name order by delivered_at desc, data_date desc) filter (where org_unit_name is not null))[1]
+        as org_unit_name
+from coded
+where org_unit_code is not null
+group by source_code, org_unit_code

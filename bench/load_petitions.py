@@ -29,6 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kpi.labels import ROC_OFFSET
+
 HEADER = ["案件編號", "來源管道", "案件主類別", "案件次類別", "受理日期", "承辦機關代碼", "承辦機關", "限辦日期",
           "處理狀態", "結案日期", "陳情人姓名", "聯絡電話", "電子郵件", "地址", "最後更新時間"]
 
@@ -49,7 +51,7 @@ def write_export(path: Path, rows: int, seed: int = 1) -> None:
 
             def roc(ts: pd.DatetimeIndex, seconds=True) -> pd.Series:
                 fmt = "%m/%d %H:%M:%S" if seconds else "%m/%d %H:%M"
-                return pd.Series((ts.year - 1911).astype(str)) + "/" + pd.Series(ts.strftime(fmt))
+                return pd.Series((ts.year - ROC_OFFSET).astype(str)) + "/" + pd.Series(ts.strftime(fmt))
 
             frame = pd.DataFrame({
                 "案件編號": "KL" + pd.Series(seq).astype(str).str.zfill(12),

@@ -36,6 +36,8 @@ def marts(warehouse_db):
     with warehouse.connect(autocommit=True) as conn:
         # a mart as dbt builds it (after the bootstrap: the default privileges must cover it)
         conn.execute("create table marts.fct_kpi_status as select date '2025-11-25' as as_of_date, 'K7.2' as kpi_code")
+        # and a view on it, as the BI views kpi_status_current / kpi_status_history are
+        conn.execute("create view marts.kpi_status_current as select * from marts.fct_kpi_status")
         conn.execute("insert into raw.load_ledger (source, object_name, status) values ('petitions', 'x.csv', 'loaded')")
     return warehouse_db
 
@@ -84,6 +86,7 @@ def test_bi_reader_reads_marts_only_and_writes_nothing(marts):
     warehouse.set_bi_reader_password(PASSWORD)
     with _connect_as_bi(PASSWORD) as conn:
         assert conn.execute("select kpi_code from marts.fct_kpi_status").fetchall() == [("K7.2",)]
+        assert conn.execute("select kpi_code from marts.kpi_status_current").fetchall() == [("K7.2",)]
         forbidden = [
             "select * from raw.load_ledger",
             "select * from raw.petitions__case_versions",  # the petitioner pseudonyms
@@ -107,6 +110,7 @@ def test_other_databases_of_the_server_are_closed_to_it(marts):
     warehouse.ensure_database(config.AIRFLOW_DB)  # Airflow's metadata, on the same embedded server
     warehouse.set_bi_reader_password(PASSWORD)
     p = connections.warehouse_params()
-    with pytest.raises(psycopg.OperationalError, match="permission denied"):
-        psycopg.connect(host="127.0.0.1", port=p["port"], dbname=config.AIRFLOW_DB, user="bi_reader",
-                        password=PASSWORD, connect_timeout=5).close()
+    for dbname in (config.AIRFLOW_DB, "postgres", "template1"):  # a BI tool lists what it can connect to
+        with pytest.raises(psycopg.OperationalError, match="permission denied"):
+            psycopg.connect(host="127.0.0.1", port=p["port"], dbname=dbname, user="bi_reader",
+                            password=PASSWORD, connect_timeout=5).close()

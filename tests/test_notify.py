@@ -10,6 +10,7 @@ import html
 import ipaddress
 import json
 import logging
+import re
 import threading
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -447,3 +448,85 @@ def test_kpi_notify_command_sends_now_and_reports_failures(report_dir, smtp_serv
     res = run_kpi("notify", "--as-of", AS_OF.isoformat(), env={**env, "KPI_SMTP_PORT": str(port)}, timeout=120)
     assert res.returncode == 2
     assert f"127.0.0.1:{port}: connection refused" in res.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# one value, one form: the marts, `kpi status`, the report and the e-mail (issue 11)
+# ---------------------------------------------------------------------------------------------
+def _other_forms(value: float, value_format: str, unit: str, shown: set[str]) -> set[str]:
+    """Ways a value could be written other than the warehouse's own texts `shown`: more or fewer
+    decimals, with or without separators (e.g. 76.0% against 76%, 2.10 天 against 2.1 天)."""
+    if value_format == "percent":
+        forms = {f"{value * 100:.{d}f}%" for d in range(4)}
+    else:
+        forms = {f"{value:{sep}.{d}f} {unit}" for d in range(4) for sep in ("", ",")}
+    return forms - shown
+
+
+def test_one_value_reads_the_same_in_marts_status_report_and_email(report_dir, smtp_server, monkeypatch):
+    """Every city-wide value of the as-of date reads exactly as marts.kpi_status_current writes it
+    (actual_text, target_text, from the seed value_formats) in `kpi status`, the report, the e-mail
+    and inside the status_reason sentence dbt writes; no path shows it in another form."""
+    rows = [dict(zip(("code", "value", "target", "fmt", "unit", "actual_text", "target_text", "reason",
+                      "status_zh", "flagged"), r)) for r in _sql(
+        "select kpi_code, actual_value, target_value, value_format, unit_zh, actual_text, target_text, "
+        "status_reason, status_zh, is_flagged from marts.kpi_status_current "
+        "where org_unit_code = 'ALL' and as_of_date = %s order by kpi_code", AS_OF)]
+    assert len(rows) == 26
+    assert {r["fmt"] for r in rows if r["value"] is not None} == {"percent", "count", "days"}
+
+    status = run_kpi("status", "--as-of", AS_OF.isoformat(), env={"NO_COLOR": "1"})
+    assert status.returncode == 0, status.stderr
+    status_lines = {r["code"]: next(line for line in status.stdout.splitlines() if f" {r['code']} " in line)
+                    for r in rows}
+    report = (report_dir / "report.html").read_text(encoding="utf-8")
+    controller, box = smtp_server
+    _mail_env(monkeypatch, controller, KPI_SMTP_SECURITY="none")
+    notify.send_alerts(AS_OF, report_dir)
+    mail = box.messages[-1]["message"].get_body(("plain",)).get_content()
+
+    checked = 0
+    for r in rows:
+        if r["value"] is None:
+            continue
+        actual, target = r["actual_text"], r["target_text"]
+        where = {"kpi status": status_lines[r["code"]]}
+        card = re.search(rf'<article class="card" id="[^"]+" data-kpi="{re.escape(r["code"])}".*?</article>',
+                         report, re.S).group(0)
+        assert f"實際 {html.escape(actual)}" in card, (r["code"], actual)
+        where["report card"] = card
+        if r["flagged"]:
+            flag_row = re.search(rf'<tr class="flag" data-kpi="{re.escape(r["code"])}".*?</tr>', report, re.S).group(0)
+            assert html.escape(actual) in flag_row and html.escape(target) in flag_row, r["code"]
+            where["report flags"] = flag_row
+            mail_line = next(line for line in mail.splitlines() if f"] {r['code']} " in line)
+            mail_values = mail.splitlines()[mail.splitlines().index(mail_line) + 1]
+            assert mail_values.strip() == f"實際 {actual}，目標 {target}", (r["code"], mail_values)
+            where["e-mail"] = mail_values
+        assert actual in where["kpi status"] and target in where["kpi status"], (r["code"], where["kpi status"])
+        if r["fmt"] != "count" or r["reason"].startswith("累計"):  # dbt's own sentence uses the same text
+            assert actual in r["reason"], (r["code"], actual, r["reason"])
+        for name, text in where.items():
+            for value in (r["value"], r["target"]):
+                wrong = [f for f in _other_forms(float(value), r["fmt"], r["unit"], {actual, target})
+                         if re.search(r"(?<![\d.,])" + re.escape(f), text)]
+                assert not wrong, f"{r['code']} {name}: {wrong} besides {actual!r} / {target!r}"
+        checked += 1
+    assert checked >= 20
+
+
+def test_alerts_carry_names_words_and_their_year(report_dir):
+    """marts.kpi_alerts as a BI tool reads it (issue 11): names, severity in words, and last year's
+    final misses told apart, so a count by severity of this year's alerts needs no join and no CASE."""
+    rows = _sql("select a.kpi_code, a.org_unit_code, a.year, a.kpi_name_zh, a.org_unit_name_zh, a.severity_zh, "
+                "a.is_prior_year, k.kpi_name_zh, d.severity_zh from marts.kpi_alerts a "
+                "left join marts.dim_kpi k using (kpi_code) join marts.dim_alert_severity d using (severity) "
+                "where a.as_of_date = %s", AS_OF)
+    assert {r[6] for r in rows if r[0]} == {True, False}  # the demo has both years on this date
+    for code, org, year, name, org_name, severity_zh, prior, dim_name, dim_severity_zh in rows:
+        assert severity_zh == dim_severity_zh and prior == (code is not None and year < AS_OF.year)
+        if code:
+            assert name == dim_name and org_name == ("全市" if org == "ALL" else org_name) and org_name
+    this_year = dict(_sql("select severity_zh, count(*) from marts.kpi_alerts_current where not is_prior_year "
+                          "group by severity_zh"))
+    assert sum(this_year.values()) == sum(1 for r in rows if not r[6])

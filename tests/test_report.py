@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 from datetime import date
+from decimal import Decimal
 from html import escape
 from pathlib import Path
 
@@ -247,27 +248,46 @@ def test_report_still_publishes_when_dbt_docs_fail(built, tmp_path, monkeypatch,
 
 def test_single_run_chart_labels_its_value():
     row = {"kpi_code": "K6.2", "kpi_name_zh": "召開訴願審議委員會會議", "year": 2025, "value_format": "count",
-           "unit_zh": "次", "target_value": 4, "measure_type": "cumulative", "progress_rule": "linear",
-           "deadlines": None, "tolerance": None, "direction": "higher", "status": "behind"}
-    svg = charts.trend_chart(row, [{"as_of_date": AS_OF, "actual_value": 0, "status": "behind"}], AS_OF)
+           "unit_zh": "次", "target_value": 4, "target_text": "4 次", "measure_type": "cumulative",
+           "progress_rule": "linear", "deadlines": None, "tolerance": 0, "direction": "higher", "status": "behind",
+           "status_zh": "落後", "year_fraction": 64 / 365, "path": []}
+    point = {"as_of_date": AS_OF, "year_fraction": 64 / 365, "actual_value": 0, "actual_text": "0 次",
+             "status": "behind", "status_zh": "落後"}
+    svg = charts.trend_chart(row, [point], AS_OF)
     assert svg.count('class="point"') == 1 and "實際 0 次" in svg and "目標 4 次" in svg
     assert "基準日 3/5" in svg
-    empty = charts.trend_chart({**row, "status": "no_data"}, [], AS_OF)
+    empty = charts.trend_chart({**row, "status": "no_data", "status_zh": "無資料"}, [], AS_OF)
     assert 'class="point"' not in empty and "尚無實際值（無資料）" in empty
 
 
-def test_expected_trajectory_follows_the_rules():
-    linear = {"target_value": 4, "measure_type": "cumulative", "progress_rule": "linear", "deadlines": None}
-    path = charts.expected_path(linear, 2025)
-    # ⌊4 × f⌋ steps up 4 times, the first on day 92 of 365 (the first day with 4 × d / 365 ≥ 1)
-    assert [v for _, v in path][-1] == 4 and len({v for _, v in path}) == 5
-    assert path[1] == (pytest.approx(92 / 365), 0) and path[2] == (pytest.approx(92 / 365), 1)
-    deadlines = {**linear, "target_value": 2, "progress_rule": "deadlines", "deadlines": "06-30;11-30"}
-    steps = charts.expected_path(deadlines, 2025)
-    assert (pytest.approx(charts.year_fraction(date(2025, 6, 30))), 1) in steps and steps[-1] == (1.0, 2)
-    band = charts.tolerance_band({"tolerance": 0.05, "target_value": 0.8, "measure_type": "ratio",
-                                  "progress_rule": "none", "direction": "higher"})
-    assert sorted({round(v, 9) for _, v in band}) == [0.75, 0.8]
+def test_expected_trajectory_follows_the_rules(built):
+    """marts.kpi_expected_path (drawn by the report) against the rules of kpi-rules.md, and the chart's
+    steps drawn from it."""
+    def path(code):
+        return [dict(zip(("day", "date_day", "year_fraction", "target", "expected_value", "band_low", "band_high"), r))
+                for r in _sql("select day_of_year, date_day, year_fraction, target_value, expected_value, band_low, "
+                              "band_high from marts.kpi_expected_path where kpi_code = %s and year = 2025 "
+                              "order by day_of_year", code)]
+    linear = path("K6.2")  # ⌊T × f⌋: steps up T times, the first on the first day with T × d / 365 ≥ 1
+    t = int(linear[0]["target"])
+    first = next(p["day"] for p in linear if p["expected_value"] >= 1)
+    assert len(linear) == 366 and first == -(-365 // t) and linear[-1]["expected_value"] == t
+    assert [p["expected_value"] for p in linear] == [(t * p["day"]) // 365 for p in linear]
+    assert linear[0]["band_low"] is None  # counts have no band
+    steps = charts.expected_path({"measure_type": "cumulative", "path": linear})
+    assert steps[1] == (pytest.approx(first / 365), 0) and steps[2] == (pytest.approx(first / 365), 1)
+    assert steps[-1] == (1.0, t) and len({v for _, v in steps}) == t + 1
+    deadlines = {p["date_day"]: p["expected_value"] for p in path("K5.4")}  # 06-30 and 11-30
+    assert deadlines[date(2025, 6, 29)] == 0 and deadlines[date(2025, 6, 30)] == 1
+    assert deadlines[date(2025, 11, 29)] == 1 and deadlines[date(2025, 11, 30)] == 2 == deadlines[date(2025, 12, 31)]
+    k72, k71, c31 = path("K7.2")[100], path("K7.1")[100], path("C3.1")
+    assert (k72["band_low"], k72["band_high"]) == (k72["target"] - Decimal("0.05"), k72["target"])  # higher
+    assert (k71["band_low"], k71["band_high"]) == (k71["target"], k71["target"] + Decimal("0.2"))  # lower
+    assert k72["expected_value"] is None  # judged against the flat target
+    assert (c31[0]["band_low"], c31[0]["band_high"]) == (Decimal("-0.05"), 0)  # pro-rated: below T × f
+    assert c31[-1]["expected_value"] == c31[-1]["target"] == c31[-1]["band_high"]
+    band = charts.tolerance_band({"path": c31})
+    assert len(band) == 4 and band[0] == (0.0, pytest.approx(-0.05)) and band[1][0] == 1.0
 
 
 def test_reason_kind_drops_the_offending_value():

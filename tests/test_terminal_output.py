@@ -93,21 +93,25 @@ def test_kpi_load_shows_progress_per_file(small_landing):
 
 @pytest.fixture(scope="module")
 def statuses(warehouse_db):
-    """The two marts `kpi status` reads, with one flagged and one achieved indicator."""
+    """The marts `kpi status` reads (the status view with its words and texts), with one flagged and one
+    achieved indicator."""
     with warehouse.connect(autocommit=True) as conn:
+        conn.execute("create table marts.fct_kpi_status as select date '2025-11-25' as as_of_date")
         conn.execute("""
-            create table marts.dim_kpi as
-            select * from (values ('K9.1', 'count', '件', 1, 'K', 1), ('K7.2', 'percent', '%', 2, 'K', 1))
-                as t(kpi_code, value_format, unit_zh, goal_seq, kpi_kind, item_no)""")
-        conn.execute("""
-            create table marts.fct_kpi_status as
-            select date '2025-11-25' as as_of_date, kpi_code, kpi_name_zh, 2025 as year, 114 as roc_year,
+            create table marts.kpi_status_labelled as
+            select date '2025-11-25' as as_of_date, '114/11/25（2025-11-25）' as as_of_roc_text, kpi_code,
+                   kpi_sort, kpi_name_zh, 2025 as year, 114 as roc_year, '114年（2025）' as year_text,
                    'ALL' as org_unit_code, '全市' as org_unit_name_zh, 'ratio' as measure_type,
                    actual_value::numeric, target_value::numeric, 'plan' as target_basis,
-                   null::numeric as expected_to_date, status, status_reason, true as source_fresh
-            from (values ('K9.1', '電子公文', 120, 100, 'achieved', '已達成'),
-                         ('K7.2', '陳情案件結案率', 0.8, 0.95, 'behind', '落後於目標')) as t(
-                  kpi_code, kpi_name_zh, actual_value, target_value, status, status_reason)""")
+                   null::numeric as expected_to_date, actual_text, target_text, null as expected_text,
+                   status, status_zh, status_sort, status_colour, status_reason, true as source_fresh,
+                   value_format, unit_zh
+            from (values ('K9.1', 1, '電子公文', 120, 100, '120 件', '100 件', 'achieved', '已達成', 5, 'green',
+                          '已達成', 'count', '件'),
+                         ('K7.2', 2, '陳情案件結案率', 0.8, 0.95, '80%', '95%', 'behind', '落後', 1, 'red',
+                          '落後於目標', 'percent', '%')) as t(
+                  kpi_code, kpi_sort, kpi_name_zh, actual_value, target_value, actual_text, target_text, status,
+                  status_zh, status_sort, status_colour, status_reason, value_format, unit_zh)""")
 
 
 def _kpi_on_a_tty(*args: str, env: dict | None = None) -> str:

@@ -80,6 +80,10 @@ def test_alerts_are_the_published_flags_and_name_the_unknown_unit(night):
     assert ("K7.2", UNKNOWN, 2025, "red", "behind") in {a[:5] for a in alerts}
     message = next(a[5] for a in alerts if a[:2] == ("K7.2", UNKNOWN))
     assert message.startswith(f"未知單位（{UNKNOWN}）：")
+    # and in the column a BI tool shows (issue 11), as dim_org_unit names it
+    names = _fetch("select distinct org_unit_name_zh from marts.kpi_alerts "
+                   "where as_of_date = %s and org_unit_code = %s", AS_OF, UNKNOWN)
+    assert names == [(f"未知單位（{UNKNOWN}）",)]
 
 
 def test_the_report_lists_the_unknown_codes_in_its_data_quality_part(night):

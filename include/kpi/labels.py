@@ -1,43 +1,56 @@
-"""Words shown to people: status names in Traditional Chinese, ROC dates beside Gregorian ones."""
+"""Words shown to people: status names in Traditional Chinese, ROC dates beside Gregorian ones.
+
+Status words, their order, colours and severities are the dbt seeds `status_labels`, `colours` and
+`alert_severities` (dbt_project/seeds/), read here as they are read by dbt: one place for each rule.
+Values are never formatted in Python: the marts carry actual_text / target_text (seed value_formats).
+"""
 from __future__ import annotations
 
+import csv
 from datetime import date
 
-STATUS_ZH = {
-    "behind": "落後",
-    "missed": "未達成",
-    "at_risk": "有落後風險",
-    "on_track": "進度正常",
-    "achieved": "已達成",
-    "pending": "待結算",
-    "no_data": "無資料",
-    "no_target": "無目標",
-}
-# Flags first, then the rest from best to least informative.
-STATUS_ORDER = ["behind", "missed", "at_risk", "on_track", "achieved", "pending", "no_data", "no_target"]
-SEVERITY = {"behind": "red", "missed": "red", "at_risk": "yellow"}
+from kpi import config
+
+ROC_OFFSET = 1911  # year 1 of the Republic is 1912 (dbt: macro roc_offset)
+
+
+def _seed(name: str) -> list[dict[str, str]]:
+    with open(config.dbt_project_dir() / "seeds" / f"{name}.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+_STATUSES = sorted(_seed("status_labels"), key=lambda r: int(r["status_sort"]))
+_COLOURS = {r["colour"]: r for r in _seed("colours")}
+
+STATUS_ZH = {r["status"]: r["status_zh"] for r in _STATUSES}  # `stale`: a stale-source alert
+# Flags first, then the rest from best to least informative (the indicator statuses).
+STATUS_ORDER = [r["status"] for r in _STATUSES if r["applies_to"] == "indicator"]
+SEVERITY = {r["status"]: r["severity"] for r in _STATUSES if r["is_flagged"] == "true"}
 FLAGGED = tuple(SEVERITY)
 # the colour every view gives a status (terminal, report, e-mail): the flags' severity, else green/grey
-STATUS_COLOUR = {**SEVERITY, "on_track": "green", "achieved": "green", "pending": "grey", "no_data": "grey",
-                 "no_target": "grey"}
+STATUS_COLOUR = {r["status"]: r["colour"] for r in _STATUSES}
 # as print-safe hex values: fills, and text on white
-COLOUR_HEX = {"red": "#c62828", "yellow": "#e0a000", "green": "#2e7d32", "grey": "#8a959e"}
-COLOUR_TEXT_HEX = {"red": "#b71c1c", "yellow": "#8a6100", "green": "#1b5e20", "grey": "#5f6b73"}
+COLOUR_HEX = {c: r["colour_hex"] for c, r in _COLOURS.items()}
+COLOUR_TEXT_HEX = {c: r["colour_text_hex"] for c, r in _COLOURS.items()}
+COLOUR_ZH = {c: r["colour_zh"] for c, r in _COLOURS.items()}
+SEVERITIES = sorted(_seed("alert_severities"), key=lambda r: int(r["severity_sort"]))
+SEVERITY_ZH = {r["severity"]: r["severity_zh"] for r in SEVERITIES}
 
 
 def roc_year(year: int) -> int:
-    return year - 1911
+    return year - ROC_OFFSET
 
 
 def roc_date(d: date) -> str:
-    """114/11/25 (2025-11-25)."""
+    """114/11/25（2025-11-25） (dbt: macro roc_date_text)."""
     return f"{roc_year(d.year)}/{d.month:02d}/{d.day:02d}（{d.isoformat()}）"
 
 
 def year_label(year: int) -> str:
+    """114年（2025） (dbt: macro roc_year_text)."""
     return f"{roc_year(year)}年（{year}）"
 
 
 def roc_date_long(d: date) -> str:
-    """民國114年11月25日（2025-11-25）: the form for headings and printed reports."""
+    """民國114年11月25日（2025-11-25）: the form for headings and printed reports (dbt: roc_date_long)."""
     return f"民國{roc_year(d.year)}年{d.month}月{d.day}日（{d.isoformat()}）"

@@ -1,7 +1,7 @@
 """Notifications of a run: the alerts of an as-of date by e-mail and to a webhook.
 
-`send_alerts(as_of, report_dir)` reads what flag_indicators wrote (marts.kpi_alerts, with the actual
-and target values of marts.fct_kpi_status) and sends it
+`send_alerts(as_of, report_dir)` reads the alerts of the dbt view marts.kpi_alerts (with their names,
+words and value texts; the raw values from marts.kpi_status_labelled) and sends it
 
 - by e-mail (standard library smtplib) when KPI_SMTP_HOST is set: subject and body in Traditional
   Chinese, a plain-text and an HTML part, the run's report attached (report.html if the run wrote
@@ -45,8 +45,6 @@ SMTP_TIMEOUT = 30.0
 WEBHOOK_TIMEOUT = 15.0
 WEBHOOK_RETRIES = 2          # after the first attempt
 WEBHOOK_BACKOFF = 2.0        # seconds before the first retry, doubled each time
-SEVERITY_ZH = {"red": "落後／未達成", "yellow": "有落後風險", "grey": "資料未及時更新"}
-STALE_ZH = "資料逾期"
 
 LOG_DDL = """
 create table if not exists raw.notification_log (
@@ -97,50 +95,44 @@ class Notice:
 # what is sent
 # ---------------------------------------------------------------------------------------------
 def fetch_alerts(as_of: date) -> list[dict]:
-    """The alerts of `as_of` as flag_indicators wrote them, with the indicator's name and its actual
-    and target values; this year's city-wide ones first, then departments, then earlier years,
-    then stale sources."""
+    """The alerts of `as_of` from the view marts.kpi_alerts, with the indicator's name, words and value
+    texts as the marts give them; this year's city-wide ones first, then departments, then earlier
+    years, then stale sources."""
     with warehouse.connect() as conn:
         rows = warehouse.fetch_dicts(
             conn,
             """
-            select a.severity, a.status, a.kpi_code, k.kpi_name_zh, a.year, a.org_unit_code,
-                   s.org_unit_name_zh, s.actual_value, s.target_value, k.value_format, k.unit_zh,
+            select a.severity, a.status, a.status_zh, a.kpi_code, a.kpi_name_zh, a.year, a.org_unit_code,
+                   a.org_unit_name_zh, s.actual_value, s.target_value, a.actual_text, a.target_text,
                    a.message, a.source_code, f.source_name_zh
             from marts.kpi_alerts a
-            left join marts.fct_kpi_status s
+            left join marts.kpi_status_labelled s
               on s.as_of_date = a.as_of_date and s.kpi_code = a.kpi_code and s.year = a.year
              and s.org_unit_code = a.org_unit_code
-            left join marts.dim_kpi k on k.kpi_code = a.kpi_code
             left join marts.fct_source_freshness f
               on f.as_of_date = a.as_of_date and f.source_code = a.source_code
             where a.as_of_date = %(d)s
-            order by a.kpi_code is null, a.year desc, a.org_unit_code <> 'ALL',
-                     array_position(%(order)s::text[], a.status), k.goal_seq, k.kpi_kind desc, k.item_no,
+            order by a.kpi_code is null, a.year desc, a.org_unit_code <> 'ALL', s.status_sort, s.kpi_sort,
                      a.org_unit_code, a.source_code
             """,
-            {"d": as_of, "order": labels.STATUS_ORDER},
+            {"d": as_of},
         )
-    out = []
-    for r in rows:
-        fmt, unit = r["value_format"], r["unit_zh"]
-        out.append({
-            "severity": r["severity"],
-            "status": r["status"],
-            "status_zh": labels.STATUS_ZH.get(r["status"], STALE_ZH),
-            "code": r["kpi_code"],
-            "name": r["kpi_name_zh"] if r["kpi_code"] else r["source_name_zh"],
-            "year": r["year"],
-            "org_unit": r["org_unit_code"],
-            "org_unit_name": r["org_unit_name_zh"],
-            "source": r["source_code"],
-            "actual": None if r["actual_value"] is None else float(r["actual_value"]),
-            "target": None if r["target_value"] is None else float(r["target_value"]),
-            "actual_text": status_table.format_value(r["actual_value"], fmt, unit) if fmt else None,
-            "target_text": status_table.format_value(r["target_value"], fmt, unit) if fmt else None,
-            "reason": r["message"],
-        })
-    return out
+    return [{
+        "severity": r["severity"],
+        "status": r["status"],
+        "status_zh": r["status_zh"],
+        "code": r["kpi_code"],
+        "name": r["kpi_name_zh"] if r["kpi_code"] else r["source_name_zh"],
+        "year": r["year"],
+        "org_unit": r["org_unit_code"],
+        "org_unit_name": r["org_unit_name_zh"],
+        "source": r["source_code"],
+        "actual": None if r["actual_value"] is None else float(r["actual_value"]),
+        "target": None if r["target_value"] is None else float(r["target_value"]),
+        "actual_text": r["actual_text"],
+        "target_text": r["target_text"],
+        "reason": r["message"],
+    } for r in rows]
 
 
 def build_notice(as_of: date, report_dir: Path | None, base_url: str = "") -> Notice:
@@ -202,8 +194,9 @@ def _summary_lines(notice: Notice) -> list[str]:
     c = notice.alert_counts
     return [
         f"{labels.year_label(notice.as_of.year)}全市指標共 {total} 項：{by_status}",
-        f"警示共 {len(notice.alerts)} 則：紅燈（落後／未達成）{c['red']}、黃燈（有落後風險）{c['yellow']}、"
-        f"灰燈（資料逾期）{c['grey']}",
+        f"警示共 {len(notice.alerts)} 則："
+        + "、".join(f"{labels.COLOUR_ZH[s['colour']]}（{s['severity_zh']}）{c.get(s['severity'], 0)}"
+                   for s in labels.SEVERITIES),
     ]
 
 
@@ -236,7 +229,7 @@ def render_text(notice: Notice) -> str:
                 lines.append(f"      實際 {a['actual_text']}，目標 {a['target_text']}")
                 lines.append(f"      說明：{a['reason']}")
             else:
-                lines.append(f"  [{STALE_ZH}] {a['source']} {a['name'] or ''}：{a['reason']}")
+                lines.append(f"  [{a['status_zh']}] {a['source']} {a['name'] or ''}：{a['reason']}")
         lines.append("")
     if line := _report_line(notice):
         lines += [line, ""]
@@ -286,7 +279,7 @@ def webhook_payload(notice: Notice) -> dict:
     return {
         "source": "keelung-kpi",
         "as_of": notice.as_of.isoformat(),
-        "as_of_roc": f"{labels.roc_year(notice.as_of.year)}/{notice.as_of.month:02d}/{notice.as_of.day:02d}",
+        "as_of_roc": labels.roc_date(notice.as_of).partition("（")[0],
         "title": notice.subject,
         "counts": {
             "year": notice.as_of.year,

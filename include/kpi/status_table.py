@@ -16,30 +16,22 @@ def latest_as_of() -> date | None:
 
 
 def fetch(as_of: date, year: int | None = None, org_unit: str = "ALL") -> list[dict]:
-    """Status rows of one as-of date (city-wide by default), flags first."""
+    """Status rows of one as-of date (city-wide by default), flags first, with the words and value
+    texts of marts.kpi_status_labelled: what BI tools show, shown the same here."""
     with warehouse.connect() as conn:
         return warehouse.fetch_dicts(
             conn,
             """
-            select s.kpi_code, s.kpi_name_zh, s.year, s.roc_year, s.org_unit_code, s.org_unit_name_zh,
-                   s.measure_type, s.actual_value, s.target_value, s.target_basis, s.expected_to_date,
-                   s.status, s.status_reason, s.source_fresh, k.value_format, k.unit_zh
-            from marts.fct_kpi_status s join marts.dim_kpi k using (kpi_code)
-            where s.as_of_date = %(d)s and s.year = %(y)s and s.org_unit_code = %(unit)s
-            order by array_position(%(order)s::text[], s.status), k.goal_seq, k.kpi_kind desc, k.item_no
+            select kpi_code, kpi_name_zh, year, roc_year, year_text, org_unit_code, org_unit_name_zh,
+                   as_of_roc_text, measure_type, actual_value, target_value, target_basis, expected_to_date,
+                   actual_text, target_text, expected_text, status, status_zh, status_colour,
+                   status_reason, source_fresh, value_format, unit_zh
+            from marts.kpi_status_labelled
+            where as_of_date = %(d)s and year = %(y)s and org_unit_code = %(unit)s
+            order by status_sort, kpi_sort
             """,
-            {"d": as_of, "y": year or as_of.year, "unit": org_unit, "order": labels.STATUS_ORDER},
+            {"d": as_of, "y": year or as_of.year, "unit": org_unit},
         )
-
-
-def format_value(value, value_format: str, unit: str) -> str:
-    if value is None:
-        return "—"
-    if value_format == "percent":
-        return f"{float(value) * 100:.1f}%"
-    if value_format == "days":
-        return f"{float(value):.2f} {unit}"
-    return f"{float(value):,.0f} {unit}"
 
 
 def _width(text: str) -> int:
@@ -62,28 +54,25 @@ def _fit(text: str, width: int) -> str:
 def render(rows: list[dict], as_of: date, colour: bool = False) -> str:
     if not rows:
         return f"基準日 {labels.roc_date(as_of)} 尚無指標狀態（請先執行 kpi run --as-of {as_of}）"
-    year = rows[0]["year"]
     counts: dict[str, int] = {}
     for r in rows:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
     summary = "、".join(f"{labels.STATUS_ZH[s]} {counts[s]}" for s in labels.STATUS_ORDER if s in counts)
     lines = [
-        f"基隆市政府綜合發展處 指標狀態 基準日 {labels.roc_date(as_of)}，{labels.year_label(year)}",
+        f"基隆市政府綜合發展處 指標狀態 基準日 {rows[0]['as_of_roc_text']}，{rows[0]['year_text']}",
         f"共 {len(rows)} 項：{summary}",
         "",
     ]
     cols = [("狀態", 12), ("代碼", 6), ("指標", 30), ("實際", 14), ("目標", 14), ("說明", 0)]
     lines.append(" ".join(_fit(h, w) if w else h for h, w in cols))
     for r in rows:
-        status = labels.STATUS_ZH[r["status"]]
+        status = r["status_zh"]
         if not r["source_fresh"]:
             status += "*"
-        cells = [status, r["kpi_code"], r["kpi_name_zh"],
-                 format_value(r["actual_value"], r["value_format"], r["unit_zh"]),
-                 format_value(r["target_value"], r["value_format"], r["unit_zh"]), r["status_reason"]]
+        cells = [status, r["kpi_code"], r["kpi_name_zh"], r["actual_text"], r["target_text"], r["status_reason"]]
         line = " ".join(_fit(c, w) if w else c for c, (_, w) in zip(cells, cols))
         if colour:
-            line = COLOURS[labels.STATUS_COLOUR[r["status"]]] + line + RESET
+            line = COLOURS[r["status_colour"]] + line + RESET
         lines.append(line)
     if any(not r["source_fresh"] for r in rows):
         lines += ["", "* 資料來源未及時更新，狀態依現有資料計算"]

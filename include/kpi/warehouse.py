@@ -249,6 +249,10 @@ def bootstrap() -> None:
     """Schemas, the BI role and its grants, the session time zone. Idempotent."""
     if config.uses_embedded_warehouse():
         ensure_database(config.warehouse_db())
+        with connect(autocommit=True, dbname="postgres") as conn:
+            # the server's own databases too: bi_reader connects to the warehouse and nowhere else
+            for name in ("postgres", "template1"):
+                conn.execute(sql.SQL("revoke connect on database {} from public").format(sql.Identifier(name)))
     dbname = connections.warehouse_params()["dbname"]
     with connect(autocommit=True) as conn:
         conn.execute(sql.SQL("alter database {} set timezone to 'Asia/Taipei'").format(sql.Identifier(dbname)))

@@ -59,7 +59,7 @@ enriched as (
 select
     date_day::date as date_day,
     year::integer as year,
-    (year - 1911)::integer as roc_year,
+    {{ roc_year('year') }}::integer as roc_year,
     month::integer as month,
     day::integer as day,
     iso_weekday::integer as iso_weekday,
@@ -72,6 +72,6 @@ select
     coalesce(calendar_makeup_workday, false)::boolean as is_makeup_workday,
     calendar_note::text as holiday_note_zh,
     has_calendar_file::boolean as has_calendar_file,
-    ((year - 1911)::text || to_char(date_day, '/MM/DD'))::text as roc_date_text,
+    {{ roc_date('date_day') }}::text as roc_date_text,
     date_trunc('month', date_day)::date as first_day_of_month
 from enriched

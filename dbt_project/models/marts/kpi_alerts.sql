@@ -1,16 +1,26 @@
 {{ config(materialized='view') }}
 -- Alerts of every as-of date (interface.md): each flagged status of d's year and the year before
--- (red: behind, missed; yellow: at_risk; the same severities as kpi.labels.SEVERITY, which the
+-- (red: behind, missed; yellow: at_risk; flags and severities from the seed status_labels, which the
 -- report and the e-mail colour by) and each source not fresh at d (grey).
 -- A view of the published marts, not a table written after them: whatever step of a night fails,
 -- the alerts of a date are those of its statuses and freshness as published, never of another
 -- night. It covers every as-of date those marts hold, so a build of many dates needs nothing more.
+-- Names, words and value texts come with each alert (kpi_status_labelled, dim_alert_severity), so a
+-- BI tool's count by severity or an e-mail line needs no join and no CASE.
 with statuses as (
-    select * from {{ ref('fct_kpi_status') }}
+    select * from {{ ref('kpi_status_labelled') }}
 ),
 
 freshness as (
     select * from {{ ref('fct_source_freshness') }}
+),
+
+severities as (
+    select * from {{ ref('dim_alert_severity') }}
+),
+
+stale as (
+    select status_zh from {{ ref('dim_status') }} where status = 'stale'
 ),
 
 computed as (
@@ -20,18 +30,26 @@ computed as (
 )
 
 select
-    as_of_date,
-    kpi_code,
-    org_unit_code,
-    year,
-    case when status = 'at_risk' then 'yellow' else 'red' end as severity,
-    status,
-    status_reason as message,
+    s.as_of_date,
+    s.kpi_code,
+    s.org_unit_code,
+    s.year,
+    s.severity,
+    s.status,
+    s.status_reason as message,
     null::text as source_code,
-    computed_at as created_at
-from statuses
-where status in ('behind', 'missed', 'at_risk')
-  and year between extract(year from as_of_date)::int - 1 and extract(year from as_of_date)::int
+    s.computed_at as created_at,
+    s.kpi_name_zh,
+    s.org_unit_name_zh,
+    v.severity_zh,
+    s.status_zh,
+    (s.year < extract(year from s.as_of_date)::int)::boolean as is_prior_year,
+    s.actual_text,
+    s.target_text
+from statuses as s
+left join severities as v using (severity)
+where s.is_flagged
+  and s.year between extract(year from s.as_of_date)::int - 1 and extract(year from s.as_of_date)::int
 
 union all
 
@@ -44,12 +62,20 @@ select
     'stale',
     f.source_name_zh
         || case when f.newest_date is null then '尚無任何資料'
-                else '最新資料僅至 ' || (extract(year from f.newest_date)::int - 1911) || to_char(f.newest_date, '/MM/DD')
-                     || '（' || to_char(f.newest_date, 'YYYY-MM-DD') || '）' end
-        || '，基準日 ' || (extract(year from f.as_of_date)::int - 1911) || to_char(f.as_of_date, '/MM/DD')
+                else '最新資料僅至 ' || {{ roc_date_text('f.newest_date') }} end
+        || '，基準日 ' || {{ roc_date('f.as_of_date') }}
         || ' 資料未及時更新，相關指標仍依現有資料計算',
     f.source_code,
-    c.computed_at
+    c.computed_at,
+    null::text,
+    null::text,
+    v.severity_zh,
+    st.status_zh,
+    false,
+    null::text,
+    null::text
 from freshness as f
 left join computed as c using (as_of_date)
+left join severities as v on v.severity = 'grey'
+cross join stale as st
 where not f.is_fresh

@@ -58,5 +58,8 @@ SELECT format('ALTER DATABASE metabase SET timezone TO %L', :'db_tz') \gexec
 REVOKE ALL ON DATABASE kpi FROM PUBLIC;
 REVOKE ALL ON DATABASE airflow FROM PUBLIC;
 REVOKE ALL ON DATABASE metabase FROM PUBLIC;
+-- and the server's own: a BI tool lists no database it cannot read
+REVOKE CONNECT ON DATABASE postgres FROM PUBLIC;
+REVOKE CONNECT ON DATABASE template1 FROM PUBLIC;
 GRANT CONNECT ON DATABASE kpi TO bi_reader;
 EOSQL

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-ROC_OFFSET = 1911
+from kpi.labels import ROC_OFFSET
 
 _FULLWIDTH = str.maketrans("0123456789/:", "０１２３４５６７８９／：")
 

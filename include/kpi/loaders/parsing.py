@@ -26,8 +26,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kpi.labels import ROC_OFFSET
+
 TIMEZONE = "Asia/Taipei"
-ROC_OFFSET = 1911
 # Longest value the date/number parsers look at; anything longer is bad anyway (an ISO timestamp
 # with microseconds and an offset is 32 characters).
 MAX_WIDTH = 40

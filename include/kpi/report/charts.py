@@ -1,8 +1,8 @@
 """Inline SVG charts, written by hand: no plotting library, no script, nothing fetched to draw them.
 
 - `trend_chart`: one indicator over its year (x = January..December): the actual value of every
-  run up to the as-of date, the expected trajectory (counts: ⌊T × f⌋ or the deadline steps;
-  pro-rated ratios: T × f), the target, and the tolerance band where the rules have one.
+  run up to the as-of date, the expected trajectory and the tolerance band as marts.kpi_expected_path
+  gives them (the rules live in dbt), and the target. Values are labelled with the marts' texts.
 - `department_chart`: per-department values at the as-of date against the city's target, worst first.
 
 Text inside the SVG inherits the page's CJK font stack, so labels in Chinese render like the page.
@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from fractions import Fraction
 from html import escape
 
-from kpi import labels, status_table
+from kpi import labels
 
 INK, MUTED, GRID, TARGET, EXPECTED, BAND = "#1f2933", "#66727d", "#e3e8ec", "#1f4e79", "#6b7c8c", "#dbe9f6"
 
@@ -35,15 +34,6 @@ def days_in_year(year: int) -> int:
     return (date(year + 1, 1, 1) - date(year, 1, 1)).days
 
 
-def year_fraction(d: date) -> float:
-    """f(d) of kpi-rules.md: the share of d's year elapsed at the end of d."""
-    return ((d - date(d.year, 1, 1)).days + 1) / days_in_year(d.year)
-
-
-def _fmt(v: float, value_format: str, unit: str) -> str:
-    return status_table.format_value(v, value_format, unit)
-
-
 def _decimals(step: float) -> int:
     """Digits after the point that tell ticks `step` apart (2.5 -> 1, 0.25 -> 2, 5 -> 0)."""
     for digits in range(4):
@@ -52,12 +42,17 @@ def _decimals(step: float) -> int:
     return 4
 
 
+def _trim(number: str) -> str:
+    """No trailing zeros, as the warehouse writes values (seed value_formats): 80%, not 80.0%."""
+    return number.rstrip("0").rstrip(".") if "." in number else number
+
+
 def tick_label(v: float, value_format: str, step: float) -> str:
     if value_format == "percent":
-        return f"{v * 100:.{_decimals(step * 100)}f}%"
+        return f"{_trim(f'{v * 100:.{_decimals(step * 100)}f}')}%"
     if value_format == "days":
-        return f"{v:.{_decimals(step)}f}"
-    return f"{v:,.{_decimals(step)}f}"
+        return _trim(f"{v:.{_decimals(step)}f}")
+    return _trim(f"{v:,.{_decimals(step)}f}")
 
 
 def nice_ticks(lo: float, hi: float, count: int = 5, integer: bool = False) -> list[float]:
@@ -92,58 +87,55 @@ def _pts(points) -> str:
 
 # --- the year of one indicator ----------------------------------------------------------------
 
-def expected_path(row: dict, year: int) -> list[tuple[float, float]] | None:
-    """(year fraction, expected value) points of the expected trajectory, or None if the rules have
-    none (ratios, averages, growth, certificates: judged against the flat target)."""
-    target = row["target_value"]
-    if target is None:
+def _simplify(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Drop points that lie on the line through their neighbours (a straight path needs two)."""
+    out: list[tuple[float, float]] = []
+    for p in points:
+        if len(out) >= 2:
+            (x0, y0), (x1, y1) = out[-2], out[-1]
+            if abs((x1 - x0) * (p[1] - y0) - (p[0] - x0) * (y1 - y0)) < 1e-9 * max(1.0, abs(y1)):
+                out[-1] = p
+                continue
+        out.append(p)
+    return out
+
+
+def expected_path(row: dict) -> list[tuple[float, float]] | None:
+    """(year fraction, expected value) points of the expected trajectory as marts.kpi_expected_path
+    gives it (row["path"], one point per day), or None if the rules have none. Counts step up on
+    the day they change; other values are joined by a line."""
+    days = [(float(p["year_fraction"]), float(p["expected_value"]))
+            for p in row.get("path") or [] if p["expected_value"] is not None]
+    if not days:
         return None
-    n = days_in_year(year)
-    if row["measure_type"] == "cumulative" and row["progress_rule"] == "deadlines":
-        dates = sorted(date.fromisoformat(f"{year}-{md.strip()}") for md in (row["deadlines"] or "").split(";") if md.strip())
-        points, value = [(0.0, 0.0)], 0.0
-        for d in dates:
-            f = year_fraction(d)
-            points += [(f, value), (f, value + 1)]
-            value += 1
-        return points + [(1.0, value)]
-    if row["measure_type"] == "cumulative":
-        t = Fraction(str(target))
-        if t > 200:  # ⌊T × f⌋ is a straight line at this resolution
-            return [(0.0, 0.0), (1.0, float(t))]
-        points, value = [(0.0, 0.0)], 0
-        for day in range(1, n + 1):
-            v = math.floor(t * day / n)
-            if v != value:  # the expected count steps up on `day` (x = f(day))
-                points += [(day / n, value), (day / n, v)]
-                value = v
-        return points + [(1.0, float(value))]
-    if row["progress_rule"] == "pro_rated":
-        return [(0.0, 0.0), (1.0, float(target))]
-    return None
+    if row["measure_type"] != "cumulative":
+        return _simplify(days)
+    points, value = [days[0]], days[0][1]
+    for f, v in days[1:]:
+        if v != value:
+            points += [(f, value), (f, v)]
+            value = v
+    return points + [(days[-1][0], value)]
 
 
 def tolerance_band(row: dict) -> list[tuple[float, float]] | None:
-    """Polygon (year fraction, value) of the at-risk band: below T (higher), above T (lower), below
-    T × f (pro-rated); None for counts and certificates."""
-    tol, target = _num(row["tolerance"]), _num(row["target_value"])
-    if not tol or target is None or row["measure_type"] in ("cumulative", "certificate"):
+    """Polygon (year fraction, value) of the at-risk band of marts.kpi_expected_path (row["path"]);
+    None where the rules have none."""
+    days = [(float(p["year_fraction"]), float(p["band_low"]), float(p["band_high"]))
+            for p in row.get("path") or [] if p["band_low"] is not None]
+    if not days:
         return None
-    if row["progress_rule"] == "pro_rated":
-        return [(0.0, 0.0), (1.0, target), (1.0, target - tol), (0.0, -tol)]
-    if row["direction"] == "lower":
-        return [(0.0, target), (1.0, target), (1.0, target + tol), (0.0, target + tol)]
-    return [(0.0, target - tol), (1.0, target - tol), (1.0, target), (0.0, target)]
+    return _simplify([(f, lo) for f, lo, _ in days]) + _simplify([(f, hi) for f, _, hi in reversed(days)])
 
 
 def trend_chart(row: dict, history: list[dict], as_of: date, width: int = 600, height: int = 250) -> str:
     """The indicator's year as an SVG: actual values of each run (coloured by that night's status)
     against the expected trajectory, the target and the tolerance band."""
-    year, fmt, unit = row["year"], row["value_format"], row["unit_zh"]
+    year, fmt = row["year"], row["value_format"]
     target = _num(row["target_value"])
-    expected = expected_path(row, year)
+    expected = expected_path(row)
     band = tolerance_band(row)
-    actual = [(year_fraction(h["as_of_date"]), float(h["actual_value"]), h)
+    actual = [(float(h["year_fraction"]), float(h["actual_value"]), h)
               for h in history if h["actual_value"] is not None]
     counted = row["measure_type"] in ("cumulative", "certificate")
 
@@ -194,9 +186,9 @@ def trend_chart(row: dict, history: list[dict], as_of: date, width: int = 600, h
                    f'stroke="{TARGET}" stroke-width="1.6" class="target"/>')
         ty = y(target) - 5 if y(target) - 5 > top + 8 else y(target) + 13
         out.append(f'<text x="{left + 6}" y="{ty:.1f}" class="lbl" fill="{TARGET}">'
-                   f'目標 {escape(_fmt(target, fmt, unit))}</text>')
+                   f'目標 {escape(row["target_text"])}</text>')
     # the as-of date
-    xa = x(year_fraction(as_of))
+    xa = x(float(row["year_fraction"]))
     out.append(f'<line x1="{xa:.1f}" x2="{xa:.1f}" y1="{top - 20}" y2="{height - bottom}" stroke="{MUTED}" '
                f'stroke-dasharray="2 3"/>')
     anchor = "end" if xa > width - 90 else "start"
@@ -210,18 +202,18 @@ def trend_chart(row: dict, history: list[dict], as_of: date, width: int = 600, h
         for f, v, h in actual:
             out.append(f'<circle cx="{x(f):.1f}" cy="{y(v):.1f}" r="{5.5 if h is actual[-1][2] else 4}" '
                        f'fill="{status_hex(h["status"])}" stroke="#fff" stroke-width="1.5" class="point">'
-                       f'<title>{h["as_of_date"].isoformat()}：{escape(_fmt(v, fmt, unit))}'
-                       f'（{labels.STATUS_ZH[h["status"]]}）</title></circle>')
+                       f'<title>{h["as_of_date"].isoformat()}：{escape(h["actual_text"])}'
+                       f'（{h["status_zh"]}）</title></circle>')
         f, v, h = actual[-1]
         px, py = x(f), y(v)
         anchor = "end" if px > width - 130 else "start"
         dx = -9 if anchor == "end" else 9
         ly = py - 9 if py - 9 > top + 12 else py + 18
         out.append(f'<text x="{px + dx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" class="value" '
-                   f'fill="{status_text_hex(h["status"])}">實際 {escape(_fmt(v, fmt, unit))}</text>')
+                   f'fill="{status_text_hex(h["status"])}">實際 {escape(h["actual_text"])}</text>')
     else:
         out.append(f'<text x="{(left + width - right) / 2:.1f}" y="{(top + height - bottom) / 2:.1f}" '
-                   f'text-anchor="middle" class="empty">尚無實際值（{labels.STATUS_ZH[row["status"]]}）</text>')
+                   f'text-anchor="middle" class="empty">尚無實際值（{row["status_zh"]}）</text>')
     out.append("</svg>")
     return "".join(out)
 
@@ -242,7 +234,7 @@ def worst_first(row: dict, departments: list[dict]) -> list[dict]:
 def department_chart(row: dict, departments: list[dict], width: int = 600) -> str:
     """Horizontal bars: each department's value at the as-of date, coloured by its status, against
     the city's target (and tolerance band), worst first."""
-    fmt, unit = row["value_format"], row["unit_zh"]
+    fmt = row["value_format"]
     ordered = worst_first(row, departments)
     target, tol = _num(row["target_value"]), _num(row["tolerance"]) or 0.0
     values = [float(d["actual_value"]) for d in ordered if d["actual_value"] is not None]
@@ -268,7 +260,7 @@ def department_chart(row: dict, departments: list[dict], width: int = 600) -> st
     values_text = []  # drawn after the target line, so the line never hides a number
     for i, d in enumerate(ordered):
         cy = top + i * row_h + row_h / 2
-        flagged = d["status"] in labels.FLAGGED
+        flagged = d["is_flagged"]
         weight = ' font-weight="700"' if flagged else ""
         colour = status_text_hex(d["status"]) if flagged else INK
         out.append(f'<g class="dept" data-org="{escape(d["org_unit_code"])}" data-status="{d["status"]}">'
@@ -283,13 +275,13 @@ def department_chart(row: dict, departments: list[dict], width: int = 600) -> st
         out.append(f'<rect x="{label_w}" y="{cy - 7:.1f}" width="{w:.1f}" height="14" rx="2" '
                    f'fill="{status_hex(d["status"])}" fill-opacity="{1 if flagged else 0.55}"/></g>')
         values_text.append(f'<text x="{label_w + w + 5:.1f}" y="{cy + 4:.1f}" class="lbl halo" fill="{colour}"{weight}>'
-                           f'{escape(_fmt(v, fmt, unit))}</text>')
+                           f'{escape(d["actual_text"])}</text>')
     if target is not None:
         out.append(f'<line x1="{x(target):.1f}" x2="{x(target):.1f}" y1="{top - 8}" y2="{bottom_y}" '
                    f'stroke="{TARGET}" stroke-width="1.6"/>')
         anchor = "end" if x(target) > width - 120 else "middle"
         out.append(f'<text x="{x(target):.1f}" y="{top - 12}" text-anchor="{anchor}" class="lbl" fill="{TARGET}">'
-                   f'目標 {escape(_fmt(target, fmt, unit))}</text>')
+                   f'目標 {escape(row["target_text"])}</text>')
     out += values_text
     out.append("</svg>")
     return "".join(out)

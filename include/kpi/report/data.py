@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from kpi import config, labels, warehouse
+from kpi import config, warehouse
 
 CITY = "ALL"
 
@@ -28,11 +28,11 @@ class Indicator:
 
     @property
     def flagged(self) -> bool:
-        return self.row["status"] in labels.FLAGGED
+        return self.row["is_flagged"]
 
     @property
     def departments_flagged(self) -> list[dict]:
-        return [d for d in self.departments if d["status"] in labels.FLAGGED]
+        return [d for d in self.departments if d["is_flagged"]]
 
 
 @dataclass
@@ -81,27 +81,28 @@ class ReportData:
         return [f for f in self.freshness if not f["is_fresh"]]
 
 
-def latest_as_of() -> date | None:
-    with warehouse.connect() as conn:
-        return conn.execute("select max(as_of_date) from marts.fct_kpi_status").fetchone()[0]
-
-
+# every word, colour and value text comes from the marts (kpi_status_labelled and its history view,
+# kpi_expected_path), so the report shows what BI tools show
 _STATUS_ROWS = """
-select s.kpi_code, s.kpi_name_zh, s.year, s.roc_year, s.org_unit_code, s.org_unit_name_zh,
-       s.measure_type, s.actual_value, s.target_value, s.target_basis, s.expected_to_date,
-       s.status, s.status_reason, s.source_fresh, s.numerator, s.denominator,
-       k.kpi_kind, k.strategic_goal_zh, k.measure_standard_zh, k.source_code, k.progress_rule,
-       k.direction, k.tolerance, k.deadlines, k.per_department, k.unit_zh, k.value_format
-from marts.fct_kpi_status s join marts.dim_kpi k using (kpi_code)
-where s.as_of_date = %(d)s and s.year = %(y)s
-order by array_position(%(order)s::text[], s.status), k.goal_seq, k.kpi_kind desc, k.item_no, s.org_unit_code
+select *
+from marts.kpi_status_labelled
+where as_of_date = %(d)s and year = %(y)s
+order by status_sort, kpi_sort, org_unit_code
 """
 
 _HISTORY = """
-select kpi_code, as_of_date, actual_value, target_value, expected_to_date, status
-from marts.fct_kpi_status
-where year = %(y)s and org_unit_code = 'ALL' and as_of_date <= %(d)s and as_of_date >= make_date(%(y)s, 1, 1)
+select kpi_code, as_of_date, year_fraction, actual_value, actual_text, target_value, expected_to_date, status,
+       status_zh
+from marts.kpi_status_history
+where year = %(y)s and org_unit_code = 'ALL' and as_of_date <= %(d)s
 order by kpi_code, as_of_date
+"""
+
+_PATH = """
+select kpi_code, year_fraction, expected_value, band_low, band_high
+from marts.kpi_expected_path
+where year = %(y)s
+order by kpi_code, day_of_year
 """
 
 _FRESHNESS = """
@@ -199,10 +200,13 @@ def fetch(as_of: date) -> ReportData:
     """Everything the report shows for `as_of` (the as-of date's year), with the owner connection."""
     year = as_of.year
     with warehouse.connect() as conn:
-        rows = warehouse.fetch_dicts(conn, _STATUS_ROWS, {"d": as_of, "y": year, "order": labels.STATUS_ORDER})
+        rows = warehouse.fetch_dicts(conn, _STATUS_ROWS, {"d": as_of, "y": year})
         history: dict[str, list[dict]] = {}
         for h in warehouse.fetch_dicts(conn, _HISTORY, {"d": as_of, "y": year}):
             history.setdefault(h["kpi_code"], []).append(h)
+        paths: dict[str, list[dict]] = {}
+        for p in warehouse.fetch_dicts(conn, _PATH, {"y": year}):
+            paths.setdefault(p["kpi_code"], []).append(p)
         freshness = warehouse.fetch_dicts(conn, _FRESHNESS, (as_of,))
         names = _source_names(conn)
         loads = [SourceLoads(source_name_zh=names.get(r["source"], r["source"]), **r)
@@ -220,6 +224,7 @@ def fetch(as_of: date) -> ReportData:
     departments: dict[str, list[dict]] = {}
     for r in rows:
         if r["org_unit_code"] == CITY:
+            r["path"] = paths.get(r["kpi_code"], [])
             indicators[r["kpi_code"]] = Indicator(r, history.get(r["kpi_code"], []))
         else:
             departments.setdefault(r["kpi_code"], []).append(r)

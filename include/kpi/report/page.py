@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from html import escape
 
-from kpi import labels, status_table
+from kpi import labels
 from kpi.report import charts
 from kpi.report.data import Indicator, ReportData
 
@@ -91,10 +91,6 @@ def _colour_vars(status: str) -> str:
 def _pill(status: str) -> str:
     cls = labels.STATUS_COLOUR[status]
     return f'<span class="pill {cls}" style="{_colour_vars(status)}">{labels.STATUS_ZH[status]}</span>'
-
-
-def _value(row: dict, key: str) -> str:
-    return status_table.format_value(row[key], row["value_format"], row["unit_zh"])
 
 
 def _anchor(code: str) -> str:
@@ -189,8 +185,8 @@ def _flagged(data: ReportData) -> str:
         rows.append(
             f'<tr class="flag" data-kpi="{_e(r["kpi_code"])}" style="{_colour_vars(r["status"])}">'
             f'<td>{_pill(r["status"])}</td><td class="code"><a href="#{_anchor(r["kpi_code"])}">{_e(r["kpi_code"])}</a></td>'
-            f'<td>{_e(r["kpi_name_zh"])}</td><td class="num">{_e(_value(r, "actual_value"))}</td>'
-            f'<td class="num">{_e(_value(r, "target_value"))}</td>'
+            f'<td>{_e(r["kpi_name_zh"])}</td><td class="num">{_e(r["actual_text"])}</td>'
+            f'<td class="num">{_e(r["target_text"])}</td>'
             f'<td class="reason">{_e(r["status_reason"])}{_dept_line(ind)}{fresh}</td></tr>')
     head = ('<table class="flagged"><thead><tr><th>狀態</th><th>代碼</th><th>指標</th><th class="num">實際</th>'
             '<th class="num">目標</th><th>判定依據</th></tr></thead><tbody>')
@@ -211,7 +207,7 @@ def _flagged(data: ReportData) -> str:
 def _legend(ind: Indicator) -> str:
     r = ind.row
     items = [f'<span>{charts.swatch("point", charts.status_hex(r["status"]))}實際值（各次執行）</span>']
-    if charts.expected_path(r, r["year"]):
+    if charts.expected_path(r):
         items.append(f'<span>{charts.swatch("expected")}應有進度</span>')
     if r["target_value"] is not None:
         items.append(f'<span>{charts.swatch("target")}年度目標</span>')
@@ -235,7 +231,7 @@ def _card(ind: Indicator, data: ReportData) -> str:
             f'<div class="head">{_pill(r["status"])}<span class="code">{_e(r["kpi_code"])}</span>'
             f'<span class="name">{_e(r["kpi_name_zh"])}</span></div>'
             f'<div class="goal">{_e(r["strategic_goal_zh"])}｜衡量標準：{_e(r["measure_standard_zh"])}'
-            f'｜{labels.year_label(r["year"])}目標 {_e(_value(r, "target_value"))}{basis}</div>'
+            f'｜{labels.year_label(r["year"])}目標 {_e(r["target_text"])}{basis}</div>'
             f'<div class="reason">{_e(r["status_reason"])}{fresh}</div>'
             f'{charts.trend_chart(r, ind.history, data.as_of)}{_legend(ind)}'
             f'<div class="note">{note}</div></article>')
@@ -258,8 +254,8 @@ def _dept_card(ind: Indicator) -> str:
             f'style="{_colour_vars(r["status"])}">'
             f'<div class="head"><span class="code">{_e(r["kpi_code"])}</span>'
             f'<span class="name">{_e(r["kpi_name_zh"])}</span></div>'
-            f'<div class="goal">全市 {_pill(r["status"])} {_e(_value(r, "actual_value"))}'
-            f'（目標 {_e(_value(r, "target_value"))}）｜{_e(caption)}</div>'
+            f'<div class="goal">全市 {_pill(r["status"])} {_e(r["actual_text"])}'
+            f'（目標 {_e(r["target_text"])}）｜{_e(caption)}</div>'
             f'{charts.department_chart(r, ind.departments)}{_dept_line(ind)}</article>')
 
 

@@ -23,9 +23,9 @@ lines as (
 
 select
     roc_year::int as roc_year,
-    (roc_year + 1911)::int as year,
+    (roc_year + {{ roc_offset() }})::int as year,
     month::int as month,
-    make_date((roc_year + 1911)::int, month::int, 1) as snapshot_month,
+    make_date((roc_year + {{ roc_offset() }})::int, month::int, 1) as snapshot_month,
     org_unit_code,
     org_unit_name,
     plan_code,

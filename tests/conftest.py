@@ -103,3 +103,14 @@ def run_kpi(*args: str, env: dict | None = None, timeout: int = 900) -> subproce
     """The `kpi` command as a user runs it, in a subprocess with this session's settings."""
     return subprocess.run([str(Path(sys.executable).with_name("kpi")), *args], capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, timeout=timeout)
+
+
+def small_demo_landing(tmp_path_factory, monkeypatch_module) -> Path:
+    """A module's own landing and reports folders with the demo data at scale 0.05 through 2025-03-10,
+    written by `kpi demo-data` as a user would."""
+    landing = tmp_path_factory.mktemp("landing")
+    monkeypatch_module.setenv("KPI_LANDING_DIR", str(landing))
+    monkeypatch_module.setenv("KPI_REPORTS_DIR", str(tmp_path_factory.mktemp("reports")))
+    res = run_kpi("demo-data", "--until", "2025-03-10", "--scale", "0.05")
+    assert res.returncode == 0, res.stderr[-3000:]
+    return landing

@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from conftest import run_kpi
+from conftest import run_kpi, small_demo_landing
 from kpi import config, labels, notify, warehouse
 from unknown_units import CASE_ID, UNKNOWN, UNKNOWN_DOCS, add_unknown_units, correct_unknown_units
 
@@ -20,11 +20,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def landing(warehouse_db, tmp_path_factory, monkeypatch_module):
-    landing = tmp_path_factory.mktemp("landing")
-    monkeypatch_module.setenv("KPI_LANDING_DIR", str(landing))
-    monkeypatch_module.setenv("KPI_REPORTS_DIR", str(tmp_path_factory.mktemp("reports")))
-    res = run_kpi("demo-data", "--until", "2025-03-10", "--scale", "0.05")
-    assert res.returncode == 0, res.stderr[-3000:]
+    landing = small_demo_landing(tmp_path_factory, monkeypatch_module)
     add_unknown_units(landing)
     return landing
 

@@ -40,7 +40,7 @@ def hanging_hr_api():
     class Hang(BaseHTTPRequestHandler):
         def do_GET(self):
             asked.set()
-            stop.wait(300)
+            stop.wait(900)
 
         def log_message(self, *args):
             pass
@@ -125,10 +125,16 @@ def _run_id(log: str) -> str:
     return re.search(r"run_id='(manual__[^']+)'", log)[1]
 
 
+def _hanging(url: str) -> dict[str, str]:
+    # The HR load must still be waiting when the test kills it: with the default 30 s timeout and
+    # retries it gave up by itself after about 120 s on a loaded CI machine, before the kill.
+    return {"KPI_HR_API_URL": url, "KPI_HR_TIMEOUT": "900", "KPI_HR_PAGE_DEADLINE": "900", "KPI_HR_DEADLINE": "900"}
+
+
 def test_a_killed_runner_names_its_task_and_blocks_nobody(demo_landing, hanging_hr_api, tmp_path):
     url, hr_asked = hanging_hr_api
     # kill -9 of `airflow dags test` while load_hr runs
-    first = Run("2025-03-04", tmp_path, env={"KPI_HR_API_URL": url})
+    first = Run("2025-03-04", tmp_path, env=_hanging(url))
     first.wait_for(r"starting task_id=load_hr ", 600)
     assert hr_asked.wait(120)
     first.runner().send_signal(signal.SIGKILL)
@@ -142,7 +148,7 @@ def test_a_killed_runner_names_its_task_and_blocks_nobody(demo_landing, hanging_
     # the next run (another date: the dead run stays `running` in Airflow) takes the lock at once;
     # then kill -9 of `kpi run` itself takes its runner down with it
     hr_asked.clear()
-    second = Run("2025-03-05", tmp_path, env={"KPI_HR_API_URL": url})
+    second = Run("2025-03-05", tmp_path, env=_hanging(url))
     log = second.lock_taken_within(PROCEED_WITHIN)
     assert "took over the warehouse lock from a dead run" in log and first_run_id in log
     second.wait_for(r"starting task_id=load_hr ", 300)

@@ -151,7 +151,7 @@ def test_a_killed_runner_names_its_task_and_blocks_nobody(demo_landing, hanging_
     second = Run("2025-03-05", tmp_path, env=_hanging(url))
     log = second.lock_taken_within(PROCEED_WITHIN)
     assert "took over the warehouse lock from a dead run" in log and first_run_id in log
-    second.wait_for(r"starting task_id=load_hr ", 300)
+    second.wait_for(r"starting task_id=load_hr ", 900)
     assert hr_asked.wait(120)
     runner = second.runner()
     os.kill(second.proc.pid, signal.SIGKILL)

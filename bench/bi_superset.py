@@ -142,13 +142,15 @@ def screenshot(out: Path, dashboard_url: str) -> None:
         cdp("Network.setCookie", name="session", value=cookie, url=URL)
         cdp("Emulation.setDeviceMetricsOverride", width=1440, height=1500, deviceScaleFactor=1, mobile=False)
         cdp("Page.navigate", url=f"{dashboard_url}?standalone=1")
-        # every chart drawn: 2 tables, an ECharts line and an ECharts pie
-        js = ("document.querySelectorAll('.dashboard-chart table, .dashboard-chart canvas, "
-              ".dashboard-chart svg').length")
+        # every chart drawn: 2 tables and 2 ECharts canvases (line, pie), no spinner left; an icon's
+        # svg (empty state, loading) is not a chart
+        js = ("document.querySelectorAll('.dashboard-chart table').length >= 2 && "
+              "document.querySelectorAll('.dashboard-chart canvas').length >= 2 && "
+              "!document.querySelector('.dashboard-chart .loading')")
         end = time.time() + 120
-        while time.time() < end:
-            if (cdp("Runtime.evaluate", expression=js, returnByValue=True)["result"].get("value") or 0) >= 4:
-                break
+        while not cdp("Runtime.evaluate", expression=js, returnByValue=True)["result"].get("value"):
+            if time.time() > end:
+                fail("the dashboard did not draw its 2 tables and 2 charts within 120 s")
             time.sleep(1)
         time.sleep(4)  # animations settle
         shot = cdp("Page.captureScreenshot", format="png")

@@ -114,8 +114,10 @@ charts.append(chart("history_k72", "K7.2 人民陳情案件結案率：每日歷
     "x_axis": "as_of_date", "time_grain_sqla": "P1D", "metrics": [m_actual, m_target], "groupby": [],
     "adhoc_filters": [flt("kpi_code", "==", "K7.2"), flt("is_city", "IS TRUE")], "row_limit": 10000,
     "truncate_metric": True, "show_legend": True, "legendType": "scroll", "legendOrientation": "top",
-    "x_axis_title_margin": 15, "y_axis_title_margin": 15, "y_axis_format": ",.1f", "x_axis_time_format": "%m/%d",
-    "rich_tooltip": True, "markerEnabled": True, "markerSize": 6, "zoomable": False, "comparison_type": "values",
+    # the first run fills every year since the first day of data: the axis names the year, and
+    # a day's point needs no marker
+    "x_axis_title_margin": 15, "y_axis_title_margin": 15, "y_axis_format": ",.1f", "x_axis_time_format": "%Y/%m",
+    "rich_tooltip": True, "markerEnabled": False, "markerSize": 6, "zoomable": False, "comparison_type": "values",
     "annotation_layers": [], "forecastPeriods": 10, "forecastInterval": 0.8, "sort_series_type": "sum",
     "color_scheme": "supersetColors", "only_total": True, "seriesType": "line", "opacity": 0.2},
     q([axis], [qfilter("kpi_code", "==", "K7.2"), qfilter("is_city", "IS TRUE")], orderby=[(m_actual, False)],

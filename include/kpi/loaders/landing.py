@@ -19,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from kpi import config
+from kpi.labels import ROC_OFFSET
 
 
 def refusal(path: Path, root: Path) -> str | None:
@@ -65,9 +66,9 @@ def name_date(name: str) -> date | None:
     digits = found[-1]
     year, month, day = {
         8: (digits[:4], digits[4:6], digits[6:]),
-        7: (str(int(digits[:3]) + 1911), digits[3:5], digits[5:]),
+        7: (str(int(digits[:3]) + ROC_OFFSET), digits[3:5], digits[5:]),
         6: (digits[:4], digits[4:], "1"),
-        5: (str(int(digits[:3]) + 1911), digits[3:], "1"),
+        5: (str(int(digits[:3]) + ROC_OFFSET), digits[3:], "1"),
         4: (digits, "1", "1"),
     }[len(digits)]
     try:

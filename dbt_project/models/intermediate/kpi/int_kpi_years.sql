@@ -38,7 +38,7 @@ select
     p.as_of_date,
     c.kpi_code,
     p.year,
-    p.year - 1911 as roc_year,
+    p.year - {{ roc_offset() }} as roc_year,
     p.is_current_year,
     p.year_start,
     p.year_end,

@@ -307,7 +307,7 @@ def test_annual_docx_and_odt_hold_the_same_rows_grouped_by_goal(annual_files):
     headings = [p.text for p in docx.paragraphs if p.style.name.startswith("Heading")]
     for r in rows.values():
         assert any(r["strategic_goal_zh"] in h for h in headings)
-    assert "113年（2024）" in docx.paragraphs[0].text
+    assert "113年度（2024）" in docx.paragraphs[0].text
 
 
 def test_annual_report_of_an_open_year_is_refused(built):

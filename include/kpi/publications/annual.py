@@ -103,7 +103,7 @@ class AnnualReport:
 
     @property
     def title(self) -> str:
-        return f"基隆市政府綜合發展處 {labels.year_label(self.year)}度施政績效成果報告（初稿）"
+        return f"基隆市政府綜合發展處 {self.roc_year}年度（{self.year}）施政績效成果報告（初稿）"
 
     def goals(self) -> list[Goal]:
         out: list[Goal] = []
@@ -203,6 +203,7 @@ def to_docx(rep: AnnualReport) -> bytes:
         setattr(section, side, Mm(15))
     normal = doc.styles["Normal"]
     normal.font.size = Pt(10)
+    normal.font.name = "Times New Roman"  # creates w:rFonts, where Word reads the CJK font from
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), "標楷體")
     doc.core_properties.title = rep.title
     doc.core_properties.language = "zh-TW"
@@ -247,11 +248,13 @@ def to_odt(rep: AnnualReport) -> bytes:
         for g in goals:
             n += 1
             body.append(Header(3, f"{GOAL_HEAD[kind]} {g.title}"))
-            table = Table(f"表{n}", width=len(COLUMNS), height=0)
+            table = Table(f"表{n}")
             for values in [list(COLUMNS)] + [cells(r) for r in g.rows]:
                 row = Row()
                 for text in values:
-                    cell = Cell(text=text)
+                    cell = Cell(text)  # the string value, and its paragraph with real line breaks
+                    for p in cell.get_paragraphs():
+                        p.delete()
                     cell.append(Paragraph(text))
                     row.append_cell(cell)
                 table.append_row(row)

@@ -27,7 +27,7 @@ from kpi.publications import annual, common
 FIRST, MIDDLE, AS_OF = date(2025, 1, 5), date(2025, 2, 10), date(2025, 3, 5)
 CHROMIUM = common.chromium() or "/usr/bin/chromium"
 SCREENSHOT_COPY = Path("/tmp/i13-briefing.png")
-WIDTH, HEIGHT = 900, 3000
+WIDTH, HEIGHT = 900, 2400
 
 
 @pytest.fixture(scope="module")

@@ -233,6 +233,13 @@ def to_odt(rep: AnnualReport) -> bytes:
     from odfdo import Cell, Document, Header, Paragraph, Row, Table
 
     doc = Document("text")
+    # A4 landscape, like the .docx: twelve columns do not fit a portrait page
+    for layout in doc.styles.get_elements("//style:page-layout-properties"):
+        layout.set_attribute("fo:page-width", "29.7cm")
+        layout.set_attribute("fo:page-height", "21cm")
+        layout.set_attribute("style:print-orientation", "landscape")
+        for side in ("top", "bottom", "left", "right"):
+            layout.set_attribute(f"fo:margin-{side}", "1.5cm")
     body = doc.body
     body.clear()
     doc.meta.title = rep.title

@@ -25,6 +25,7 @@ from kpi.loaders import engine, source_names
 from kpi.publications import annual, common
 
 FIRST, MIDDLE, AS_OF = date(2025, 1, 5), date(2025, 2, 10), date(2025, 3, 5)
+DECEMBER = "budget/budget_11312.xlsx"
 CHROMIUM = common.chromium() or "/usr/bin/chromium"
 SCREENSHOT_COPY = Path("/tmp/i13-briefing.png")
 WIDTH, HEIGHT = 900, 2400
@@ -32,13 +33,15 @@ WIDTH, HEIGHT = 900, 2400
 
 @pytest.fixture(scope="module")
 def built(warehouse_db, tmp_path_factory, monkeypatch_module):
-    """Demo landing (small scale) loaded by the engine; dbt built for every as-of date of
-    FIRST..AS_OF in one build, as a backfill does."""
+    """Demo landing (small scale) without the December 2024 budget workbook, loaded by the engine;
+    dbt built for every as-of date of FIRST..AS_OF in one build, as a backfill does."""
     landing = tmp_path_factory.mktemp("landing")
     reports = tmp_path_factory.mktemp("reports")
     monkeypatch_module.setenv("KPI_LANDING_DIR", str(landing))
     monkeypatch_module.setenv("KPI_REPORTS_DIR", str(reports))
     write_landing(landing, date(2025, 3, 10), scale=0.05)
+    # the December 2024 budget workbook has not come in: C1.1 of 113 cannot be computed
+    (landing / DECEMBER).unlink()
     for name in source_names():
         engine.load(name)
     dbt_render.dbt("build", as_of=FIRST, as_of_to=AS_OF, target_path=tmp_path_factory.mktemp("dbt_target"))
@@ -318,17 +321,26 @@ def test_annual_report_of_an_open_year_is_refused(built):
     assert res.returncode != 0 and "not a year" in res.stderr
 
 
-def test_year_end_indicator_waiting_for_december_says_so(built):
-    """Early in January the December budget workbook is not in: C1.1 is pending, and the draft says
-    what it waits for instead of guessing a value."""
-    status = _sql("select status from marts.fct_kpi_status where as_of_date = %s and year = 2024 "
-                  "and kpi_code = 'C1.1' and org_unit_code = 'ALL'", FIRST)[0][0]
-    if status != "pending":
-        pytest.skip(f"the demo data already has December at {FIRST} (C1.1 {status})")
-    rep = annual.fetch(2024, FIRST)
-    c11 = next(r for r in rep.rows if r["kpi_code"] == "C1.1")
-    assert c11["achievement_text"] is None and c11["actual_text"] == "—"
-    assert "12 月份資料" in c11["note"] and "不予推估" in c11["note"]
+def test_year_end_indicator_waiting_for_december_says_so(annual_files):
+    """Without the December workbook C1.1 is pending: the report says what it waits for instead of
+    guessing a value, in every format."""
+    from docx import Document as Docx
+    from openpyxl import load_workbook
+
+    c11 = _final_rows(2024, AS_OF)["C1.1"]
+    assert c11["status"] == "pending" and c11["actual_value"] is None
+    ws = load_workbook(annual_files[".xlsx"]).active
+    values = list(ws.values)
+    head = next(i for i, v in enumerate(values) if v and v[0] == "類別")
+    cols = {name: i for i, name in enumerate(values[head])}
+    row = next(v for v in values[head + 1:] if v and v[cols["指標代碼"]] == "C1.1")
+    assert row[cols["實際值（數值）"]] is None and row[cols["達成度"]] is None
+    assert row[cols["達成情形"]] == STATUS["pending"]["status_zh"]
+    assert "12 月份資料" in row[cols["落後說明／備註"]] and "不予推估" in row[cols["落後說明／備註"]]
+    docx = Docx(str(annual_files[".docx"]))
+    cells = next([c.text for c in t.rows[i].cells] for t in docx.tables for i in range(1, len(t.rows))
+                 if t.rows[i].cells[0].text == "C1.1")
+    assert cells[annual.COLUMNS.index("實際值")] == "—" and "不予推估" in cells[-1]
 
 
 def test_year_is_read_as_roc_or_gregorian():

@@ -166,6 +166,8 @@ def test_briefing_draws_charts_of_newly_flagged_indicators(briefing):
         for kpi, _ in _rows(_section(html, group)):
             assert f'<svg class="chart trend" data-kpi="{kpi}"' in html, kpi
     assert '<svg class="chart counts"' in html
+    for kpi, _ in _rows(_section(html, "departments")):
+        assert f'<svg class="chart departments" data-kpi="{kpi}"' in html, kpi
 
 
 def test_briefing_without_explanations_or_projections_says_so(briefing):
@@ -315,10 +317,10 @@ def test_annual_docx_and_odt_hold_the_same_rows_grouped_by_goal(annual_files):
 
 def test_annual_report_of_an_open_year_is_refused(built):
     res = run_kpi("annual-report", "--year", "2025")
-    assert res.returncode != 0 and "not closed" in res.stderr
+    assert res.returncode != 0 and "114年（2025）尚未結束" in res.stderr
     assert not (built / "annual" / "2025").exists()
     res = run_kpi("annual-report", "--year", "abc")
-    assert res.returncode != 0 and "not a year" in res.stderr
+    assert res.returncode != 0 and "不是年份" in res.stderr
 
 
 def test_year_end_indicator_waiting_for_december_says_so(annual_files):

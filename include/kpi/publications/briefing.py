@@ -162,19 +162,21 @@ def fetch(as_of: date, since: date | None = None) -> Briefing:
     if since is None:
         since, since_source = default_since(as_of)
     if since >= as_of:
-        raise ValueError(f"--since {since} must be before the as-of date {as_of}")
+        raise ValueError(f"比較基準日 --since {labels.roc_date(since)} 須早於基準日 {labels.roc_date(as_of)}")
     with warehouse.connect() as conn:
         missing = {as_of, since} - _computed_dates(conn, as_of, since)
         if missing:
-            raise ValueError("no statuses in the warehouse for " + ", ".join(sorted(d.isoformat() for d in missing))
-                             + " (run `kpi run --as-of D` or `kpi backfill --from D`)")
+            raise ValueError("倉儲中沒有下列基準日的指標狀態：" + "、".join(labels.roc_date(d) for d in sorted(missing))
+                             + "（請先執行 kpi run --as-of D 或 kpi backfill --from D）")
         params = {"d": as_of, "d0": since}
         rows = warehouse.fetch_dicts(conn, _CHANGES_SQL, params)
         counts = warehouse.fetch_dicts(conn, _COUNTS_SQL, params)
         explanations = (warehouse.fetch_dicts(conn, _EXPLANATIONS_SQL, params)
                         if common.has_explanations(conn) else None)
         outlook = warehouse.fetch_dicts(conn, _OUTLOOK_SQL, params) if common.has_projections(conn) else None
-    charted = {r["kpi_code"] for r in rows if r["change"] in ("newly_flagged", "worsened")}
+    # trend charts for the indicators newly flagged or worse, department charts where departments are newly behind
+    charted = {r["kpi_code"] for r in rows if r["change"] in ("newly_flagged", "worsened")
+               or (not r["is_city"] and r["per_department"] and r["change"] == "newly_flagged")}
     indicators = {i.code: i for i in report_data.fetch(as_of).indicators if i.code in charted} if charted else {}
     return Briefing(as_of, since, since_source, counts, rows, explanations, outlook, indicators)
 
@@ -208,12 +210,13 @@ def counts_chart(b: Briefing, width: int = 640) -> str:
 
 
 def render(b: Briefing) -> str:
+    city = {r["kpi_code"] for r in b.rows if r["is_city"] and r["change"] in ("newly_flagged", "worsened")}
+    depts = {r["kpi_code"] for r in b.departments_newly_flagged}
     charts_by_code = {}
     for code, ind in b.indicators.items():
         charts_by_code[code] = {
-            "trend": charts.trend_chart(ind.row, ind.history, b.as_of, width=640, height=220),
-            "departments": (charts.department_chart(ind.row, ind.departments, width=640)
-                            if ind.departments_flagged else ""),
+            "trend": charts.trend_chart(ind.row, ind.history, b.as_of, width=640, height=220) if code in city else "",
+            "departments": charts.department_chart(ind.row, ind.departments, width=640) if code in depts else "",
         }
     return common.render(
         "briefing.html.j2", b=b, labels=labels, charts=charts_by_code, counts_svg=counts_chart(b),

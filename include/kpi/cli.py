@@ -351,6 +351,22 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_briefing(args) -> int:
+    from kpi.publications import briefing
+
+    for path in briefing.write(args.as_of, args.since, pdf=not args.no_pdf):
+        print(f"{path} ({path.stat().st_size:,} bytes)")
+    return 0
+
+
+def cmd_annual_report(args) -> int:
+    from kpi.publications import annual
+
+    for path in annual.write(annual.parse_year(args.year), args.as_of):
+        print(f"{path} ({path.stat().st_size:,} bytes)")
+    return 0
+
+
 def cmd_load(args) -> int:
     """Load sources outside the nightly DAG, e.g. `--force` after fixing a declaration."""
     from kpi import warehouse
@@ -477,6 +493,19 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--as-of", type=_date, help="as-of date (default: the latest run)")
     rep.add_argument("--output", type=Path, help="file to write (default: reports/<as-of>/report.html)")
     rep.set_defaults(func=cmd_report)
+
+    brief = sub.add_parser("briefing", help="write the 市務會議 briefing: what changed since the previous one (HTML and PDF)")
+    brief.add_argument("--as-of", type=_date, required=True, help="as-of date D of the briefing")
+    brief.add_argument("--since", type=_date, help="compare with this as-of date (default: the previous "
+                       "briefing's, else two months before D)")
+    brief.add_argument("--no-pdf", action="store_true", help="write only the HTML (no Chromium needed)")
+    brief.set_defaults(func=cmd_briefing)
+
+    annual = sub.add_parser("annual-report", help="write the draft annual 施政績效成果報告 of a closed year "
+                            "(.odt, .docx, .xlsx)")
+    annual.add_argument("--year", required=True, help="ROC (113) or Gregorian (2024) year")
+    annual.add_argument("--as-of", type=_date, help="the year as judged at this as-of date (default: the latest)")
+    annual.set_defaults(func=cmd_annual_report)
 
     af = sub.add_parser("airflow", help="run the airflow CLI on this project, e.g. "
                         "`kpi airflow backfill create --dag-id kpi_nightly --from-date 2025-01-01 --to-date 2025-01-31`")

@@ -2,17 +2,18 @@
 
 -- The seasonal shape of each year Y of an indicator, learned from up to 3 earlier closed years
 -- (Y-3 … Y-1, those with a path in int_kpi_daily_paths and a year total above 0): at each number w of
--- working days elapsed in the year, the share of the year's final value reached by then in each
--- earlier year, and their mean, spread and range. Also the amount each earlier year still added after
--- w (for an indicator still at 0, where a share cannot scale anything). A year later than an earlier
--- year's working days (w past its last working day) counts that year's share as 1.
+-- working days elapsed in Y, the share of the year's final value each earlier year had reached at the
+-- same point of its own working year, w' = round(w × W' / W) with W and W' the two years' working
+-- days (so the last working day of Y meets the last of every earlier year: share 1), and their mean,
+-- spread and range. Also the amount each earlier year still added after that point (for an indicator
+-- still at 0, where a share cannot scale anything).
 with paths as (
     select * from {{ ref('int_kpi_daily_paths') }}
     where year_total > 0
 ),
 
 earlier_years as (
-    select distinct kpi_code, org_unit_code, year, year_total, max(working_days_elapsed) over (partition by kpi_code, year) as last_w
+    select distinct kpi_code, org_unit_code, year, year_total
     from paths
 ),
 
@@ -21,6 +22,12 @@ at_working_day as (
     select kpi_code, org_unit_code, year, working_days_elapsed as w, max(value_to_date) as value_at_w
     from paths
     group by kpi_code, org_unit_code, year, working_days_elapsed
+),
+
+working_years as (
+    select year, max(working_days_elapsed) as working_days
+    from {{ ref('int_foresight__working_days') }}
+    group by year
 ),
 
 target_years as (
@@ -37,15 +44,18 @@ grid as (
         t.year,
         e.year as earlier_year,
         w.w,
-        coalesce(a.value_at_w, case when w.w > e.last_w then e.year_total else 0 end) as value_at_w,
+        coalesce(a.value_at_w, case when w.w > 0 then e.year_total else 0 end) as value_at_w,
         e.year_total
     from target_years as t
+    inner join working_years as ty on ty.year = t.year
     inner join earlier_years as e
         on e.kpi_code = t.kpi_code and e.org_unit_code = t.org_unit_code
         and e.year between t.year - 3 and t.year - 1
-    cross join generate_series(0, 270) as w(w)
+    inner join working_years as ey on ey.year = e.year
+    cross join generate_series(0, ty.working_days) as w(w)
     left join at_working_day as a
-        on a.kpi_code = e.kpi_code and a.year = e.year and a.w = w.w
+        on a.kpi_code = e.kpi_code and a.year = e.year
+        and a.w = round(w.w * ey.working_days::numeric / ty.working_days)
 )
 
 select

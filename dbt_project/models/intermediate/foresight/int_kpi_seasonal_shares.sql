@@ -19,13 +19,13 @@ earlier_years as (
 
 at_working_day as (
     -- the value of an earlier year at the last day with w working days elapsed (weekends after it too)
-    select kpi_code, org_unit_code, year, working_days_elapsed as w, max(value_to_date) as value_at_w
+    select kpi_code, org_unit_code, year, working_days_elapsed::int as w, max(value_to_date) as value_at_w
     from paths
     group by kpi_code, org_unit_code, year, working_days_elapsed
 ),
 
 working_years as (
-    select year, max(working_days_elapsed) as working_days
+    select year, max(working_days_elapsed)::int as working_days
     from {{ ref('int_foresight__working_days') }}
     group by year
 ),
@@ -37,14 +37,15 @@ target_years as (
     where e.year + lag_years.n <= extract(year from {{ as_of_to() }})::int
 ),
 
-grid as (
+points as (
+    -- each day w of Y against each earlier year, read at w' = round(w × W' / W) of that year
     select
         t.kpi_code,
         t.org_unit_code,
         t.year,
         e.year as earlier_year,
         w.w,
-        coalesce(a.value_at_w, case when w.w > 0 then e.year_total else 0 end) as value_at_w,
+        round(w.w * ey.working_days::numeric / ty.working_days)::int as earlier_w,
         e.year_total
     from target_years as t
     inner join working_years as ty on ty.year = t.year
@@ -53,9 +54,21 @@ grid as (
         and e.year between t.year - 3 and t.year - 1
     inner join working_years as ey on ey.year = e.year
     cross join generate_series(0, ty.working_days) as w(w)
+),
+
+grid as (
+    select
+        p.kpi_code,
+        p.org_unit_code,
+        p.year,
+        p.earlier_year,
+        p.w,
+        coalesce(a.value_at_w, case when p.earlier_w > 0 then p.year_total else 0 end) as value_at_w,
+        p.year_total
+    from points as p
     left join at_working_day as a
-        on a.kpi_code = e.kpi_code and a.year = e.year
-        and a.w = round(w.w * ey.working_days::numeric / ty.working_days)
+        on a.kpi_code = p.kpi_code and a.org_unit_code = p.org_unit_code and a.year = p.earlier_year
+        and a.w = p.earlier_w
 )
 
 select

@@ -209,7 +209,7 @@ def trend_chart(row: dict, history: list[dict], as_of: date, width: int = 600, h
                    f'stroke-width="1.6" stroke-dasharray="5 4" class="expected" {clip}/>')
     if seasonal:
         out.append(f'<polyline points="{_pts((x(f), y(v)) for f, v in seasonal)}" fill="none" stroke="{SEASONAL}" '
-                   f'stroke-width="1.4" stroke-dasharray="1 3" class="seasonal" {clip}/>')
+                   f'stroke-width="1.8" stroke-dasharray="2 3" class="seasonal" {clip}/>')
     if cone:
         out.append(f'<polygon points="{_pts((x(f), y(v)) for f, v in cone)}" fill="{CONE}" fill-opacity="0.8" '
                    f'stroke="{SEASONAL}" stroke-width="0.8" class="cone"/>')
@@ -219,7 +219,8 @@ def trend_chart(row: dict, history: list[dict], as_of: date, width: int = 600, h
                    f'stroke-width="2" class="projected"><title>{escape(fs.get("projection_reason") or "")}</title></circle>')
         rng = (f"（{fs['projected_low']:,.0f}–{fs['projected_high']:,.0f}）"
                if fs.get("projected_low") is not None and fs.get("projected_high") is not None else "")
-        out.append(f'<text x="{x(1.0) - 6:.1f}" y="{y(projected) + 16:.1f}" text-anchor="end" class="lbl halo" '
+        # top right, clear of the latest value's label beside the as-of date
+        out.append(f'<text x="{x(1.0) - 6:.1f}" y="{top + 12:.1f}" text-anchor="end" class="lbl halo" '
                    f'fill="{SEASONAL}">年底推估 {float(projected):,.0f}{rng}</text>')
     if target is not None:
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(target):.1f}" y2="{y(target):.1f}" '
@@ -334,7 +335,7 @@ def swatch(kind: str, colour: str = "") -> str:
     elif kind == "expected":
         body = f'<line x1="1" x2="17" y1="6" y2="6" stroke="{EXPECTED}" stroke-width="1.6" stroke-dasharray="4 3"/>'
     elif kind == "seasonal":
-        body = f'<line x1="1" x2="17" y1="6" y2="6" stroke="{SEASONAL}" stroke-width="1.4" stroke-dasharray="1 3"/>'
+        body = f'<line x1="1" x2="17" y1="6" y2="6" stroke="{SEASONAL}" stroke-width="1.8" stroke-dasharray="2 3"/>'
     elif kind == "cone":
         body = f'<polygon points="1,6 17,1 17,11" fill="{CONE}" stroke="{SEASONAL}" stroke-width="0.8"/>'
     elif kind == "target":

@@ -32,7 +32,9 @@ S1_REVISIONS = [("2025-11-25", "2025-12-26 09:00:00"), ("2025-12-29", "2025-12-3
 OUTSIDE = date(2023, 6, 30)
 STATUS_COLUMNS = ("as_of_date, kpi_code, year, roc_year, org_unit_code, measure_type, actual_value, target_value, "
                   "target_basis, expected_to_date, status, status_reason, source_fresh, kpi_name_zh, "
-                  "org_unit_name_zh, evaluation_date, numerator, denominator")
+                  "org_unit_name_zh, evaluation_date, numerator, denominator, seasonal_expected_to_date, "
+                  "seasonal_status, projected_year_end, projected_low, projected_high, projection_basis, "
+                  "projected_status, projection_reason")
 FRESHNESS_COLUMNS = "as_of_date, source_code, source_name, source_name_zh, earliest_date, newest_date, is_fresh"
 
 

@@ -139,6 +139,23 @@ def test_one_chart_per_indicator_with_every_run_of_the_year(html):
     assert f"實際 {float(actual):,.0f} 件" in k91
 
 
+def test_charts_show_the_seasonal_path_and_the_year_end_projection(html):
+    """docs/foresight.md: the seasonal path beside the plan's line, the cone to 31 Dec with the
+    projected value and its range, the projection sentence, and a 年底推估 column of flagged rows."""
+    (projected, low, high, reason, word), = _sql(
+        "select f.projected_year_end, f.projected_low, f.projected_high, f.projection_reason, l.projected_status_zh "
+        "from marts.fct_kpi_status as f join raw.projection_labels as l using (projected_status) "
+        "where as_of_date = %s and kpi_code = 'K9.1' and year = %s and org_unit_code = 'ALL'", AS_OF, AS_OF.year)
+    k91 = _svg(html, "trend", "K9.1")
+    assert 'class="seasonal"' in k91 and 'class="cone"' in k91 and 'class="expected"' in k91
+    assert f"年底推估 {float(projected):,.0f}（{float(low):,.0f}–{float(high):,.0f}）" in k91
+    assert f"年底推估（{word}）：{escape(reason)}" in html
+    # a ratio has no seasonal shape yet: no cone, no seasonal line
+    k72 = _svg(html, "trend", "K7.2")
+    assert 'class="seasonal"' not in k72 and 'class="cone"' not in k72
+    assert "<th>年底推估</th>" in _section(html, "flagged")
+
+
 def test_department_breakdown_worst_first(html):
     per_dept = [c for (c,) in _sql("select kpi_code from marts.dim_kpi where per_department")]
     section = _section(html, "departments")

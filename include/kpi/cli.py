@@ -339,6 +339,18 @@ def cmd_status(args) -> int:
     return 0
 
 
+def cmd_backtest(args) -> int:
+    from kpi import backtest
+
+    result = backtest.summary(args.year)
+    if result is None:
+        print(f"倉儲中沒有 {labels.roc_year(args.year)}年（{args.year}）的年底推估回測：需該年度已結束且之前至少 2 年資料",
+              file=sys.stderr)
+        return 1
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else backtest.render(result))
+    return 0
+
+
 def cmd_report(args) -> int:
     from kpi import report, status_table
 
@@ -488,6 +500,11 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--year", type=int, help="Gregorian year (default: the as-of date's year)")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.set_defaults(func=cmd_status)
+
+    bt = sub.add_parser("backtest", help="the year-end projection's track record for a closed year")
+    bt.add_argument("--year", type=int, required=True, help="Gregorian year")
+    bt.add_argument("--json", action="store_true", help="machine-readable output")
+    bt.set_defaults(func=cmd_backtest)
 
     rep = sub.add_parser("report", help="write the self-contained HTML report of an as-of date")
     rep.add_argument("--as-of", type=_date, help="as-of date (default: the latest run)")

@@ -35,6 +35,8 @@ COLOUR_TEXT_HEX = {c: r["colour_text_hex"] for c, r in _COLOURS.items()}
 COLOUR_ZH = {c: r["colour_zh"] for c, r in _COLOURS.items()}
 SEVERITIES = sorted(_seed("alert_severities"), key=lambda r: int(r["severity_sort"]))
 SEVERITY_ZH = {r["severity"]: r["severity_zh"] for r in SEVERITIES}
+# year-end projection outcomes (seed projection_labels): 可望達成 / 可能未達成 / 尚難判斷
+PROJECTED_STATUS_ZH = {r["projected_status"]: r["projected_status_zh"] for r in _seed("projection_labels")}
 
 
 def roc_year(year: int) -> int:

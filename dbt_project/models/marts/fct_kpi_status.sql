@@ -29,5 +29,15 @@ select
     evaluation_date::date as evaluation_date,
     numerator::numeric as numerator,
     denominator::numeric as denominator,
-    now() as computed_at
+    now() as computed_at,
+    -- foresight beside the official status (int_kpi_foresight, docs/foresight.md)
+    f.seasonal_expected_to_date::numeric as seasonal_expected_to_date,
+    f.seasonal_status::text as seasonal_status,
+    f.projected_year_end::numeric as projected_year_end,
+    f.projected_low::numeric as projected_low,
+    f.projected_high::numeric as projected_high,
+    f.projection_basis::text as projection_basis,
+    f.projected_status::text as projected_status,
+    f.projection_reason::text as projection_reason
 from {{ ref('int_kpi_status_evaluated') }}
+left join {{ ref('int_kpi_foresight') }} as f using (as_of_date, kpi_code, year, org_unit_code)

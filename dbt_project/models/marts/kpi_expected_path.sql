@@ -4,6 +4,8 @@
 -- judged against the flat target and have no expected value. The tolerance band is where the rules
 -- say at_risk: below T (higher is better), above T (lower is better), below T × f (pro-rated);
 -- none for counts and certificates. T is the year's target as of the latest as-of date.
+-- Beside it, the seasonal path of docs/foresight.md: ⌊T × mean share⌋ of the earlier years at the
+-- day's working day, where there are 2 or more earlier years.
 with targets as (
     select distinct on (kpi_code, year) kpi_code, year, target_value
     from {{ ref('fct_kpi_status') }}
@@ -45,10 +47,10 @@ valued as (
 )
 
 select
-    kpi_code::text as kpi_code,
-    year::integer as year,
+    v.kpi_code::text as kpi_code,
+    v.year::integer as year,
     day_of_year::integer as day_of_year,
-    (case when day_of_year > 0 then make_date(year, 1, 1) + day_of_year - 1 end)::date as date_day,
+    (case when day_of_year > 0 then make_date(v.year, 1, 1) + day_of_year - 1 end)::date as date_day,
     f::numeric as year_fraction,
     target_value::numeric as target_value,
     expected_value::numeric as expected_value,
@@ -63,5 +65,11 @@ select
         when progress_rule = 'pro_rated' then target_value * f
         when direction = 'lower' then target_value + tolerance
         else target_value
-    end)::numeric as band_high
-from valued
+    end)::numeric as band_high,
+    (case when s.n_years >= 2 then floor(v.target_value * s.share_mean) end)::numeric as seasonal_expected_value
+from valued as v
+left join {{ ref('int_foresight__working_days') }} as w
+    on w.calendar_date = make_date(v.year, 1, 1) + v.day_of_year - 1 and v.day_of_year > 0
+left join {{ ref('int_kpi_seasonal_shares') }} as s
+    on s.kpi_code = v.kpi_code and s.org_unit_code = 'ALL' and s.year = v.year
+    and s.working_days_elapsed = coalesce(w.working_days_elapsed, 0)

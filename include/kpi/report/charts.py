@@ -16,6 +16,7 @@ from html import escape
 from kpi import labels
 
 INK, MUTED, GRID, TARGET, EXPECTED, BAND = "#1f2933", "#66727d", "#e3e8ec", "#1f4e79", "#6b7c8c", "#dbe9f6"
+SEASONAL, CONE = "#8a5a00", "#f3e3c3"  # the seasonal path and the projection cone (docs/foresight.md)
 
 
 def status_hex(status: str) -> str:
@@ -128,6 +129,28 @@ def tolerance_band(row: dict) -> list[tuple[float, float]] | None:
     return _simplify([(f, lo) for f, lo, _ in days]) + _simplify([(f, hi) for f, _, hi in reversed(days)])
 
 
+def seasonal_path(row: dict) -> list[tuple[float, float]] | None:
+    """(year fraction, seasonal expected value) points of marts.kpi_expected_path, stepped like the
+    plan's counts; None with fewer than 2 earlier years or no seasonal shape."""
+    days = [(float(p["year_fraction"]), float(p["seasonal_expected_value"]))
+            for p in row.get("path") or [] if p.get("seasonal_expected_value") is not None]
+    return _simplify(days) if days else None
+
+
+def projection_cone(row: dict) -> tuple[list[tuple[float, float]] | None, float | None]:
+    """The cone from the value at the as-of date to the 80 % range at 31 Dec (a polygon of (year
+    fraction, value)), and the projected value; (None, None) without a projection."""
+    f = row.get("foresight") or {}
+    projected, actual = _num(f.get("projected_year_end")), _num(row.get("actual_value"))
+    if projected is None or actual is None:
+        return None, None
+    lo, hi = _num(f.get("projected_low")), _num(f.get("projected_high"))
+    start = float(row["year_fraction"])
+    if lo is None or hi is None:
+        return None, projected
+    return [(start, actual), (1.0, hi), (1.0, lo)], projected
+
+
 def trend_chart(row: dict, history: list[dict], as_of: date, width: int = 600, height: int = 250) -> str:
     """The indicator's year as an SVG: actual values of each run (coloured by that night's status)
     against the expected trajectory, the target and the tolerance band."""
@@ -135,12 +158,15 @@ def trend_chart(row: dict, history: list[dict], as_of: date, width: int = 600, h
     target = _num(row["target_value"])
     expected = expected_path(row)
     band = tolerance_band(row)
+    seasonal = seasonal_path(row)
+    cone, projected = projection_cone(row)
     actual = [(float(h["year_fraction"]), float(h["actual_value"]), h)
               for h in history if h["actual_value"] is not None]
     counted = row["measure_type"] in ("cumulative", "certificate")
 
     core = [v for _, v, _ in actual] + ([target] if target is not None else [])
-    core += [v for _, v in expected or []]
+    core += [v for _, v in expected or []] + [v for _, v in seasonal or []] + [v for _, v in cone or []]
+    core += [projected] if projected is not None else []
     values = core + [v for _, v in band or []]
     if counted or not core:
         lo, hi = 0.0, max(core + [1.0]) * 1.08
@@ -181,6 +207,21 @@ def trend_chart(row: dict, history: list[dict], as_of: date, width: int = 600, h
     if expected:
         out.append(f'<polyline points="{_pts((x(f), y(v)) for f, v in expected)}" fill="none" stroke="{EXPECTED}" '
                    f'stroke-width="1.6" stroke-dasharray="5 4" class="expected" {clip}/>')
+    if seasonal:
+        out.append(f'<polyline points="{_pts((x(f), y(v)) for f, v in seasonal)}" fill="none" stroke="{SEASONAL}" '
+                   f'stroke-width="1.8" stroke-dasharray="2 3" class="seasonal" {clip}/>')
+    if cone:
+        out.append(f'<polygon points="{_pts((x(f), y(v)) for f, v in cone)}" fill="{CONE}" fill-opacity="0.8" '
+                   f'stroke="{SEASONAL}" stroke-width="0.8" class="cone"/>')
+    if projected is not None:
+        fs = row["foresight"]
+        out.append(f'<circle cx="{x(1.0):.1f}" cy="{y(projected):.1f}" r="4" fill="#fff" stroke="{SEASONAL}" '
+                   f'stroke-width="2" class="projected"><title>{escape(fs.get("projection_reason") or "")}</title></circle>')
+        rng = (f"（{fs['projected_low']:,.0f}–{fs['projected_high']:,.0f}）"
+               if fs.get("projected_low") is not None and fs.get("projected_high") is not None else "")
+        # top right, clear of the latest value's label beside the as-of date
+        out.append(f'<text x="{x(1.0) - 6:.1f}" y="{top + 12:.1f}" text-anchor="end" class="lbl halo" '
+                   f'fill="{SEASONAL}">年底推估 {float(projected):,.0f}{rng}</text>')
     if target is not None:
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(target):.1f}" y2="{y(target):.1f}" '
                    f'stroke="{TARGET}" stroke-width="1.6" class="target"/>')
@@ -293,6 +334,10 @@ def swatch(kind: str, colour: str = "") -> str:
         body = f'<circle cx="9" cy="6" r="4.5" fill="{colour or INK}"/>'
     elif kind == "expected":
         body = f'<line x1="1" x2="17" y1="6" y2="6" stroke="{EXPECTED}" stroke-width="1.6" stroke-dasharray="4 3"/>'
+    elif kind == "seasonal":
+        body = f'<line x1="1" x2="17" y1="6" y2="6" stroke="{SEASONAL}" stroke-width="1.8" stroke-dasharray="2 3"/>'
+    elif kind == "cone":
+        body = f'<polygon points="1,6 17,1 17,11" fill="{CONE}" stroke="{SEASONAL}" stroke-width="0.8"/>'
     elif kind == "target":
         body = f'<line x1="1" x2="17" y1="6" y2="6" stroke="{TARGET}" stroke-width="1.6"/>'
     else:

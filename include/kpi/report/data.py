@@ -99,10 +99,19 @@ order by kpi_code, as_of_date
 """
 
 _PATH = """
-select kpi_code, year_fraction, expected_value, band_low, band_high
+select kpi_code, year_fraction, expected_value, band_low, band_high, seasonal_expected_value
 from marts.kpi_expected_path
 where year = %(y)s
 order by kpi_code, day_of_year
+"""
+
+# the year-end projection beside the official status (docs/foresight.md); words from the seed
+_FORESIGHT = """
+select f.kpi_code, f.seasonal_expected_to_date, f.seasonal_status, f.projected_year_end, f.projected_low,
+       f.projected_high, f.projection_basis, f.projected_status, f.projection_reason, l.projected_status_zh
+from marts.fct_kpi_status as f
+left join raw.projection_labels as l using (projected_status)
+where f.as_of_date = %(d)s and f.year = %(y)s and f.org_unit_code = 'ALL'
 """
 
 _FRESHNESS = """
@@ -207,6 +216,7 @@ def fetch(as_of: date) -> ReportData:
         paths: dict[str, list[dict]] = {}
         for p in warehouse.fetch_dicts(conn, _PATH, {"y": year}):
             paths.setdefault(p["kpi_code"], []).append(p)
+        foresight = {f["kpi_code"]: f for f in warehouse.fetch_dicts(conn, _FORESIGHT, {"d": as_of, "y": year})}
         freshness = warehouse.fetch_dicts(conn, _FRESHNESS, (as_of,))
         names = _source_names(conn)
         loads = [SourceLoads(source_name_zh=names.get(r["source"], r["source"]), **r)
@@ -225,6 +235,7 @@ def fetch(as_of: date) -> ReportData:
     for r in rows:
         if r["org_unit_code"] == CITY:
             r["path"] = paths.get(r["kpi_code"], [])
+            r["foresight"] = foresight.get(r["kpi_code"]) or {}
             indicators[r["kpi_code"]] = Indicator(r, history.get(r["kpi_code"], []))
         else:
             departments.setdefault(r["kpi_code"], []).append(r)

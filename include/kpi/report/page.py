@@ -62,6 +62,8 @@ tr.flag td:first-child{border-left:4px solid var(--c)}
 .card .note a{margin-left:8px}
 .card .reason{font-size:14px;margin:4px 0 6px}
 .card .reason .fresh{color:#8a6100}
+.card .projection{font-size:13px;color:#6b4600;margin:0 0 6px}
+td.projection{white-space:nowrap;font-size:13px}
 .card .sub{font-size:13px;font-weight:600;color:#3e4c59;margin:4px 0 0}
 .legend{font-size:12px;color:#52606d;display:flex;gap:14px;flex-wrap:wrap;margin-top:2px}
 .legend span{display:inline-flex;align-items:center;gap:4px}
@@ -176,6 +178,17 @@ def _dept_line(ind: Indicator) -> str:
     return f'<div class="depts">單位別　{_e("；".join(by_status))}</div>'
 
 
+def _projection_cell(r: dict) -> str:
+    """年底推估 of the flagged table: the projected value, its range and the outcome word; — without."""
+    f = r.get("foresight") or {}
+    if f.get("projected_year_end") is None:
+        return "—"
+    rng = (f"（{f['projected_low']:,.0f}–{f['projected_high']:,.0f}）"
+           if f.get("projected_low") is not None and f.get("projected_high") is not None else "")
+    return (f'<span title="{_e(f.get("projection_reason") or "")}">{float(f["projected_year_end"]):,.0f}{rng}'
+            f'<br>{_e(f.get("projected_status_zh") or "")}</span>')
+
+
 def _flagged(data: ReportData) -> str:
     flagged = data.flagged
     rows = []
@@ -186,10 +199,10 @@ def _flagged(data: ReportData) -> str:
             f'<tr class="flag" data-kpi="{_e(r["kpi_code"])}" style="{_colour_vars(r["status"])}">'
             f'<td>{_pill(r["status"])}</td><td class="code"><a href="#{_anchor(r["kpi_code"])}">{_e(r["kpi_code"])}</a></td>'
             f'<td>{_e(r["kpi_name_zh"])}</td><td class="num">{_e(r["actual_text"])}</td>'
-            f'<td class="num">{_e(r["target_text"])}</td>'
+            f'<td class="num">{_e(r["target_text"])}</td><td class="projection">{_projection_cell(r)}</td>'
             f'<td class="reason">{_e(r["status_reason"])}{_dept_line(ind)}{fresh}</td></tr>')
     head = ('<table class="flagged"><thead><tr><th>狀態</th><th>代碼</th><th>指標</th><th class="num">實際</th>'
-            '<th class="num">目標</th><th>判定依據</th></tr></thead><tbody>')
+            '<th class="num">目標</th><th>年底推估</th><th>判定依據</th></tr></thead><tbody>')
     body = (head + "".join(rows) + "</tbody></table>") if rows else '<p class="lead">本基準日無需關注之指標。</p>'
     # city on track, but some departments are not: who pulls the city down
     hidden = [i for i in data.indicators if not i.flagged and i.departments_flagged]
@@ -213,7 +226,21 @@ def _legend(ind: Indicator) -> str:
         items.append(f'<span>{charts.swatch("target")}年度目標</span>')
     if charts.tolerance_band(r):
         items.append(f'<span>{charts.swatch("band")}容許範圍（有落後風險）</span>')
+    if charts.seasonal_path(r):
+        items.append(f'<span>{charts.swatch("seasonal")}季節性應有進度（依過去年度同期）</span>')
+    if charts.projection_cone(r)[0]:
+        items.append(f'<span>{charts.swatch("cone")}年底推估 80% 區間</span>')
     return f'<div class="legend">{"".join(items)}</div>'
+
+
+def _projection_line(r: dict) -> str:
+    """The projection sentence under the official reason (docs/foresight.md); nothing without one."""
+    f = r.get("foresight") or {}
+    if not f.get("projection_reason"):
+        return ""
+    word = f.get("projected_status_zh")
+    return (f'<div class="projection">年底推估{f"（{_e(word)}）" if word else ""}：'
+            f'{_e(f["projection_reason"])}</div>')
 
 
 def _card(ind: Indicator, data: ReportData) -> str:
@@ -233,6 +260,7 @@ def _card(ind: Indicator, data: ReportData) -> str:
             f'<div class="goal">{_e(r["strategic_goal_zh"])}｜衡量標準：{_e(r["measure_standard_zh"])}'
             f'｜{labels.year_label(r["year"])}目標 {_e(r["target_text"])}{basis}</div>'
             f'<div class="reason">{_e(r["status_reason"])}{fresh}</div>'
+            f'{_projection_line(r)}'
             f'{charts.trend_chart(r, ind.history, data.as_of)}{_legend(ind)}'
             f'<div class="note">{note}</div></article>')
 

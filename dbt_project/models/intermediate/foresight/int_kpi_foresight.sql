@@ -1,0 +1,97 @@
+{{ config(materialized='table') }}
+
+-- Beside each official status of d's year (int_kpi_status_evaluated, unchanged): the seasonal
+-- expected value to date and the status it gives, and the year-end projection with its 80 % range
+-- and one sentence (docs/foresight.md). For cumulative indicators with a linear progress rule, the
+-- ones whose plan pace is a straight line; other rows get nulls. Set-based over every as-of date of
+-- the build: each row joins the shares of its year at its working day.
+with evaluated as (
+    select
+        e.as_of_date, e.kpi_code, e.year, e.roc_year, e.org_unit_code, e.actual_value, e.target_value,
+        e.expected_to_date, e.status, e.evaluation_date, y.elapsed_fraction, c.unit_zh
+    from {{ ref('int_kpi_status_evaluated') }} as e
+    inner join {{ ref('kpi_catalog') }} as c using (kpi_code)
+    inner join {{ ref('int_kpi_years') }} as y using (as_of_date, kpi_code, year)
+    where y.is_current_year
+      and c.measure_type = 'cumulative' and c.progress_rule = 'linear'
+      and e.actual_value is not null
+),
+
+with_shares as (
+    select
+        e.*,
+        s.n_years,
+        s.first_earlier_year,
+        s.last_earlier_year,
+        s.share_mean,
+        s.share_sd,
+        s.share_min,
+        s.share_max,
+        s.remaining_mean,
+        s.remaining_sd
+    from evaluated as e
+    inner join {{ ref('int_foresight__working_days') }} as w on w.calendar_date = e.evaluation_date
+    left join {{ ref('int_kpi_seasonal_shares') }} as s
+        on s.kpi_code = e.kpi_code and s.org_unit_code = e.org_unit_code and s.year = e.year
+        and s.working_days_elapsed = w.working_days_elapsed
+),
+
+projected as (
+    select
+        *,
+        case when n_years >= 2 then floor(target_value * share_mean) else expected_to_date end as seasonal_expected_to_date,
+        {{ projection_method('actual_value', 'with_shares') }} as projection_method,
+        {{ projected_value('actual_value', 'elapsed_fraction', 'with_shares') }} as projected_year_end,
+        {{ projected_low('actual_value', 'with_shares') }} as projected_low,
+        {{ projected_high('actual_value', 'with_shares') }} as projected_high
+    from with_shares
+),
+
+judged as (
+    select
+        *,
+        case
+            when target_value is null then null
+            when actual_value >= target_value then 'achieved'
+            when actual_value < seasonal_expected_to_date then 'behind'
+            else 'on_track'
+        end as seasonal_status,
+        {{ projected_status('projected_year_end', 'projected_low', 'target_value') }} as projected_status,
+        case when n_years >= 2
+             then '過去 ' || n_years || ' 年（' || (first_earlier_year - 1911) || '–' || (last_earlier_year - 1911) || '）'
+             end as years_text
+    from projected
+)
+
+select
+    j.as_of_date,
+    j.kpi_code,
+    j.year,
+    j.org_unit_code,
+    j.seasonal_expected_to_date::numeric as seasonal_expected_to_date,
+    j.seasonal_status::text as seasonal_status,
+    j.projected_year_end::numeric as projected_year_end,
+    j.projected_low::numeric as projected_low,
+    j.projected_high::numeric as projected_high,
+    (case j.projection_method
+        when 'seasonal_share' then 'seasonal_share ' || j.first_earlier_year || '-' || j.last_earlier_year
+        when 'seasonal_remaining' then 'seasonal_remaining ' || j.first_earlier_year || '-' || j.last_earlier_year
+        else 'linear (fewer than 2 earlier years)' end)::text as projection_basis,
+    j.projected_status::text as projected_status,
+    (case j.projection_method
+        when 'seasonal_share' then
+            j.years_text || '同期累計約占全年 ' || {{ fmt_decimal('j.share_min * 100', 0) }} || '–'
+            || {{ fmt_decimal('j.share_max * 100', 0) }} || '%（平均 ' || {{ fmt_pct('j.share_mean') }} || '）'
+        when 'seasonal_remaining' then
+            j.years_text || '同期之後平均再增加 ' || {{ fmt_decimal('j.remaining_mean', 1) }} || ' ' || j.unit_zh
+        else '過去資料不足 2 年，依直線進度（已過全年 ' || {{ fmt_pct('j.elapsed_fraction') }} || '）'
+     end
+     || '，推估' || (j.roc_year) || '年（' || j.year || '）年底約 ' || {{ fmt_count('j.projected_year_end') }} || ' ' || j.unit_zh
+     || case when j.projected_low is not null
+             then '（' || {{ fmt_count('j.projected_low') }} || '–'
+                  || coalesce({{ fmt_count('j.projected_high') }}, '—') || ' ' || j.unit_zh || '）' else '' end
+     || coalesce('，' || l.sentence_zh || ' ' || {{ fmt_count('j.target_value') }} || ' ' || j.unit_zh, '')
+    )::text as projection_reason
+from judged as j
+left join {{ ref('projection_labels') }} as l using (projected_status)
+where j.projected_year_end is not null

@@ -1,0 +1,124 @@
+"""Foresight on the demo data (docs/foresight.md): the seasonal expected path, aligned by working days,
+departs from the plan's straight line around Lunar New Year, equals a recomputation by hand from the
+raw rows, falls back to the line with fewer than 2 earlier years, and `kpi backtest` reports the rate
+at which the projection's 80 % range held the actual year end."""
+from __future__ import annotations
+
+import json
+import math
+from datetime import date, timedelta
+
+import pytest
+
+from conftest import run_kpi
+from kpi import dbt_render, warehouse
+
+pytestmark = pytest.mark.slow
+
+AFTER_LNY = date(2025, 2, 7)    # Lunar New Year 2025: 01-27 … 01-31, no documents those days
+FALLBACK = date(2023, 6, 30)    # only 2022 before it: fewer than 2 earlier years
+YEAR_END = date(2025, 12, 31)   # 2022–2024 closed: the backtest of 2024 learns from 2022 and 2023
+
+
+@pytest.fixture(scope="module")
+def built(warehouse_db, dbt_manifest, tmp_path_factory):
+    res = run_kpi("demo-data", "--until", "2025-12-31", "--scale", "0.05", "--force")
+    assert res.returncode == 0, res.stderr[-2000:]
+    res = run_kpi("load")
+    assert res.returncode == 0, res.stderr[-2000:]
+    target = tmp_path_factory.mktemp("dbt") / "target"
+    dbt_render.dbt("seed", target_path=target)
+    for d in (FALLBACK, AFTER_LNY):
+        dbt_render.dbt("run", "--select", "+fct_kpi_status", as_of=d, target_path=target)
+    dbt_render.dbt("run", "--select", "+fct_kpi_projection_backtest+", as_of=YEAR_END, target_path=target)
+
+
+def _row(conn, d: date, kpi: str = "K9.1") -> dict:
+    cur = conn.execute("select * from marts.fct_kpi_status where as_of_date = %s and kpi_code = %s "
+                       "and year = %s and org_unit_code = 'ALL'", (d, kpi, d.year))
+    return dict(zip([c.name for c in cur.description], cur.fetchone()))
+
+
+def _shares_by_hand(conn, d: date, years: range) -> list[float]:
+    """K9.1's share of each earlier year's total reached by the same number of working days as d, from
+    the raw rows: the latest version of each day and unit, working days from the office calendar."""
+    daily = dict(conn.execute(
+        """select stat_date, sum(recv_electronic + sent_electronic) from (
+               select distinct on (stat_date, unit_code) * from raw.documents__doc_daily_stats
+               order by stat_date, unit_code, updated_at desc) as latest
+           group by stat_date""").fetchall())
+    off = dict(conn.execute("select calendar_date, is_day_off from raw.calendar__days").fetchall())
+
+    def working_days(day: date) -> int:
+        start = date(day.year, 1, 1)
+        return sum(1 for i in range((day - start).days + 1) if not off[start + timedelta(days=i)])
+
+    w, year_w = working_days(d), working_days(date(d.year, 12, 31))
+    shares = []
+    for y in years:
+        # the same point of that year's own working year: w' = round(w × W' / W), halves up
+        at = math.floor(w * working_days(date(y, 12, 31)) / year_w + 0.5)
+        days = [date(y, 1, 1) + timedelta(days=i) for i in range((date(y + 1, 1, 1) - date(y, 1, 1)).days)]
+        total = sum(daily.get(day, 0) for day in days)
+        to_w = sum(daily.get(day, 0) for day in days if working_days(day) <= at)
+        shares.append(float(to_w) / float(total))
+    return shares
+
+
+def test_seasonal_path_departs_from_the_line_after_lunar_new_year_and_equals_the_hand_count(built):
+    with warehouse.connect() as conn:
+        row = _row(conn, AFTER_LNY)
+        shares = _shares_by_hand(conn, AFTER_LNY, range(2022, 2025))
+    target = float(row["target_value"])
+    assert row["seasonal_expected_to_date"] == math.floor(target * sum(shares) / 3)
+    # a week of Lunar New Year without documents: well below the straight line's 38/365 of the target
+    assert row["seasonal_expected_to_date"] < 0.9 * float(row["expected_to_date"])
+    assert row["expected_to_date"] == math.floor(target * 38 / 365)  # the official pace is untouched
+    assert row["projection_basis"] == "seasonal_share 2022-2024"
+    projected = float(row["actual_value"]) / (sum(shares) / 3)
+    assert row["projected_year_end"] == round(projected)
+    assert row["projected_low"] <= row["projected_year_end"] <= row["projected_high"]
+    assert row["projected_status"] in ("likely_achieved", "likely_missed", "uncertain")
+    assert "過去 3 年（111–113）" in row["projection_reason"]
+    assert f"{round(projected):,}" in row["projection_reason"] and "114年（2025）" in row["projection_reason"]
+
+
+def test_fewer_than_two_earlier_years_fall_back_to_the_line_and_say_so(built):
+    with warehouse.connect() as conn:
+        row = _row(conn, FALLBACK)
+    assert row["projection_basis"] == "linear (fewer than 2 earlier years)"
+    assert row["seasonal_expected_to_date"] == row["expected_to_date"]
+    elapsed = ((FALLBACK - date(2023, 1, 1)).days + 1) / 365
+    assert row["projected_year_end"] == round(float(row["actual_value"]) / elapsed)
+    assert row["projected_low"] is None and row["projected_high"] is None
+    assert row["projection_reason"].startswith("過去資料不足 2 年，依直線進度")
+
+
+def test_backtest_reports_the_rate_at_which_the_ranges_held_the_year_end(built):
+    res = run_kpi("backtest", "--year", "2024", "--json")
+    assert res.returncode == 0, res.stderr[-2000:]
+    result = json.loads(res.stdout)
+    for key in ("year", "projections", "coverage_80", "mape", "mape_linear", "misses",
+                "misses_flagged_by_oct31", "flagged_by_oct31", "false_alarms"):
+        assert key in result
+    with warehouse.connect() as conn:
+        rows = conn.execute(
+            """select projected_low, projected_high, actual_year_end, kpi_code, month
+               from marts.fct_kpi_projection_backtest
+               where year = 2024 and projection_method <> 'linear'""").fetchall()
+    ranged = [(lo, hi, actual) for lo, hi, actual, *_ in rows if lo is not None and hi is not None]
+    held = sum(1 for lo, hi, actual in ranged if lo <= actual <= hi)
+    assert result["projections"] == len(rows) == 11 * len({r[3] for r in rows})  # January … November
+    assert result["coverage_80"] == round(held / len(ranged), 4)
+    assert result["mape"] < result["mape_linear"]
+    assert result["misses_flagged_by_oct31"] <= result["misses"]
+    assert result["false_alarms"] <= result["flagged_by_oct31"]
+
+    text = run_kpi("backtest", "--year", "2024")
+    assert text.returncode == 0 and "113年（2024）" in text.stdout and "80% 區間" in text.stdout
+
+
+def test_backtest_of_a_year_without_two_earlier_years_says_why(built):
+    res = run_kpi("backtest", "--year", "2023")
+    assert res.returncode == 1
+    assert "112年（2023）" in res.stderr and "至少 2 年" in res.stderr and "Traceback" not in res.stderr

@@ -176,11 +176,11 @@ def test_alerts_and_report_show_the_explanation_and_the_missing_ones_raise_their
 def test_due_days_setting_counts_working_days(returned, monkeypatch, tmp_path):
     """KPI_EXPLANATION_DUE_DAYS moves the line: with 60 working days no flag of the demo is overdue yet."""
     monkeypatch.setenv("KPI_EXPLANATION_DUE_DAYS", "60")
-    dbt_render.dbt("build", "--select", "fct_kpi_flags", as_of=AS_OF, target_path=tmp_path / "target")
+    dbt_render.dbt("build", "--select", "fct_kpi_flags+", as_of=AS_OF, target_path=tmp_path / "target")
     try:
         assert _sql("select count(*) from marts.kpi_alerts where as_of_date = %s "
                     "and status = 'explanation_overdue'", AS_OF) == [(0,)]
         assert _sql("select distinct explanation_due_days from marts.fct_kpi_flags") == [(60,)]
     finally:
         monkeypatch.delenv("KPI_EXPLANATION_DUE_DAYS")
-        dbt_render.dbt("build", "--select", "fct_kpi_flags", as_of=AS_OF, target_path=tmp_path / "target")
+        dbt_render.dbt("build", "--select", "fct_kpi_flags+", as_of=AS_OF, target_path=tmp_path / "target")

@@ -20,6 +20,16 @@ def personal_data(landing: Path) -> set[str]:
     if register.exists():
         with open(register, encoding="utf-8-sig", newline="") as fh:
             values.update(r["填報人"].strip() for r in csv.DictReader(fh) if (r.get("填報人") or "").strip())
+    # S7 落後說明: who filled each returned template in
+    for path in sorted((landing / "explanations").glob("*.xlsx")):
+        from openpyxl import load_workbook
+
+        rows = list(load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+        header = next((list(r) for r in rows if "填報人" in r), None)
+        if header:
+            at = header.index("填報人")
+            values.update(str(r[at]).strip() for r in rows[rows.index(tuple(header)) + 1:]
+                          if at < len(r) and r[at] and str(r[at]).strip())
     return values
 
 

@@ -32,7 +32,7 @@ def _expected(manifest, source):
     return sum(f["rows"] for f in info["files"]), sum(f["bad_rows"] for f in info["files"]), len(info["files"])
 
 
-@pytest.mark.parametrize("source", ["documents", "petitions", "budget", "register", "hr", "calendar"])
+@pytest.mark.parametrize("source", ["documents", "petitions", "budget", "register", "hr", "calendar", "explanations"])
 def test_rows_read_loaded_and_set_aside_match_what_the_generator_wrote(first_load, landing, source):
     _, manifest = landing
     rows, bad, objects = _expected(manifest, source)
@@ -78,6 +78,8 @@ def test_no_personal_data_anywhere_in_the_warehouse(first_load, landing):
     dbt_render.dbt("build", as_of=UNTIL, target_path=folder.parent / "dbt_target_pii")
     pii = personal_data(folder)
     assert len(pii) > 100
+    # S7 落後說明 came with the names of who filled the templates in, and they loaded
+    assert first_load["explanations"].rows_loaded > 0 and list((folder / "explanations").glob("*.xlsx"))
     found: set[str] = set()
     with warehouse.connect() as conn:
         columns = conn.execute(

@@ -19,6 +19,8 @@
 -- depends_on: {{ ref('fct_staffing_monthly') }}
 -- depends_on: {{ ref('fct_source_org_units') }}
 -- depends_on: {{ ref('kpi_alerts') }}
+-- depends_on: {{ ref('fct_kpi_explanations') }}
+-- depends_on: {{ ref('fct_kpi_flags') }}
 {% set marts_schema = ref('dim_date').schema -%}
 {%- set allowed_name_columns = [
     'org_unit_name', 'org_unit_name_zh', 'org_unit_name_en',

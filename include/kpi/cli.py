@@ -379,6 +379,23 @@ def cmd_annual_report(args) -> int:
     return 0
 
 
+def cmd_explain_template(args) -> int:
+    """Write the departments' explanation templates (落後說明表) of an as-of date."""
+    from kpi import explanations, status_table
+
+    as_of = args.as_of or status_table.latest_as_of()
+    if as_of is None:
+        print("倉儲中尚無任何指標狀態，請先執行 kpi run", file=sys.stderr)
+        return 1
+    written = explanations.write_templates(as_of, args.output_dir)
+    print(f"基準日 {labels.roc_date(as_of)} 落後說明表 {len(written)} 份：")
+    for code, path in written.items():
+        print(f"  {code:<7} {path}")
+    if written:
+        print(f"填妥後請放回 {config.landing_dir() / 'explanations'}，下次執行時載入。")
+    return 0
+
+
 def cmd_load(args) -> int:
     """Load sources outside the nightly DAG, e.g. `--force` after fixing a declaration."""
     from kpi import warehouse
@@ -427,6 +444,8 @@ def cmd_notify(args) -> int:
     print(f"基準日 {labels.roc_date(as_of)} 通知：警示 {result.get('alerts', '—')} 則")
     for channel in ("email", "webhook"):
         print(f"  {channel:<8} {result[channel]}")
+    for key in sorted(k for k in result if k.startswith("email:")):   # the departments' own e-mails
+        print(f"  {key:<14} {result[key]}")
     return 0
 
 
@@ -523,6 +542,12 @@ def build_parser() -> argparse.ArgumentParser:
     annual.add_argument("--year", required=True, help="ROC (113) or Gregorian (2024) year")
     annual.add_argument("--as-of", type=_date, help="the year as judged at this as-of date (default: the latest)")
     annual.set_defaults(func=cmd_annual_report)
+
+    ex = sub.add_parser("explain-template", help="write each department's explanation template (落後說明表) "
+                        "of an as-of date, pre-filled with its flags")
+    ex.add_argument("--as-of", type=_date, help="as-of date (default: the latest run)")
+    ex.add_argument("--output-dir", type=Path, help="folder (default: reports/explanations/<as-of>/)")
+    ex.set_defaults(func=cmd_explain_template)
 
     af = sub.add_parser("airflow", help="run the airflow CLI on this project, e.g. "
                         "`kpi airflow backfill create --dag-id kpi_nightly --from-date 2025-01-01 --to-date 2025-01-31`")

@@ -227,3 +227,23 @@ def bi_reader_password() -> str | None:
 def airflow_port() -> int:
     """Port of the Airflow UI and API started by `kpi airflow-ui` / `make airflow`."""
     return int(os.environ.get("KPI_AIRFLOW_PORT") or DEFAULT_AIRFLOW_PORT)
+
+
+# --- departments' explanations (S7 落後說明) -----------------------------------------------------
+DEFAULT_EXPLANATION_DUE_DAYS = 10
+
+
+def explanation_due_days() -> int:
+    """KPI_EXPLANATION_DUE_DAYS: working days (office calendar) a unit has to explain a flag before
+    the alert 未提出落後說明. dbt reads the same variable (models/marts/fct_kpi_flags.sql, same default)."""
+    text = (os.environ.get("KPI_EXPLANATION_DUE_DAYS") or "").strip()
+    if not text:
+        return DEFAULT_EXPLANATION_DUE_DAYS
+    if not text.isdigit():
+        raise ValueError(f"KPI_EXPLANATION_DUE_DAYS must be a whole number of working days, got {text!r}")
+    return int(text)
+
+
+def explanation_templates_dir(as_of: date) -> Path:
+    """Where `kpi explain-template --as-of D` writes the departments' templates."""
+    return reports_dir() / "explanations" / as_of.isoformat()

@@ -9,6 +9,10 @@ words and value texts; the raw values from marts.kpi_status_labelled) and sends 
 - as a JSON POST to KPI_WEBHOOK_URL when set (Bearer KPI_WEBHOOK_TOKEN if set), with retries and
   backoff on network errors and 5xx, and a clear error on a 4xx.
 
+Each department with a mailbox in the seed department_contacts also gets an e-mail of its own with
+only its flags (and its overdue explanations) and its explanation template (kpi.explanations)
+attached; the 管考 office's e-mail to KPI_ALERT_EMAIL_TO stays city-wide.
+
 KPI_NOTIFY_ON=alerts (default) sends only when the date has alerts; `always` sends every night.
 Both channels are tried even when one fails; then NotifyError names every failure. What was
 delivered is recorded in raw.notification_log, so a retry of the task (or a rerun of a date whose
@@ -17,10 +21,12 @@ alerts did not change) does not send the same content to the same place twice; `
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import json
 import logging
+import re
 import smtplib
 import socket
 import ssl
@@ -84,6 +90,9 @@ class Notice:
     alerts: list[dict]
     report_file: Path | None
     report_url: str | None
+    unit_code: str | None = None         # a department's own e-mail: its code, name and template
+    unit_name: str | None = None
+    attachments: tuple[tuple[str, bytes], ...] = ()
 
     @property
     def flagged(self) -> tuple[int, int]:
@@ -104,7 +113,8 @@ def fetch_alerts(as_of: date) -> list[dict]:
             """
             select a.severity, a.status, a.status_zh, a.kpi_code, a.kpi_name_zh, a.year, a.org_unit_code,
                    a.org_unit_name_zh, s.actual_value, s.target_value, a.actual_text, a.target_text,
-                   a.message, a.source_code, f.source_name_zh
+                   a.message, a.source_code, f.source_name_zh, a.explanation_reason, a.explanation_action,
+                   a.explanation_expected_date
             from marts.kpi_alerts a
             left join marts.kpi_status_labelled s
               on s.as_of_date = a.as_of_date and s.kpi_code = a.kpi_code and s.year = a.year
@@ -132,7 +142,27 @@ def fetch_alerts(as_of: date) -> list[dict]:
         "actual_text": r["actual_text"],
         "target_text": r["target_text"],
         "reason": r["message"],
+        "explanation_reason": r["explanation_reason"],
+        "explanation_action": r["explanation_action"],
+        "explanation_expected_date": (r["explanation_expected_date"].isoformat()
+                                      if r["explanation_expected_date"] else None),
     } for r in rows]
+
+
+def _is_flag(alert: dict) -> bool:
+    return alert["status"] in labels.FLAGGED
+
+
+def _explanation_text(alert: dict) -> str | None:
+    """The unit's explanation beside a flag, one line (None when it has none yet)."""
+    if not alert.get("explanation_reason"):
+        return None
+    text = f"落後原因：{alert['explanation_reason']}"
+    if alert.get("explanation_action"):
+        text += f"；改善措施：{alert['explanation_action']}"
+    if alert.get("explanation_expected_date"):
+        text += f"；預計改善日期：{labels.roc_date(date.fromisoformat(alert['explanation_expected_date']))}"
+    return text
 
 
 def build_notice(as_of: date, report_dir: Path | None, base_url: str = "") -> Notice:
@@ -144,7 +174,7 @@ def build_notice(as_of: date, report_dir: Path | None, base_url: str = "") -> No
     for r in rows:
         status_counts[r["status"]] = status_counts.get(r["status"], 0) + 1
     alerts = fetch_alerts(as_of)
-    alert_counts = {s: sum(1 for a in alerts if a["severity"] == s) for s in ("red", "yellow", "grey")}
+    alert_counts = {s["severity"]: sum(1 for a in alerts if a["severity"] == s["severity"]) for s in labels.SEVERITIES}
 
     report_file = None
     if report_dir is not None:
@@ -155,13 +185,15 @@ def build_notice(as_of: date, report_dir: Path | None, base_url: str = "") -> No
         report_url = f"{base_url.rstrip('/')}/{as_of.isoformat()}/{report_file.name}"
 
     red, yellow = status_counts.get("behind", 0) + status_counts.get("missed", 0), status_counts.get("at_risk", 0)
-    city_now = sum(1 for a in alerts if a["code"] and a["year"] == as_of.year and a["org_unit"] == "ALL")
-    others = sum(1 for a in alerts if a["code"]) - city_now
+    city_now = sum(1 for a in alerts if _is_flag(a) and a["year"] == as_of.year and a["org_unit"] == "ALL")
+    others = sum(1 for a in alerts if _is_flag(a)) - city_now
     subject = f"【基隆市管考】{labels.roc_date_long(as_of)}"
     if alerts:
         subject += f"指標警示：落後 {red} 項、需注意 {yellow} 項"
         if others:
             subject += f"，另有單位及前一年度警示 {others} 則"
+        if alert_counts.get("overdue"):
+            subject += f"，{alert_counts['overdue']} 項逾期未提出落後說明"
         if alert_counts["grey"]:
             subject += f"，{alert_counts['grey']} 個資料來源未及時更新"
     else:
@@ -173,12 +205,14 @@ def _sections(notice: Notice) -> list[tuple[str, list[dict]]]:
     """Alerts grouped under a heading each, in fetch_alerts' order."""
     groups: dict[tuple, list[dict]] = {}
     for a in notice.alerts:
-        key = ("stale",) if not a["code"] else (a["year"], a["org_unit"] == "ALL")
+        key = ("stale",) if not a["code"] else ("overdue",) if not _is_flag(a) else (a["year"], a["org_unit"] == "ALL")
         groups.setdefault(key, []).append(a)
     out = []
     for key, items in groups.items():
         if key == ("stale",):
             title = "資料來源未及時更新（相關指標仍依現有資料計算）"
+        elif key == ("overdue",):
+            title = f"逾期未提出落後說明（列管逾 {config.explanation_due_days()} 個工作天）"
         else:
             year, city = key
             what = "年度結果未達成" if year < notice.as_of.year else "進度落後及需注意"
@@ -188,6 +222,14 @@ def _sections(notice: Notice) -> list[tuple[str, list[dict]]]:
 
 
 def _summary_lines(notice: Notice) -> list[str]:
+    if notice.unit_code:
+        flags = [a for a in notice.alerts if _is_flag(a)]
+        waiting = sum(1 for a in flags if not a.get("explanation_reason"))
+        lines = [f"{notice.unit_name}：列管指標 {len(flags)} 項，尚待提出落後說明 {waiting} 項"]
+        if notice.attachments:
+            lines.append(f"請於列管後 {config.explanation_due_days()} 個工作天內填寫附件 {notice.attachments[0][0]}"
+                         "（落後原因、改善措施、預計改善日期），送回管考單位")
+        return lines
     total = sum(notice.status_counts.values())
     by_status = "、".join(f"{labels.STATUS_ZH[s]} {notice.status_counts[s]}"
                           for s in labels.STATUS_ORDER if s in notice.status_counts)
@@ -208,6 +250,8 @@ def attachment_name(notice: Notice) -> str | None:
 
 
 def _report_line(notice: Notice) -> str | None:
+    if notice.report_url and not notice.report_file:
+        return f"完整報告：{notice.report_url}"
     if notice.report_url:
         return f"完整報告：{notice.report_url}（亦見附件 {attachment_name(notice)}）"
     if notice.report_file:
@@ -228,6 +272,8 @@ def render_text(notice: Notice) -> str:
                 lines.append(f"  [{a['status_zh']}] {a['code']} {a['name']}{unit}")
                 lines.append(f"      實際 {a['actual_text']}，目標 {a['target_text']}")
                 lines.append(f"      說明：{a['reason']}")
+                if explained := _explanation_text(a):
+                    lines.append(f"      {explained}")
             else:
                 lines.append(f"  [{a['status_zh']}] {a['source']} {a['name'] or ''}：{a['reason']}")
         lines.append("")
@@ -260,15 +306,16 @@ def render_html(notice: Notice) -> str:
             status = f'<td {td}><strong style="color: {colour};">{e(a["status_zh"])}</strong></td>'
             if a["code"]:
                 unit = "全市" if a["org_unit"] == "ALL" else (a["org_unit_name"] or a["org_unit"])
+                explained = _explanation_text(a)
                 cells = [a["code"], a["name"] or "", unit, a["actual_text"] or "—", a["target_text"] or "—",
-                         a["reason"]]
+                         a["reason"] + (f"（{explained}）" if explained else "")]
             else:
                 cells = [a["source"] or "", a["name"] or "", "", "", "", a["reason"]]
             parts.append("<tr>" + status + "".join(f"<td {td}>{e(str(c))}</td>" for c in cells) + "</tr>")
         parts.append("</table>")
     if notice.report_url:
-        parts.append(f'<p>完整報告：<a href="{e(notice.report_url)}">{e(notice.report_url)}</a>'
-                     f"（亦見附件 {e(attachment_name(notice))}）</p>")
+        also = f"（亦見附件 {e(attachment_name(notice))}）" if notice.report_file else ""
+        parts.append(f'<p>完整報告：<a href="{e(notice.report_url)}">{e(notice.report_url)}</a>{also}</p>')
     elif notice.report_file:
         parts.append(f"<p>完整報告見附件 {e(attachment_name(notice))}</p>")
     parts.append('<p style="color: #777;">本信由每日管線自動寄出，請勿直接回覆。</p></body></html>')
@@ -309,7 +356,54 @@ def build_email(notice: Notice, settings: config.NotifySettings) -> EmailMessage
         subtype = "html" if notice.report_file.suffix == ".html" else "plain"
         msg.add_attachment(notice.report_file.read_bytes(), maintype="text", subtype=subtype,
                            filename=attachment_name(notice))
+    for name, content in notice.attachments:
+        msg.add_attachment(content, maintype="application", filename=name,
+                           subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return msg
+
+
+# ---------------------------------------------------------------------------------------------
+# each department's own e-mail
+# ---------------------------------------------------------------------------------------------
+def department_contacts() -> dict[str, tuple[str, ...]]:
+    """Mailboxes per unit code, from the seed department_contacts as the last dbt build loaded it
+    (units without an address left out)."""
+    with warehouse.connect() as conn:
+        if conn.execute("select to_regclass('raw.department_contacts')").fetchone()[0] is None:
+            return {}
+        rows = conn.execute("select org_unit_code, email_to from raw.department_contacts").fetchall()
+    out = {}
+    for code, to in rows:
+        addresses = tuple(a for a in re.split(r"[,;\s]+", to or "") if a)
+        if addresses:
+            out[code] = addresses
+    return out
+
+
+def department_notices(city: Notice) -> list[Notice]:
+    """One notice per unit with a mailbox and flags at the as-of date: its own alerts only, its
+    explanation template attached. City-wide flags (ALL) stay with the 管考 office."""
+    from kpi import explanations
+
+    contacts = department_contacts()
+    templates = explanations.fetch_flags(city.as_of)
+    notices = []
+    for code in sorted(contacts):
+        own = [a for a in city.alerts if a["org_unit"] == code and a["code"]]
+        if not own or code not in templates:
+            continue
+        rows = templates[code]
+        name = explanations.unit_title(code, rows)
+        flags = [a for a in own if _is_flag(a)]
+        overdue = len(own) - len(flags)
+        subject = (f"【基隆市管考】{name} {labels.roc_date_long(city.as_of)}列管指標 {len(flags)} 項，請提出落後說明"
+                   + (f"（{overdue} 項已逾期）" if overdue else ""))
+        counts = {s["severity"]: sum(1 for a in own if a["severity"] == s["severity"]) for s in labels.SEVERITIES}
+        attachment = (f"落後說明表_{explanations.file_name(code, city.as_of)}",
+                      explanations.workbook_bytes(city.as_of, code, rows))
+        notices.append(Notice(city.as_of, subject, {}, counts, own, None, city.report_url,
+                              unit_code=code, unit_name=name, attachments=(attachment,)))
+    return notices
 
 
 # ---------------------------------------------------------------------------------------------
@@ -479,34 +573,42 @@ def send_alerts(as_of: date, report_dir: Path | None = None, *, force: bool = Fa
     payload = webhook_payload(notice)
     digest = _digest(payload)
     errors: list[str] = []
-    channels = []
+    # (result key, channel, destination, send, digest of the content, recipients)
+    channels: list[tuple] = []
     if settings.email_enabled:
         destination = f"smtp://{settings.smtp_host}:{settings.smtp_port} to {', '.join(settings.mail_to)}"
-        channels.append(("email", destination,
-                         lambda: send_email(build_email(notice, settings), settings)))
+        channels.append(("email", "email", destination,
+                         lambda: send_email(build_email(notice, settings), settings), digest, len(settings.mail_to)))
+        contacts = department_contacts()
+        for unit in department_notices(notice):
+            to = contacts[unit.unit_code]
+            unit_settings = dataclasses.replace(settings, mail_to=to)
+            channels.append((f"email:{unit.unit_code}", "email",
+                             f"smtp://{settings.smtp_host}:{settings.smtp_port} to {', '.join(to)}",
+                             lambda u=unit, s=unit_settings: send_email(build_email(u, s), s),
+                             _digest(webhook_payload(unit)), len(to)))
     if settings.webhook_enabled:
-        destination = webhook_display(settings.webhook_url)
-        channels.append(("webhook", destination,
-                         lambda: post_webhook(settings.webhook_url, payload, settings.webhook_token)))
-    for channel, destination, send in channels:
-        if not force and _already_sent(as_of, channel, destination, digest):
-            result[channel] = "skipped: this content was already sent there"
+        channels.append(("webhook", "webhook", webhook_display(settings.webhook_url),
+                         lambda: post_webhook(settings.webhook_url, payload, settings.webhook_token), digest, 0))
+    for key, channel, destination, send, content, recipients in channels:
+        if not force and _already_sent(as_of, channel, destination, content):
+            result[key] = "skipped: this content was already sent there"
             log.info("%s for %s already sent to %s; not sending it again", channel, as_of, destination)
             continue
         try:
             outcome = send()
         except NotifyError as exc:
             errors.append(str(exc))
-            result[channel] = f"failed: {exc}"
+            result[key] = f"failed: {exc}"
             log.error("%s", exc)
             continue
-        _record(as_of, channel, destination, digest, len(notice.alerts))
+        _record(as_of, channel, destination, content, len(notice.alerts))
         if channel == "email":
             note = f" ({len(outcome)} refused: {', '.join(sorted(outcome))})" if outcome else ""
-            result[channel] = f"sent to {len(settings.mail_to) - len(outcome)} recipient(s){note}"
+            result[key] = f"sent to {recipients - len(outcome)} recipient(s){note}"
         else:
-            result[channel] = f"sent (HTTP {outcome})"
-        log.info("%s for %s: %s", channel, as_of, result[channel])
+            result[key] = f"sent (HTTP {outcome})"
+        log.info("%s for %s: %s", key, as_of, result[key])
     if errors:
         raise NotifyError("notification failed (the KPI results are published all the same): " + " | ".join(errors))
     return result

@@ -7,8 +7,30 @@
 -- night. It covers every as-of date those marts hold, so a build of many dates needs nothing more.
 -- Names, words and value texts come with each alert (kpi_status_labelled, dim_alert_severity), so a
 -- BI tool's count by severity or an e-mail line needs no join and no CASE.
+-- Beside each flag, the unit's explanation (S7, fct_kpi_flags); a flag without one for more than
+-- KPI_EXPLANATION_DUE_DAYS working days raises its own alert (severity overdue, 未提出落後說明).
 with statuses as (
     select * from {{ ref('kpi_status_labelled') }}
+),
+
+flags as (
+    select
+        s.*,
+        f.flagged_since,
+        f.working_days_flagged,
+        f.explanation_due_days,
+        f.lag_reason as explanation_reason,
+        f.improvement_action as explanation_action,
+        f.expected_improvement_date as explanation_expected_date,
+        coalesce(f.is_explanation_overdue, false) as is_explanation_overdue
+    from statuses as s
+    left join {{ ref('fct_kpi_flags') }} as f using (as_of_date, kpi_code, org_unit_code, year)
+    where s.is_flagged
+      and s.year between extract(year from s.as_of_date)::int - 1 and extract(year from s.as_of_date)::int
+),
+
+overdue as (
+    select status, status_zh from {{ ref('dim_status') }} where status = 'explanation_overdue'
 ),
 
 freshness as (
@@ -45,11 +67,40 @@ select
     s.status_zh,
     (s.year < extract(year from s.as_of_date)::int)::boolean as is_prior_year,
     s.actual_text,
-    s.target_text
-from statuses as s
+    s.target_text,
+    s.explanation_reason,
+    s.explanation_action,
+    s.explanation_expected_date
+from flags as s
 left join severities as v using (severity)
-where s.is_flagged
-  and s.year between extract(year from s.as_of_date)::int - 1 and extract(year from s.as_of_date)::int
+
+union all
+
+select
+    s.as_of_date,
+    s.kpi_code,
+    s.org_unit_code,
+    s.year,
+    'overdue',
+    o.status,
+    '自 ' || {{ roc_date_text('s.flagged_since') }} || ' 起列為「' || s.status_zh || '」已 '
+        || s.working_days_flagged || ' 個工作天，逾 ' || s.explanation_due_days || ' 個工作天仍未提出落後說明',
+    null::text,
+    s.computed_at,
+    s.kpi_name_zh,
+    s.org_unit_name_zh,
+    v.severity_zh,
+    o.status_zh,
+    (s.year < extract(year from s.as_of_date)::int)::boolean,
+    s.actual_text,
+    s.target_text,
+    null::text,
+    null::text,
+    null::date
+from flags as s
+cross join overdue as o
+left join severities as v on v.severity = 'overdue'
+where s.is_explanation_overdue
 
 union all
 
@@ -73,7 +124,10 @@ select
     st.status_zh,
     false,
     null::text,
-    null::text
+    null::text,
+    null::text,
+    null::text,
+    null::date
 from freshness as f
 left join computed as c using (as_of_date)
 left join severities as v on v.severity = 'grey'

@@ -10,13 +10,14 @@ from .budget import write_budget
 from .calendar import OfficeCalendar, write_calendar_files
 from .documents import write_documents
 from .draws import source_rng
+from .explanations import ANSWERS, write_explanations
 from .hr import write_hr
 from .orgs import load_departments
 from .petitions import write_petitions
 from .register import write_register
 
 MANIFEST = "_manifest.json"
-SOURCES = ("documents", "petitions", "budget", "register", "hr", "calendar")
+SOURCES = ("documents", "petitions", "budget", "register", "hr", "calendar", "explanations")
 # Only what this generator writes is cleared before a rerun; anything else in landing is left alone.
 _OWN_FILES = {
     "documents": ["doc_stats.sqlite", "doc_stats.sqlite-journal"],
@@ -25,6 +26,7 @@ _OWN_FILES = {
     "register": ["kpi_register.csv"],
     "hr": ["monthly.json", "monthly-*.json"],
     "calendar": ["calendar_*.csv"],
+    "explanations": [f"{unit}_*.xlsx" for unit, *_ in ANSWERS],
 }
 
 
@@ -67,6 +69,7 @@ def write_landing(landing: Path, until: date, *, start: date = date(2022, 1, 1),
         "register": write_register(landing, departments, calendar, start, until,
                                    source_rng(seed, "register"), progress),
         "hr": write_hr(landing, departments, start, until, source_rng(seed, "hr"), progress),
+        "explanations": write_explanations(landing, until, source_rng(seed, "explanations")),
     }
     manifest = {
         "generator": "kpi.demo",

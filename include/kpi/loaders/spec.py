@@ -51,12 +51,10 @@ class Column:
         return self.source if self.name in (None, self.source) else f"{self.source} ({self.name})"
 
     def allowed_values(self) -> tuple[str, ...] | None:
-        if self.values is not None:
-            return self.values
-        if self.values_from_seed:
+        if self.values_from_seed:   # `values` add to the seed's, e.g. ALL beside the unit codes
             seed, column = self.values_from_seed.split(".")
-            return _seed_values(seed, column)
-        return None
+            return tuple(self.values or ()) + _seed_values(seed, column)
+        return self.values
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,10 @@ class ReportData:
     set_aside_reasons: list[dict]
     set_aside_total: int
     unknown_units: list[dict] = field(default_factory=list)
+    # the units' explanations beside the flags of the year (S7), by (kpi_code, org_unit_code), and the
+    # flags whose explanation is overdue (alert 未提出落後說明)
+    explanations: dict[tuple[str, str], dict] = field(default_factory=dict)
+    overdue: list[dict] = field(default_factory=list)
 
     @property
     def unknown_codes(self) -> list[str]:
@@ -154,6 +158,19 @@ select org_unit_code, org_unit_name_zh, source_code, source_name, source_name_zh
 from marts.fct_source_org_units where not is_known order by org_unit_code, source_code
 """
 
+_EXPLANATIONS = """
+select kpi_code, org_unit_code, explanation_reason, explanation_action, explanation_expected_date
+from marts.kpi_alerts
+where as_of_date = %(d)s and year = %(y)s and explanation_reason is not null
+"""
+
+_OVERDUE = """
+select kpi_code, kpi_name_zh, org_unit_code, org_unit_name_zh, year, message
+from marts.kpi_alerts
+where as_of_date = %(d)s and status = 'explanation_overdue'
+order by year desc, org_unit_code <> 'ALL', kpi_code, org_unit_code
+"""
+
 _SET_ASIDE_FILES = """
 select source, object_name, count(*) as rows
 from raw.rejected_rows group by source, object_name order by count(*) desc, source, object_name
@@ -224,6 +241,9 @@ def fetch(as_of: date) -> ReportData:
         failures = warehouse.fetch_dicts(conn, _FAILURES)
         set_aside_files = warehouse.fetch_dicts(conn, _SET_ASIDE_FILES)
         unknown_units = warehouse.fetch_dicts(conn, _UNKNOWN_UNITS)
+        explanations = {(e["kpi_code"], e["org_unit_code"]): e
+                        for e in warehouse.fetch_dicts(conn, _EXPLANATIONS, {"d": as_of, "y": year})}
+        overdue = warehouse.fetch_dicts(conn, _OVERDUE, {"d": as_of})
         reasons = Counter()
         for source, reason, n in conn.execute(
                 "select source, reason, count(*) from raw.rejected_rows group by source, reason").fetchall():
@@ -259,4 +279,6 @@ def fetch(as_of: date) -> ReportData:
                            for (s, k), n in reasons.most_common()],
         set_aside_total=sum(f["rows"] for f in set_aside_files),
         unknown_units=unknown_units,
+        explanations=explanations,
+        overdue=overdue,
     )

@@ -51,6 +51,8 @@ tr.flag td:first-child{border-left:4px solid var(--c)}
  background:var(--c);white-space:nowrap}
 .pill.yellow{color:#3d2b00}
 .depts{font-size:13px;color:#52606d;margin-top:3px}
+.explain{font-size:13px;color:#1f3a5f;background:#f1f4f7;border-radius:4px;padding:3px 8px;margin-top:4px}
+.explain.none{color:#bf360c;background:#fbe9e7}
 .cards{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:16px}
 .card{border:1px solid #dde3e8;border-left:5px solid var(--c);border-radius:6px;padding:12px 14px 10px;
  break-inside:avoid;page-break-inside:avoid;background:#fff}
@@ -189,6 +191,26 @@ def _projection_cell(r: dict) -> str:
             f'<br>{_e(f.get("projected_status_zh") or "")}</span>')
 
 
+def _explanation(data: ReportData, code: str, unit: str, label: str = "") -> str:
+    """The unit's explanation beside a flag (S7), or that it is overdue."""
+    e = data.explanations.get((code, unit))
+    if e:
+        text = f"落後原因：{e['explanation_reason']}"
+        if e["explanation_action"]:
+            text += f"；改善措施：{e['explanation_action']}"
+        if e["explanation_expected_date"]:
+            text += f"；預計改善日期：{labels.roc_date(e['explanation_expected_date'])}"
+        return f'<div class="explain" data-unit="{_e(unit)}">{_e(label)}{_e(text)}</div>'
+    if any(o["kpi_code"] == code and o["org_unit_code"] == unit and o["year"] == data.year for o in data.overdue):
+        return f'<div class="explain none" data-unit="{_e(unit)}">{_e(label)}逾期未提出落後說明</div>'
+    return ""
+
+
+def _dept_explanations(data: ReportData, ind: Indicator) -> str:
+    return "".join(_explanation(data, ind.code, d["org_unit_code"], f"{d['org_unit_name_zh']}　")
+                   for d in ind.departments_flagged)
+
+
 def _flagged(data: ReportData) -> str:
     flagged = data.flagged
     rows = []
@@ -200,7 +222,8 @@ def _flagged(data: ReportData) -> str:
             f'<td>{_pill(r["status"])}</td><td class="code"><a href="#{_anchor(r["kpi_code"])}">{_e(r["kpi_code"])}</a></td>'
             f'<td>{_e(r["kpi_name_zh"])}</td><td class="num">{_e(r["actual_text"])}</td>'
             f'<td class="num">{_e(r["target_text"])}</td><td class="projection">{_projection_cell(r)}</td>'
-            f'<td class="reason">{_e(r["status_reason"])}{_dept_line(ind)}{fresh}</td></tr>')
+            f'<td class="reason">{_e(r["status_reason"])}{_explanation(data, ind.code, "ALL")}{_dept_line(ind)}'
+            f'{_dept_explanations(data, ind)}{fresh}</td></tr>')
     head = ('<table class="flagged"><thead><tr><th>狀態</th><th>代碼</th><th>指標</th><th class="num">實際</th>'
             '<th class="num">目標</th><th>年底推估</th><th>判定依據</th></tr></thead><tbody>')
     body = (head + "".join(rows) + "</tbody></table>") if rows else '<p class="lead">本基準日無需關注之指標。</p>'
@@ -211,10 +234,19 @@ def _flagged(data: ReportData) -> str:
         items = "".join(
             f'<tr data-kpi="{_e(i.code)}"><td>{_pill(i.row["status"])}</td>'
             f'<td class="code"><a href="#{_anchor(i.code)}">{_e(i.code)}</a></td><td>{_e(i.row["kpi_name_zh"])}</td>'
-            f'<td class="reason">{_dept_line(i)}</td></tr>' for i in hidden)
+            f'<td class="reason">{_dept_line(i)}{_dept_explanations(data, i)}</td></tr>' for i in hidden)
         extra = ('<h3>全市符合進度，但有單位落後</h3><table class="hidden-flags"><thead><tr><th>全市狀態</th><th>代碼</th>'
                  f'<th>指標</th><th>落後單位</th></tr></thead><tbody>{items}</tbody></table>')
-    return f'<section id="flagged"><h2>二、需關注指標（{len(flagged)} 項）</h2>{body}{extra}</section>'
+    overdue = ""
+    if data.overdue:
+        items = "".join(
+            f'<tr data-kpi="{_e(o["kpi_code"])}"><td class="code">{_e(o["kpi_code"])}</td><td>{_e(o["kpi_name_zh"])}</td>'
+            f'<td>{_e(o["org_unit_name_zh"])}</td><td class="num">{_e(labels.year_label(o["year"]))}</td>'
+            f'<td class="reason">{_e(o["message"])}</td></tr>' for o in data.overdue)
+        overdue = (f'<h3 id="overdue">逾期未提出落後說明（{len(data.overdue)} 項）</h3><table class="overdue"><thead><tr>'
+                   '<th>代碼</th><th>指標</th><th>單位</th><th class="num">年度</th><th>說明</th></tr></thead>'
+                   f'<tbody>{items}</tbody></table>')
+    return f'<section id="flagged"><h2>二、需關注指標（{len(flagged)} 項）</h2>{body}{extra}{overdue}</section>'
 
 
 def _legend(ind: Indicator) -> str:

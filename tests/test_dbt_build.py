@@ -77,3 +77,16 @@ def test_a_failed_model_names_itself_and_the_retry_redoes_only_what_did_not_succ
     assert args["vars"] == dbt_vars  # the retry computes the same as-of dates
     with warehouse.connect() as conn:
         assert conn.execute("select count(*) from staging.probe_after").fetchone() == (2,)
+
+
+def test_target_dirs_of_old_runs_are_deleted():
+    import os
+    import time
+
+    old, recent = dbt_build.run_dir("scheduled__old"), dbt_build.run_dir("scheduled__recent")
+    for path in (old, recent):
+        (path / "try-1").mkdir(parents=True, exist_ok=True)
+    stale = time.time() - (dbt_build.KEEP_DAYS + 1) * 86400
+    os.utime(old, (stale, stale))
+    dbt_build.prune()
+    assert not old.exists() and (recent / "try-1").is_dir()

@@ -32,6 +32,7 @@ NODE_LINE = "dbt node {kind} {name}: {status} {seconds:.2f}s{rows}"
 NODE_RE = re.compile(r"dbt node (\w+) (\S+): (\w+) ")
 FAILED = ("error", "fail", "runtime_error")
 RUN_RESULTS = "run_results.json"
+KEEP_DAYS = 30  # the target dirs of older runs are deleted (a few MB each: manifest, compiled SQL)
 
 
 class DbtBuildFailed(RuntimeError):
@@ -44,6 +45,18 @@ def run_dir(run_id: str) -> Path:
     from kpi import airflow_env
 
     return airflow_env.airflow_home() / "dbt" / re.sub(r"[^A-Za-z0-9_.+-]", "_", run_id)
+
+
+def prune(keep_days: int = KEEP_DAYS) -> None:
+    """Delete the target dirs of runs not touched for `keep_days` days."""
+    import shutil
+    import time
+
+    cutoff = time.time() - keep_days * 86400
+    root = run_dir("x").parent
+    for old in (root.iterdir() if root.is_dir() else []):
+        if old.is_dir() and old.stat().st_mtime < cutoff:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def previous_state(root: Path, try_number: int) -> Path | None:
@@ -116,6 +129,7 @@ def build(run_id: str, dbt_vars: dict[str, str], try_number: int, env: dict[str,
     root = run_dir(run_id)
     target = root / f"try-{try_number}"
     state = previous_state(root, try_number) if try_number > 1 else None
+    prune()
     target.mkdir(parents=True, exist_ok=True)
     (target / RUN_RESULTS).unlink(missing_ok=True)
     secret = env.get("KPI_PG_PASSWORD")

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 # one line per finished node, e.g. "dbt node model stg_hr__training: success 1.23s 412 rows"
 NODE_LINE = "dbt node {kind} {name}: {status} {seconds:.2f}s{rows}"
 NODE_RE = re.compile(r"dbt node (\w+) (\S+): (\w+) ")
+NODE_KINDS = ("seed", "model", "snapshot", "test", "unit_test")  # what `kpi run` counts (cli._dag_counts)
 FAILED = ("error", "fail", "runtime_error")
 RUN_RESULTS = "run_results.json"
 KEEP_DAYS = 30  # the target dirs of older runs are deleted (a few MB each: manifest, compiled SQL)
@@ -91,14 +92,15 @@ def _node_line(data: dict) -> tuple[str, dict] | None:
     """The line and row of a NodeFinished event of dbt's JSON log, or None for other events."""
     node, result = data.get("node_info") or {}, data.get("run_result") or {}
     unique_id = node.get("unique_id") or ""
-    if not unique_id:
+    if unique_id.split(".", 1)[0] not in NODE_KINDS:  # exposures finish too, as no-ops
         return None
     rows = (result.get("adapter_response") or {}).get("rows_affected")
+    rows = int(rows) if isinstance(rows, (int, float)) and rows >= 0 else None
     row = {"node": unique_id, "status": str(result.get("status") or node.get("node_status")),
            "seconds": round(float(result.get("execution_time") or 0), 2), "rows": rows}
     kind = unique_id.split(".", 1)[0]
     text = NODE_LINE.format(kind=kind, name=node.get("node_name") or unique_id, status=row["status"].replace(" ", "_"),
-                            seconds=row["seconds"], rows=f" {rows} rows" if rows not in (None, -1) else "")
+                            seconds=row["seconds"], rows="" if rows is None else f" {rows} rows")
     return text, row
 
 
@@ -107,8 +109,9 @@ def summary(results: list[dict]) -> str:
     lines = [f"{'node':<70} {'status':<8} {'seconds':>8} {'rows':>9}"]
     for r in sorted(results, key=lambda r: -(r.get("execution_time") or 0)):
         rows = (r.get("adapter_response") or {}).get("rows_affected")
+        rows = int(rows) if isinstance(rows, (int, float)) and rows >= 0 else None
         lines.append(f"{r['unique_id']:<70} {r['status']:<8} {r.get('execution_time') or 0:8.2f} "
-                     f"{'' if rows in (None, -1) else rows:>9}")
+                     f"{'' if rows is None else rows:>9}")
     return "\n".join(lines)
 
 

@@ -43,15 +43,12 @@ COPY --chown=airflow:0 dags/ /opt/airflow/dags/
 ENV KPI_STATE_DIR=/opt/airflow/kpi-state \
     KPI_REPORTS_DIR=/opt/airflow/reports \
     KPI_LANDING_DIR=/opt/airflow/data/landing \
-    AIRFLOW__COSMOS__CACHE_DIR=/opt/airflow/cosmos_cache \
     AIRFLOW__CORE__DEFAULT_TIMEZONE=Asia/Taipei
-# `kpi parse` builds dbt's manifest, which the DAG is rendered from (dbt parse needs no database).
+# `kpi parse` builds dbt's manifest, which `kpi run` counts its dbt nodes from (dbt parse needs no database).
 RUN umask 0002; \
     rm -rf /opt/airflow/project/dbt_project/target /opt/airflow/project/dbt_project/logs \
            /opt/airflow/project/dbt_project/dbt_packages; \
     pip install --no-cache-dir --no-deps -e /opt/airflow/project \
     && mkdir -p /opt/airflow/kpi-state /opt/airflow/reports /opt/airflow/data/landing \
-                /opt/airflow/cosmos_cache \
     && kpi parse \
-    && chmod -R g+rwX /opt/airflow/project /opt/airflow/kpi-state /opt/airflow/reports \
-                      /opt/airflow/cosmos_cache
+    && chmod -R g+rwX /opt/airflow/project /opt/airflow/kpi-state /opt/airflow/reports

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import yaml
 
 from kpi import connections
 
@@ -79,24 +78,18 @@ def test_dbt_and_airflow_get_every_parameter():
     assert connections.params_from_airflow(as_uri) == params
 
 
-def test_cosmos_profile_resolves_the_connection_when_the_task_runs(monkeypatch):
-    """The Cosmos tasks' profile is profiles.yml's target (placeholders only); the values come from
-    the Airflow connection kpi_warehouse as the dbt run's environment, a socket and no password included."""
-    from kpi import cosmos_profile
-
-    config = cosmos_profile.profile_config()
-    mapping = config.profile_mapping
-    assert mapping.conn_id == connections.CONN_ID == "kpi_warehouse"
+def test_the_dbt_task_resolves_the_connection_when_it_runs(monkeypatch):
+    """The task dbt_build hands dbt the environment made from the Airflow connection kpi_warehouse when
+    it runs (kpi.pipeline.dbt_build), a socket and no password included; profiles.yml holds only
+    placeholders."""
     monkeypatch.setenv(connections.CONN_ENV, json.dumps(connections.airflow_connection(
         connections.parse_url("postgresql://kpi:Runtime-Secret-42@db.internal:6000/wh?sslmode=require"))))
-    with config.ensure_profile() as (path, env):
-        written = path.read_text()
+    env = connections.airflow_dbt_env()
     assert env["KPI_PG_PASSWORD"] == "Runtime-Secret-42" and env["KPI_PG_HOST"] == "db.internal"
     assert env["PGSSLMODE"] == "require"
-    assert "Runtime-Secret-42" not in written and "db.internal" not in written
-    target = yaml.safe_load(written)["kpi"]["outputs"]["warehouse"]
-    assert target == cosmos_profile.profiles_yml_target()
-    # peer authentication over a socket: no password, and Cosmos' own mapping would refuse that
+    profile = (connections.config.dbt_project_dir() / "profiles.yml").read_text()
+    assert "Runtime-Secret-42" not in profile and "db.internal" not in profile
+    # peer authentication over a socket: no password
     monkeypatch.setenv(connections.CONN_ENV, "postgresql://kpi@/wh?host=%2Fvar%2Frun%2Fpostgresql")
-    mapping._conn = None
-    assert mapping.env_vars["KPI_PG_HOST"] == "/var/run/postgresql" and mapping.env_vars["KPI_PG_PASSWORD"] == ""
+    env = connections.airflow_dbt_env()
+    assert env["KPI_PG_HOST"] == "/var/run/postgresql" and env["KPI_PG_PASSWORD"] == ""

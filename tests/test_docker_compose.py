@@ -326,7 +326,6 @@ def test_container_settings():
     assert env["AIRFLOW__CORE__LOAD_EXAMPLES"].lower() == "false"
     assert env["AIRFLOW__CORE__DEFAULT_TIMEZONE"] == "Asia/Taipei"
     assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://airflow-apiserver:8080/execution/"
-    assert env["AIRFLOW__COSMOS__CACHE_DIR"]
     assert env["KPI_PROJECT_DIR"] and env["KPI_STATE_DIR"] and env["KPI_REPORTS_DIR"]
     for name in ("KPI_SMTP_HOST", "KPI_SMTP_PORT", "KPI_SMTP_USER", "KPI_SMTP_PASSWORD",
                  "KPI_ALERT_EMAIL_TO", "KPI_ALERT_EMAIL_FROM", "KPI_WEBHOOK_URL",

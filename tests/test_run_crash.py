@@ -180,7 +180,7 @@ def test_a_waiting_run_says_who_holds_the_lock_and_goes_on_when_the_holder_dies(
 
 def test_a_killed_postmaster_blocks_nobody_and_the_crashed_log_is_kept(demo_landing, tmp_path):
     crashed = Run("2025-03-07", tmp_path)
-    crashed.wait_for(r"starting task_id=dbt\.", 900)
+    crashed.wait_for(r"dbt node model ", 900)  # dbt_build is under way
     os.kill(int((config.embedded_pgdata() / "postmaster.pid").read_text().split()[0]), signal.SIGKILL)
     assert crashed.finish(300) != 0
     err = crashed.stderr()

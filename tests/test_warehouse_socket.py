@@ -50,7 +50,7 @@ def test_kpi_run_over_a_unix_socket(socket_server, tmp_path):
     with psycopg.connect(host=str(socket_dir), port=port, user="postgres", dbname="kpi_socket") as conn:
         loaded = dict(conn.execute("select source, sum(rows_loaded) from raw.load_ledger group by source").fetchall())
         assert set(loaded) >= {"documents", "petitions", "budget", "register", "hr", "calendar"}
-        # dbt built the marts there, in the Cosmos tasks (the DAG's dbt) and for the report's docs
+        # dbt built the marts there, in the task dbt_build (the DAG's dbt) and for the report's docs
         rows = conn.execute("select count(*) from marts.fct_kpi_status where as_of_date = %s", (AS_OF,)).fetchone()
         assert rows[0] >= 26
         assert conn.execute("select count(*) from marts.kpi_alerts where as_of_date = %s", (AS_OF,)).fetchone()

@@ -52,10 +52,8 @@ def env() -> dict[str, str]:
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url(),
         # psycopg 3 serves Airflow's async engine too (no asyncpg needed)
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": async_metadata_url(),
-        "AIRFLOW__COSMOS__CACHE_DIR": str(home / "cosmos_cache"),
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
         # no phoning home from a closed network (each would wait on a DNS failure)
-        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         "AIRFLOW__USAGE_DATA_COLLECTION__ENABLED": "False",
         "SCARF_ANALYTICS": "false",
         "DO_NOT_TRACK": "1",

@@ -80,18 +80,17 @@ def cmd_demo_data(args) -> int:
 
 
 def _dag_counts() -> tuple[int, int]:
-    """(tasks of the DAG, dbt models and seeds among them), from the manifest the DAG is rendered
-    from, without importing Airflow."""
+    """(tasks of the DAG, dbt nodes its dbt_build builds: seeds, models and tests), from the manifest,
+    without importing Airflow."""
     from kpi import dbt_render
     from kpi.loaders import source_names
 
-    nodes = json.loads(dbt_render.manifest_path().read_text())["nodes"].values()
-    dbt_nodes = sum(1 for n in nodes if n["resource_type"] in ("model", "seed"))
-    # tests joining two nodes run as tasks of their own (dbt_render: detached tests)
-    detached = sum(1 for n in nodes if n["resource_type"] == "test" and len(set(n["depends_on"]["nodes"])) > 1)
-    # resolve_as_of, prepare_warehouse, loads_finished, flag_indicators, publish, notify, check_loads,
-    # release_warehouse
-    return 8 + len(source_names()) + dbt_nodes + detached, dbt_nodes
+    manifest = json.loads(dbt_render.manifest_path().read_text())
+    dbt_nodes = sum(1 for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed", "test", "snapshot"))
+    dbt_nodes += len(manifest.get("unit_tests") or {})
+    # resolve_as_of, prepare_warehouse, loads_finished, dbt_build, flag_indicators, publish, notify,
+    # check_loads, release_warehouse
+    return 9 + len(source_names()), dbt_nodes
 
 
 def _die_with(parent: int):
@@ -121,11 +120,12 @@ def _how_it_ended(rc: int) -> str:
 
 def _run_dag(as_of: date, log_path: Path, conf: dict | None = None) -> tuple[bool, list[str], float, str | None]:
     """Run the real DAG for `as_of` through `airflow dags test` (with DAG params `conf`); returns (ok, failed tasks, seconds, how
-    the runner ended when not by itself). Progress: tasks done of all tasks, and dbt nodes (models,
-    seeds) done of all, as each task ends; a run waiting for the warehouse lock says who holds it."""
+    the runner ended when not by itself). Progress: tasks done of all tasks, and dbt nodes (seeds,
+    models, tests) done of all, from the line the task dbt_build logs per node; a failed node is
+    named as it fails; a run waiting for the warehouse lock says who holds it."""
     import subprocess
 
-    from kpi import airflow_env, pipeline, run_lock
+    from kpi import airflow_env, dbt_build, pipeline, run_lock
     from kpi.progress import ProgressPrinter
 
     run_time = pipeline.run_time_for(as_of)
@@ -139,9 +139,6 @@ def _run_dag(as_of: date, log_path: Path, conf: dict | None = None) -> tuple[boo
     current, task_started, done, dbt_done = None, 0.0, 0, 0
     finished_ok = False
 
-    def is_dbt_node(task_id: str) -> bool:  # dbt.<model>_run / dbt.<seed>_seed; detached tests are _test
-        return task_id.startswith("dbt.") and not task_id.endswith("_test")
-
     with open(log_path, "w", encoding="utf-8") as log, ProgressPrinter(sys.stderr) as progress, subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
         preexec_fn=_die_with(os.getpid()) if sys.platform.startswith("linux") else None,
@@ -152,13 +149,18 @@ def _run_dag(as_of: date, log_path: Path, conf: dict | None = None) -> tuple[boo
             if m := re.search(r"\[DAG TEST\] starting task_id=(\S+)", line):
                 current, task_started = m.group(1), time.monotonic()
                 progress(DAG_ID, done, total, f"dbt {dbt_done}/{dbt_total}  {current}")
+            elif node := dbt_build.NODE_RE.search(line):
+                kind, name, status = node.groups()
+                dbt_done += 1
+                if status in dbt_build.FAILED:
+                    progress.message(f"  dbt {kind} {name}: {status}")
+                progress(DAG_ID, done, total, f"dbt {dbt_done}/{dbt_total}  {current}")
             elif note := run_lock.waiting_note(line):
                 log.flush()
                 progress.message(note)
             elif current and ("new_state=failed" in line or "new_state=success" in line):
                 ok = "new_state=success" in line
                 done += 1
-                dbt_done += is_dbt_node(current)
                 if not ok:
                     failed.append(current)
                     progress.message(f"  {current} FAILED after {time.monotonic() - task_started:.1f}s")

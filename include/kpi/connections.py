@@ -11,7 +11,7 @@ forms psycopg, dbt and Airflow take.
   user, password and database travel in the connection's extra.
 - dbt: dbt_project/profiles.yml reads KPI_PG_* and libpq reads PG* for the other parameters
   (`dbt_env()`). Inside Airflow, dbt's environment is made from the connection at run time
-  (`airflow_dbt_env()`, and kpi.cosmos_profile for the Cosmos tasks).
+  (`airflow_dbt_env()`, which the task dbt_build passes to its dbt: kpi.pipeline.dbt_build).
 """
 from __future__ import annotations
 

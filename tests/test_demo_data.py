@@ -21,6 +21,7 @@ import pytest
 
 from kpi.demo import write_landing
 from kpi.demo.orgs import org_units_csv
+from kpi.loaders import source_names
 
 START, UNTIL = date(2025, 10, 1), date(2026, 2, 10)
 SCALE = 0.05
@@ -93,7 +94,8 @@ def test_manifest_file_matches_return_value_and_totals(landing):
     on_disk = json.loads((root / "_manifest.json").read_text(encoding="utf-8"))
     returned = {k: v for k, v in manifest.items() if k != "_progress_calls"}
     assert on_disk == returned
-    assert set(on_disk["sources"]) == {"documents", "petitions", "budget", "register", "hr", "calendar"}
+    # the demo delivers every declared source (the report and the e2e tests rely on it)
+    assert set(on_disk["sources"]) == set(source_names())
     for name, source in on_disk["sources"].items():
         assert source["rows"] == sum(f["rows"] for f in source["files"]), name
         assert source["bad_rows"] == sum(len(f["bad"]) for f in source["files"]), name
@@ -107,7 +109,7 @@ def test_manifest_file_matches_return_value_and_totals(landing):
 def test_progress_is_reported_for_every_source(landing):
     _, manifest = landing
     calls = manifest["_progress_calls"]
-    assert {c[0] for c in calls} == {"documents", "petitions", "budget", "register", "hr", "calendar"}
+    assert {c[0] for c in calls} == set(source_names())
     for step in {c[0] for c in calls}:
         done, total = [c for c in calls if c[0] == step][-1][1:]
         assert done == total > 0, step

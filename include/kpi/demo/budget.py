@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Callable
 
 from openpyxl import Workbook
-from openpyxl.xml.functions import tostring
 
 from .draws import centred
 from .orgs import Department
 from .roc import roc_year
+from .xlsx import deterministic_xlsx
 
 HEADER = ["年度", "月份", "單位代碼", "單位名稱", "計畫代碼", "計畫名稱", "經資門別", "用途別", "列管基本設施",
           "預算數", "累計分配數", "累計實支數", "累計應付未付數", "累計節餘數", "保留數"]
@@ -173,24 +173,6 @@ def _amount(rng: random.Random, value: int):
     return f"{value:,}" if rng.random() < 0.3 else value
 
 
-def _deterministic_xlsx(wb: Workbook, stamp: datetime) -> bytes:
-    """openpyxl stamps the save time into docProps/core.xml and the zip entries; pin both to
-    `stamp` so the same inputs give the same bytes."""
-    raw = io.BytesIO()
-    wb.save(raw)
-    wb.properties.created = stamp
-    wb.properties.modified = stamp  # save() overwrote it with the wall clock
-    core = tostring(wb.properties.to_tree())
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            data = core if info.filename == "docProps/core.xml" else src.read(info.filename)
-            dst.writestr(fixed, data)
-    return out.getvalue()
-
-
 def write_workbook(path: Path, lines: list[BudgetLine], fig: YearFigures, month: int,
                    rng: random.Random, stamp: datetime) -> int:
     roc = roc_year(fig.year)
@@ -206,7 +188,7 @@ def write_workbook(path: Path, lines: list[BudgetLine], fig: YearFigures, month:
                    "是" if ln.tracked else "否", *(_amount(rng, v) for v in values)])
         totals = [t + v for t, v in zip(totals, values)]
     ws.append(["合計", None, None, None, None, None, None, None, None, *totals])
-    path.write_bytes(_deterministic_xlsx(wb, stamp))
+    path.write_bytes(deterministic_xlsx(wb, stamp))
     return len(lines)
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import io
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Callable
 
 from .people import person_name
+from .xlsx import deterministic_xlsx
 
 TEMPLATE_AS_OF = date(2025, 11, 10)
 EARLIEST = date(2022, 3, 1)   # a shorter demo answers the template of two weeks before its end
@@ -28,7 +30,8 @@ ANSWERS = [
 BLANK_REASON_UNIT = "KL1200"   # its second line comes back without 落後原因
 
 
-def write_explanations(landing: Path, until: date, rng: random.Random) -> dict:
+def write_explanations(landing: Path, until: date, rng: random.Random,
+                       progress: Callable[[str, int, int], None] | None = None) -> dict:
     from openpyxl import load_workbook
 
     from kpi import explanations
@@ -36,11 +39,13 @@ def write_explanations(landing: Path, until: date, rng: random.Random) -> dict:
     files = []
     as_of = min(TEMPLATE_AS_OF, until - timedelta(days=14))
     if as_of < EARLIEST:
+        if progress:
+            progress("explanations", 0, 0)
         return {"files": files, "rows": 0, "bad_rows": 0}
     folder = landing / "explanations"
     folder.mkdir(parents=True, exist_ok=True)
     year = as_of.year
-    for code, name, reason, action, expected in ANSWERS:
+    for k, (code, name, reason, action, expected) in enumerate(ANSWERS, 1):
         flags = [{"as_of_date": as_of, "year": year, "kpi_code": "K7.1", "kpi_name_zh": "公文結案天數",
                   "org_unit_code": code, "org_unit_name_zh": name, "actual_text": None, "target_text": None,
                   "status_zh": "落後", "status_reason": f"{name}公文平均結案天數高於目標"}]
@@ -62,7 +67,10 @@ def write_explanations(landing: Path, until: date, rng: random.Random) -> dict:
                 bad.append({"line": row, "reason": "落後原因 (lag_reason) missing"})
             ws.cell(row, col["填報人"]).value = person_name(rng)
         path = folder / explanations.file_name(code, as_of)
-        wb.save(path)
+        # returned the working day after the template (a fixed stamp: the same seed, the same bytes)
+        path.write_bytes(deterministic_xlsx(wb, datetime.combine(as_of + timedelta(days=1), datetime.min.time())))
+        if progress:
+            progress("explanations", k, len(ANSWERS))
         files.append({"path": f"explanations/{path.name}", "format": "xlsx", "rows": ws.max_row - explanations.HEADER_ROW,
                       "bad_rows": len(bad), "bad": bad})
     return {"files": files, "rows": sum(f["rows"] for f in files), "bad_rows": sum(f["bad_rows"] for f in files)}

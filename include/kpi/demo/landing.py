@@ -69,7 +69,7 @@ def write_landing(landing: Path, until: date, *, start: date = date(2022, 1, 1),
         "register": write_register(landing, departments, calendar, start, until,
                                    source_rng(seed, "register"), progress),
         "hr": write_hr(landing, departments, start, until, source_rng(seed, "hr"), progress),
-        "explanations": write_explanations(landing, until, source_rng(seed, "explanations")),
+        "explanations": write_explanations(landing, until, source_rng(seed, "explanations"), progress),
     }
     manifest = {
         "generator": "kpi.demo",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,7 +21,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from kpi import dbt_render, warehouse
+from kpi import config, dbt_render, warehouse
 
 FIRST_DAY = date(2022, 1, 1)
 
@@ -104,32 +105,40 @@ def scale_runs(scale: float, d: date, landing_root: Path) -> list[tuple[str, dic
     d-1 loaded and the whole history built (the first run), then the day d delivered and loaded and
     the night of d built (it reads only what the day changed), then a backfill of the 365 dates
     through d."""
-    if True:
-        env = {"KPI_LANDING_DIR": str(landing_root / f"s{scale:g}"),
-               "KPI_WAREHOUSE_DB": f"bench_scale_{str(scale).replace('.', '_')}"}
-        saved = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
-        try:
-            kpi("up")
-            with warehouse.connect(autocommit=True, dbname="postgres") as conn:
-                conn.execute(f"drop database if exists {env['KPI_WAREHOUSE_DB']} with (force)")
-            kpi("up")
-            if not (Path(env["KPI_LANDING_DIR"]) / "_manifest.json").exists():
-                kpi("demo-data", "--until", (d - timedelta(days=1)).isoformat(), "--scale", str(scale), "--force")
-            kpi("load")
-            dbt_render.dbt("seed")
-            history = build(FIRST_DAY, d - timedelta(days=1), "--full-refresh")
-            kpi("demo-data", "--until", d.isoformat(), "--scale", str(scale), "--force")
-            kpi("load")
-            versions = petition_versions()
-            night = build(d, d)
-            year = build(d - timedelta(days=364), d)
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+    before, after = landing_root / f"s{scale:g}", landing_root / f"s{scale:g}-night"
+    env = {"KPI_LANDING_DIR": str(before), "KPI_WAREHOUSE_DB": f"bench_scale_{str(scale).replace('.', '_')}"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        with warehouse.connect(autocommit=True, dbname="postgres") as conn:
+            conn.execute(f"drop database if exists {env['KPI_WAREHOUSE_DB']} with (force)")
+        warehouse.up()
+        # the data through d-1; then (another directory, kept for the next run) the same files and the
+        # petitions export of day d, the new day a night loads (the demo data of a later --until
+        # differs in earlier files too, which would make the night a mass redelivery)
+        if not (before / "_manifest.json").exists():
+            kpi("demo-data", "--until", (d - timedelta(days=1)).isoformat(), "--scale", str(scale), "--force")
+        if not after.exists():
+            with tempfile.TemporaryDirectory() as later:
+                kpi("demo-data", "--until", d.isoformat(), "--scale", str(scale), "--force",
+                    env={"KPI_LANDING_DIR": later})
+                shutil.copytree(before, after, copy_function=os.link)
+                name = f"petitions/petitions_{d:%Y%m%d}.csv"
+                shutil.copy2(Path(later) / name, after / name)
+        kpi("load")
+        dbt_render.dbt("seed")
+        history = build(FIRST_DAY, d - timedelta(days=1), "--full-refresh")
+        os.environ["KPI_LANDING_DIR"] = str(after)
+        kpi("load")
+        versions = petition_versions()
+        night = build(d, d)
+        year = build(d - timedelta(days=364), d)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
     label = f"scale {scale:g} ({versions:,} petition versions)"
     return [(f"{label}: one night (d alone, after loading day d)", night, ""),
             (f"{label}: backfill of 365 as-of dates", year, f"{year['seconds'] / night['seconds']:.1f}× its night"),
@@ -152,9 +161,13 @@ def main() -> None:
     parser.add_argument("--landing-root", type=Path, default=None,
                         help="keep each scale's demo data in ROOT/s<scale> (written through d-1 when missing) "
                              "instead of a temporary directory, to run the bench again without regenerating it")
+    parser.add_argument("--dbt-project", type=Path, default=None,
+                        help="another checkout's dbt_project/ to build instead (e.g. main's, for a before/after)")
     parser.add_argument("--top", type=int, default=0, help="also print the N slowest dbt nodes of each build")
     parser.add_argument("--dag", action="store_true", help="also time `kpi run` against the bare work")
     args = parser.parse_args()
+    if args.dbt_project:
+        config.dbt_project_dir = lambda: args.dbt_project.resolve()
     print(f"machine: {os.cpu_count()} cores, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     warehouse.up()
     d = args.as_of

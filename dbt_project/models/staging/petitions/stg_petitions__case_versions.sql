@@ -105,5 +105,6 @@ select
     last_updated_at,
     export_date,
     _object as source_file,
-    _record as source_line
+    _record as source_line,
+    _load_id
 from with_export_date

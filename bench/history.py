@@ -100,24 +100,53 @@ def petition_versions() -> int:
         return conn.execute("select count(*) from raw.petitions__case_versions").fetchone()[0]
 
 
-def scale_runs(scale: float, d: date, landing_root: Path) -> list[tuple[str, dict, str]]:
+def replicate_petitions(copies: int, since_load_id: int) -> int:
+    """Petition versions at `copies` times their number, without writing and loading that much demo
+    data: every raw version of a load after `since_load_id` gets copies-1 twins, each its own case
+    (案件編號 prefixed with the copy number) in the same file and load. Returns the highest load id."""
+    with warehouse.connect() as conn:
+        columns = [r[0] for r in conn.execute(
+            "select column_name from information_schema.columns where table_schema = 'raw' "
+            "and table_name = 'petitions__case_versions' order by ordinal_position")]
+        twin = {"case_id": "k || '-' || case_id", "_record": "_record + k * 1000000000::bigint"}
+        conn.execute(f"insert into raw.petitions__case_versions ({', '.join(columns)}) "
+                     f"select {', '.join(twin.get(c, c) for c in columns)} "
+                     f"from raw.petitions__case_versions cross join generate_series(1, %s) as k "
+                     f"where _load_id > %s", (copies - 1, since_load_id))
+        conn.commit()
+        return conn.execute("select coalesce(max(_load_id), 0) from raw.petitions__case_versions").fetchone()[0]
+
+
+def scale_runs(scale: float, d: date, landing_root: Path, db_tag: str = "", copies: int = 1
+               ) -> list[tuple[str, dict, str]]:
     """A real night at a data scale, in a landing directory and database of its own: the data through
     d-1 loaded and the whole history built (the first run), then the day d delivered and loaded and
     the night of d built (it reads only what the day changed), then a backfill of the 365 dates
     through d."""
     before, after = landing_root / f"s{scale:g}", landing_root / f"s{scale:g}-night"
-    env = {"KPI_LANDING_DIR": str(before), "KPI_WAREHOUSE_DB": f"bench_scale_{str(scale).replace('.', '_')}"}
+    env = {"KPI_LANDING_DIR": str(before),
+           "KPI_WAREHOUSE_DB": f"bench_{db_tag}scale_{str(scale).replace('.', '_')}x{copies}"}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
+        # the data through d-1 is loaded once per scale into a template database, then copied
+        template = f"bench_landing_s{str(scale).replace('.', '_')}"
         with warehouse.connect(autocommit=True, dbname="postgres") as conn:
+            has_template = conn.execute("select 1 from pg_database where datname = %s", (template,)).fetchone()
             conn.execute(f"drop database if exists {env['KPI_WAREHOUSE_DB']} with (force)")
+        if not has_template:
+            os.environ["KPI_WAREHOUSE_DB"] = template
+            warehouse.up()
+            if not (before / "_manifest.json").exists():
+                kpi("demo-data", "--until", (d - timedelta(days=1)).isoformat(), "--scale", str(scale), "--force")
+            kpi("load")
+            os.environ["KPI_WAREHOUSE_DB"] = env["KPI_WAREHOUSE_DB"]
+        with warehouse.connect(autocommit=True, dbname="postgres") as conn:
+            conn.execute(f"create database {env['KPI_WAREHOUSE_DB']} template {template}")
         warehouse.up()
         # the data through d-1; then (another directory, kept for the next run) the same files and the
         # petitions export of day d, the new day a night loads (the demo data of a later --until
         # differs in earlier files too, which would make the night a mass redelivery)
-        if not (before / "_manifest.json").exists():
-            kpi("demo-data", "--until", (d - timedelta(days=1)).isoformat(), "--scale", str(scale), "--force")
         if not after.exists():
             with tempfile.TemporaryDirectory() as later:
                 kpi("demo-data", "--until", d.isoformat(), "--scale", str(scale), "--force",
@@ -125,11 +154,12 @@ def scale_runs(scale: float, d: date, landing_root: Path) -> list[tuple[str, dic
                 shutil.copytree(before, after, copy_function=os.link)
                 name = f"petitions/petitions_{d:%Y%m%d}.csv"
                 shutil.copy2(Path(later) / name, after / name)
-        kpi("load")
+        loaded = replicate_petitions(copies, 0)
         dbt_render.dbt("seed")
         history = build(FIRST_DAY, d - timedelta(days=1), "--full-refresh")
         os.environ["KPI_LANDING_DIR"] = str(after)
         kpi("load")
+        replicate_petitions(copies, loaded)
         versions = petition_versions()
         night = build(d, d)
         year = build(d - timedelta(days=364), d)
@@ -139,7 +169,7 @@ def scale_runs(scale: float, d: date, landing_root: Path) -> list[tuple[str, dic
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-    label = f"scale {scale:g} ({versions:,} petition versions)"
+    label = f"scale {scale:g}{f' ×{copies} petitions' if copies > 1 else ''} ({versions:,} petition versions)"
     return [(f"{label}: one night (d alone, after loading day d)", night, ""),
             (f"{label}: backfill of 365 as-of dates", year, f"{year['seconds'] / night['seconds']:.1f}× its night"),
             (f"{label}: whole history {FIRST_DAY} … d-1 (first run)", history,
@@ -163,6 +193,9 @@ def main() -> None:
                              "instead of a temporary directory, to run the bench again without regenerating it")
     parser.add_argument("--dbt-project", type=Path, default=None,
                         help="another checkout's dbt_project/ to build instead (e.g. main's, for a before/after)")
+    parser.add_argument("--copies", default="",
+                        help="e.g. 1,8 (with one --scales): the night with each number of twins of every petition "
+                             "version, a larger history without writing and loading that much demo data")
     parser.add_argument("--top", type=int, default=0, help="also print the N slowest dbt nodes of each build")
     parser.add_argument("--dag", action="store_true", help="also time `kpi run` against the bare work")
     args = parser.parse_args()
@@ -175,12 +208,13 @@ def main() -> None:
         nights = {}
         temporary = tempfile.TemporaryDirectory() if args.landing_root is None else None
         root = args.landing_root or Path(temporary.name)
-        for s in args.scales.split(","):
-            rows = scale_runs(float(s), d, root)
-            nights[float(s)] = rows[0][1]["seconds"]
+        runs = [(float(s), int(c)) for s in args.scales.split(",") for c in (args.copies or "1").split(",")]
+        for s, c in runs:
+            rows = scale_runs(s, d, root, "other_" if args.dbt_project else "", c)
+            nights[s * c] = rows[0][1]["seconds"]
             print_rows(rows, args.top)
         lo, hi = min(nights), max(nights)
-        print(f"scale {hi:g} night ÷ scale {lo:g} night: {nights[hi] / nights[lo]:.2f}×  "
+        print(f"{hi:g}× the petitions night ÷ {lo:g}× night: {nights[hi] / nights[lo]:.2f}×  "
               f"(load average now {os.getloadavg()[0]:.1f})")
     else:
         history = build(FIRST_DAY, d)

@@ -158,10 +158,12 @@ def scale_runs(scale: float, d: date, landing_root: Path, db_tag: str = "", copi
         dbt_render.dbt("seed")
         history = build(FIRST_DAY, d - timedelta(days=1), "--full-refresh")
         os.environ["KPI_LANDING_DIR"] = str(after)
-        kpi("load")
+        kpi("load", "petitions")   # (the other sources are unchanged; the HR pages link to `before`)
         replicate_petitions(copies, loaded)
         versions = petition_versions()
         night = build(d, d)
+        print(f"(scale {scale:g} ×{copies}: history {history['seconds']:.1f} s, night {night['seconds']:.1f} s, "
+              f"load average {os.getloadavg()[0]:.1f})", flush=True)
         year = build(d - timedelta(days=364), d)
     finally:
         for k, v in saved.items():
@@ -219,6 +221,8 @@ def main() -> None:
     else:
         history = build(FIRST_DAY, d)
         night = build(d, d)
+        print(f"(scale {scale:g} ×{copies}: history {history['seconds']:.1f} s, night {night['seconds']:.1f} s, "
+              f"load average {os.getloadavg()[0]:.1f})", flush=True)
         year = build(d - timedelta(days=364), d)
         print(f"as-of {d}; peak RSS = all warehouse server processes together; temp = PostgreSQL temp files")
         print_rows([("one night (dbt build of [d, d])", night, ""),

@@ -8,6 +8,7 @@
         pre_hook=[
             "create index if not exists petitions__case_versions_load_id_idx on {{ source('petitions', 'case_versions') }} (_load_id)",
             "create index if not exists petitions__case_versions_case_id_idx on {{ source('petitions', 'case_versions') }} (case_id)",
+            "create index if not exists petitions__case_versions_object_load_idx on {{ source('petitions', 'case_versions') }} (_object, _load_id)",
         ],
     )
 }}
@@ -51,7 +52,10 @@ latest_delivery as (
     -- rows of the latest delivery of each file name only
     select *
     from (
-        select *, max(_load_id) over (partition by _object) as _latest_load_id
+        -- the latest delivery of the file among all its rows, not only the touched cases' rows: a case
+        -- missing from a file's new delivery must lose its version from the earlier one
+        select *, (select max(f._load_id) from {{ source('petitions', 'case_versions') }} as f
+                   where f._object = raw_rows._object) as _latest_load_id
         from raw_rows
     ) as r
     where _load_id = _latest_load_id

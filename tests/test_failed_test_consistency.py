@@ -57,11 +57,13 @@ def _alerts(as_of: date) -> list[tuple]:
 
 
 def _overdue(as_of: date) -> tuple[list, list]:
-    """The 未提出落後說明 alerts of `as_of`, and the flags of that night past their explanation's due day."""
+    """The 未提出落後說明 alerts of `as_of`, and the flags of that night past their explanation's due day
+    (of d's year and the year before, like every flag alert)."""
     alerts = _fetch("select kpi_code, org_unit_code, year from marts.kpi_alerts "
                     "where as_of_date = %s and severity = 'overdue' order by 1, 2, 3", as_of)
     due = _fetch("select kpi_code, org_unit_code, year from marts.fct_kpi_flags "
-                 "where as_of_date = %s and is_explanation_overdue order by 1, 2, 3", as_of)
+                 "where as_of_date = %s and is_explanation_overdue and year between %s and %s order by 1, 2, 3",
+                 as_of, as_of.year - 1, as_of.year)
     return alerts, due
 
 

@@ -28,10 +28,24 @@ TABLES = {   # table: the columns compared (computed_at: the time of the build, 
 }
 
 
+REDELIVERED = date(2025, 2, 25)   # the file delivered again on the last night
+# A night computes the statuses of its own as-of date only. Earlier dates keep what was known when
+# they were computed: a file delivered again (and the demo writes its older files again each night)
+# reaches them with `kpi backfill` (README "History and backfills"), a full refresh gives them the
+# new delivery at once. So the per-date marts are compared on the nights' dates.
+PER_DATE = {"marts.fct_kpi_status", "marts.fct_source_freshness"}
+
+
+def _compared(table: str) -> str:
+    if table not in PER_DATE:
+        return "true"
+    return f"as_of_date in ({', '.join(repr(n.isoformat()) for n in NIGHTS)})"
+
+
 def _redeliver_with_a_change(landing: Path) -> str:
     """An older petitions file delivered again, its first open case now closed: the file replaces its
     earlier delivery, so that case's versions change in the middle of its history."""
-    path = landing / "petitions" / "petitions_20250225.csv"
+    path = landing / "petitions" / f"petitions_{REDELIVERED:%Y%m%d}.csv"
     lines = open(path, encoding="cp950", newline="").read().splitlines(keepends=True)
     for i, line in enumerate(lines[1:], start=1):
         if ",處理中," in line:
@@ -77,10 +91,12 @@ def test_incremental_nights_equal_a_full_refresh(nights, table):
     columns, copy = TABLES[table], f"incremental_{table.split('.')[1]}"
     with warehouse.connect() as conn:
         assert conn.execute(f"select count(*) from {copy}").fetchone()[0] > 0
+        where = _compared(table)
         differences = conn.execute(
-            f"(select 'incremental only', * from {copy} except select 'incremental only', {columns} from {table})"
-            f" union all (select 'full refresh only', {columns} from {table}"
-            f" except select 'full refresh only', * from {copy}) limit 20").fetchall()
+            f"(select 'incremental only', * from {copy} where {where}"
+            f" except select 'incremental only', {columns} from {table} where {where})"
+            f" union all (select 'full refresh only', {columns} from {table} where {where}"
+            f" except select 'full refresh only', * from {copy} where {where}) limit 20").fetchall()
     assert differences == []
 
 

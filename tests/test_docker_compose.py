@@ -50,6 +50,7 @@ DEFAULTS_OK_IN_CONTAINERS = {
     "KPI_PG_USER": "derived from WAREHOUSE_URL by kpi.connections.dbt_env()",
     "KPI_PG_PASSWORD": "derived from WAREHOUSE_URL by kpi.connections.dbt_env()",
     "KPI_PG_DBNAME": "derived from WAREHOUSE_URL by kpi.connections.dbt_env()",
+    "KPI_CHROMIUM": "the browser `kpi briefing` prints its PDF with, an officer's command; the DAG never prints",
 }
 
 # os.environ.get("X"), os.getenv("X"), os.environ["X"], and helpers named like env/_env/getenv("X")

@@ -14,31 +14,14 @@
 --     even when it is a working day; S6 calendar, weekends only where the year has no calendar file);
 --   any other channel: 30 calendar days after the day of receipt.
 -- The petitioner's pseudonym is not carried: no KPI needs it (Personal Data Protection Act §5).
-with versions as (
-    select
-        *,
-        -- known from the as-of date of its 最後更新時間 (Asia/Taipei) on
-        (last_updated_at at time zone 'Asia/Taipei')::date as valid_from
-    from {{ ref('stg_petitions__case_versions') }}
-),
-
-intervals as (
-    select
-        *,
-        lead(valid_from) over (
-            partition by case_id
-            order by last_updated_at, export_date nulls first, source_file, source_line
-        ) as valid_to
-    from versions
-),
-
-latest as (
+-- The intervals are kept, incrementally, in int_petitions__version_intervals; this model cuts them to
+-- the build's dates and applies the calendar, which a new S6 file may change for every case.
+with latest as (
+    -- the versions known at some as-of date of the build (their intervals: int_petitions__version_intervals)
     select *
-    from intervals
+    from {{ ref('int_petitions__version_intervals') }}
     where valid_from <= {{ as_of_to() }}
         and coalesce(valid_to > {{ as_of_from() }}, true)
-        -- a version replaced the same day was never the one known at the end of a day
-        and coalesce(valid_to > valid_from, true)
 ),
 
 calendar as (

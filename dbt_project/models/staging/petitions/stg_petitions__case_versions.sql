@@ -1,20 +1,61 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='case_id',
+        on_schema_change='append_new_columns',
+        indexes=[{'columns': ['case_id']}, {'columns': ['_load_id']}, {'columns': ['source_file']}],
+        pre_hook=[
+            "create index if not exists petitions__case_versions_load_id_idx on {{ source('petitions', 'case_versions') }} (_load_id)",
+            "create index if not exists petitions__case_versions_case_id_idx on {{ source('petitions', 'case_versions') }} (case_id)",
+            "create index if not exists petitions__case_versions_object_load_idx on {{ source('petitions', 'case_versions') }} (_object, _load_id)",
+        ],
+    )
+}}
 -- S2 petition / 1999 case versions (人民陳情案件), one row per (case_id, last_updated_at).
 -- Every version is kept: the version current at an as-of date d is chosen in intermediate, so a
 -- backfill for an old d sees what was known then (kpi-rules.md "Data known at d").
 -- A file delivered again under the same name replaces its earlier delivery (sources.md S2); a version
 -- exported again unchanged in a later file is kept once, from the later file.
-with raw_rows as (
+--
+-- Incremental, so a night reads only what its loads changed (versions are append-only): the cases
+-- touched since the last build (a row of a load newer than any this table holds, or a row here from a
+-- file delivered again since) are recomputed whole from raw, their rows replaced (delete+insert on
+-- case_id); other cases stay. A file removed from the landing without a new delivery needs
+-- `dbt build --full-refresh` (README "History and backfills").
+with
+{%- if is_incremental() %}
+new_rows as (
+    select case_id, _object
+    from {{ source('petitions', 'case_versions') }}
+    where _load_id > (select coalesce(max(_load_id), 0) from {{ this }})
+),
+
+touched as (
+    select case_id from new_rows
+    union
+    select case_id from {{ this }} where source_file in (select _object from new_rows)
+),
+{%- endif %}
+
+raw_rows as (
     select
         *,
         substring(_object from 'petitions_(\d{8})') as export_yyyymmdd
     from {{ source('petitions', 'case_versions') }}
+    {%- if is_incremental() %}
+    where case_id in (select case_id from touched)
+    {%- endif %}
 ),
 
 latest_delivery as (
     -- rows of the latest delivery of each file name only
     select *
     from (
-        select *, max(_load_id) over (partition by _object) as _latest_load_id
+        -- the latest delivery of the file among all its rows, not only the touched cases' rows: a case
+        -- missing from a file's new delivery must lose its version from the earlier one
+        select *, (select max(f._load_id) from {{ source('petitions', 'case_versions') }} as f
+                   where f._object = raw_rows._object) as _latest_load_id
         from raw_rows
     ) as r
     where _load_id = _latest_load_id
@@ -68,5 +109,6 @@ select
     last_updated_at,
     export_date,
     _object as source_file,
-    _record as source_line
+    _record as source_line,
+    _load_id
 from with_export_date

@@ -1,5 +1,5 @@
 """Every as-of date of a range in one dbt build: each date's rows are exactly the rows a build of that
-date alone gives (kpi-rules.md "Data known at d"), on the demo data, at dates chosen for their edges.
+date alone gives (docs/indicators.md#known-at-d), on the demo data, at dates chosen for their edges.
 Dates outside the range keep the rows their own builds left."""
 from __future__ import annotations
 

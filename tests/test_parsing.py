@@ -1,4 +1,4 @@
-"""kpi.loaders.parsing: every date form of sources.md, the typing quirks of hand-kept sheets, numbers
+"""kpi.loaders.parsing: every date form of docs/sources.md#date-formats, the typing quirks of hand-kept sheets, numbers
 as spreadsheets export them, and the (values, errors) contract (two Arrow arrays as long as the input)."""
 from __future__ import annotations
 

@@ -278,8 +278,8 @@ def test_single_run_chart_labels_its_value():
 
 
 def test_expected_trajectory_follows_the_rules(built):
-    """marts.kpi_expected_path (drawn by the report) against the rules of kpi-rules.md, and the chart's
-    steps drawn from it."""
+    """marts.kpi_expected_path (drawn by the report) against the rules of docs/indicators.md#expected-path,
+    and the chart's steps drawn from it."""
     def path(code):
         return [dict(zip(("day", "date_day", "year_fraction", "target", "expected_value", "band_low", "band_high"), r))
                 for r in _sql("select day_of_year, date_day, year_fraction, target_value, expected_value, band_low, "

@@ -1,4 +1,4 @@
-"""Department codes the org-unit list does not know (sources.md "Bad input"): a petition and a budget
+"""Department codes the org-unit list does not know (docs/sources.md#unknown-units): a petition and a budget
 line of KL9999 and a day of documents of KL9998 in the demo landing. The night runs through Airflow
 to the end and stays green; the records count for the city; each unknown unit shows as
 未知單位（code） in the statuses, the alerts, the report (with its data-quality listing) and the

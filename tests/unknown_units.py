@@ -1,5 +1,5 @@
 """Department codes the org-unit list does not know, planted in a demo landing directory the way the
-source systems would deliver them (sources.md "Bad input": unknown, not bad)."""
+source systems would deliver them (docs/sources.md#unknown-units: unknown, not bad)."""
 from __future__ import annotations
 
 import csv

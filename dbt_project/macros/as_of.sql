@@ -1,4 +1,4 @@
-{# The as-of dates of a build (kpi-rules.md "Data known at d"), read from the var in this one place:
+{# The as-of dates of a build (docs/indicators.md#known-at-d), read from the var in this one place:
    as_of_date is one date d ('2025-11-25') or a range as an ISO 8601 interval ('2022-01-01/2025-11-25'):
    every date of it is computed in the same build, each exactly as a build of that date alone. Unset,
    a build takes yesterday in Asia/Taipei, like the nightly schedule. A unit test overriding it

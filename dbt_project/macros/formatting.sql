@@ -40,7 +40,7 @@
 {%- endmacro %}
 
 {# Tolerance m of the status rules: the catalog's, else 0.05 for ratios and 0 otherwise
-   (kpi-rules.md). `c` is the catalog (or dim_kpi) alias. #}
+   (docs/indicators.md#tolerance). `c` is the catalog (or dim_kpi) alias. #}
 {% macro kpi_tolerance(c='c') -%}
     coalesce({{ c }}.tolerance, case when {{ c }}.measure_type = 'ratio' then 0.05 else 0 end)
 {%- endmacro %}

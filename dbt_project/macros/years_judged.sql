@@ -1,7 +1,7 @@
 {# The years a measure model judges at each as-of date d: from the first year with data known at d
    (first_years: a relation of (as_of_date, first_year); no row or a null first_year: no data known
    at d, no rows) through d's year. For year Y the evaluation day e is d in d's year, else Y-12-31
-   (kpi-rules.md), and the period P runs from Y-01-01 to e. #}
+   (docs/indicators.md#evaluation-period), and the period P runs from Y-01-01 to e. #}
 {% macro years_judged(first_years) -%}
     select
         f.as_of_date,

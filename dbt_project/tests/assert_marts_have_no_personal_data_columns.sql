@@ -1,5 +1,5 @@
--- No mart exposes personal data (sources.md S2 "Personal data", interface.md: "no personal data in
--- any of them"). Fails with one row per offending column:
+-- No mart exposes personal data (docs/sources.md#personal-data).
+-- Fails with one row per offending column:
 --   1. any column of schema marts whose name looks like personal data: a pseudonym (still personal
 --      data), a person's name, phone, e-mail, address, petitioner, birth date or ID number; names of
 --      organisations, plans, indicators and sources are allowed by the explicit list below, so a new

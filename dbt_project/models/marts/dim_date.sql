@@ -2,7 +2,7 @@
 -- Span: 2022-01-01, or the earliest date of any source if earlier, through 12-31 of the year after
 -- the latest calendar file (the as-of year when no calendar file has arrived yet).
 -- A year with a calendar file takes its days off, make-up workdays and notes from the file; a year
--- without one falls back to weekends (sources.md S2 rule for deadlines).
+-- without one falls back to weekends (docs/indicators.md#default-due-date).
 with calendar as (
     select * from {{ ref('stg_calendar__days') }}
 ),

@@ -1,5 +1,5 @@
 {{ config(materialized='view') }}
--- Alerts of every as-of date (interface.md): each flagged status of d's year and the year before
+-- Alerts of every as-of date (docs/indicators.md#alerts): each flagged status of d's year and the year before
 -- (red: behind, missed; yellow: at_risk; flags and severities from the seed status_labels, which the
 -- report and the e-mail colour by) and each source not fresh at d (grey).
 -- A view of the published marts, not a table written after them: whatever step of a night fails,

@@ -1,5 +1,5 @@
--- The expected trajectory of each indicator over each as-of year, day by day (kpi-rules.md
--- "Measures"), for charts: day 0 is the start of the year (f = 0), day n its end (f = 1).
+-- The expected trajectory of each indicator over each as-of year, day by day
+-- (docs/indicators.md#expected-path), for charts: day 0 is the start of the year (f = 0), day n its end (f = 1).
 -- Counts: ⌊T × f⌋ (linear) or the deadlines passed; pro-rated ratios: T × f; other indicators are
 -- judged against the flat target and have no expected value. The tolerance band is where the rules
 -- say at_risk: below T (higher is better), above T (lower is better), below T × f (pro-rated);

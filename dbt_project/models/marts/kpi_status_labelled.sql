@@ -56,7 +56,7 @@ select
     s.numerator,
     s.denominator,
     s.evaluation_date,
-    -- f(d) of kpi-rules.md: the share of the year elapsed at the end of the evaluation day
+    -- f(d) of docs/indicators.md#evaluation-period: the share of the year elapsed at the end of the evaluation day
     ((s.evaluation_date - make_date(s.year, 1, 1) + 1)::numeric
         / (make_date(s.year + 1, 1, 1) - make_date(s.year, 1, 1)))::numeric as year_fraction,
     s.measure_type,

@@ -69,7 +69,7 @@ def _makeup(year: int) -> set[date]:
 
 class OfficeCalendar:
     """Working days as the pipeline will see them: the published years use their calendar file,
-    any other year counts only weekends as days off (the rule of sources.md)."""
+    any other year counts only weekends as days off (the rule of docs/sources.md#s6-calendar)."""
 
     def __init__(self, published_years: range | list[int]):
         self.published_years = set(published_years)

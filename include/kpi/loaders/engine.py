@@ -591,7 +591,7 @@ def _sql_engine(url: sa.URL, source: Source, past_deadline: Callable[[], bool]) 
 def _not_opened(conn: psycopg.Connection, source: Source, result: SourceResult, object_name: str,
                 what: str, configured: bool) -> None:
     """A source whose database or first page does not exist. At the default place in the landing
-    directory it has delivered nothing yet (sources.md); set explicitly, it is misconfigured or
+    directory it has delivered nothing yet (docs/sources.md#landing-directory); set explicitly, it is misconfigured or
     down, and that is an error."""
     if not configured:
         result.not_delivered = True

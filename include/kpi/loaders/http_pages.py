@@ -52,7 +52,7 @@ class HttpSourceError(Exception):
 
 class SourceNotDelivered(Exception):
     """A file:// first page that does not exist: the source has delivered nothing yet, which
-    sources.md says is not an error."""
+    docs/sources.md#landing-directory says is not an error."""
 
 
 class _Retryable(Exception):

@@ -52,7 +52,7 @@ def refusal(path: Path, root: Path) -> str | None:
     return None
 
 
-# A run of 4 to 8 digits in a file name: the date the file was exported for, as sources.md names
+# A run of 4 to 8 digits in a file name: the date the file was exported for, as docs/sources.md#landing-directory names
 # them (petitions_20251125, budget_11410 in ROC year + month, calendar_2026).
 _NAME_DIGITS = re.compile(r"(?<!\d)(\d{4,8})(?!\d)")
 

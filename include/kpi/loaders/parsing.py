@@ -271,7 +271,7 @@ def _datetime_layout(shape: bytes) -> Layout | None:
         return None
     groups = match.groupdict()
     constants = {
-        # sources.md: a 2-3 digit year is ROC (民國), a 4-digit year Gregorian.
+        # docs/sources.md#date-formats: a 2-3 digit year is ROC (民國), a 4-digit year Gregorian.
         "roc": int(len(groups["Y"]) < 4),
         "frac_digits": len(groups.get("f") or b""),
         "tz": int(bool(groups.get("tz"))),
@@ -360,7 +360,7 @@ def _instant(group: Group) -> tuple[np.ndarray, np.ndarray]:
 
 
 def parse_date(values: object) -> Parsed:
-    """Dates in every form of sources.md (ROC `114/03/05`, `114/3/5`, `1140305`; Gregorian
+    """Dates in every form of docs/sources.md#date-formats (ROC `114/03/05`, `114/3/5`, `1140305`; Gregorian
     `2025-03-05`, `20250305`, `2025/3/5`). A time after the date (some exports add ` 00:00`) is
     accepted and dropped. Values: date32."""
     return _parse_dates(values, "not a date", _datetime_layout, _date_value, pa.date32())

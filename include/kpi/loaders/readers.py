@@ -72,11 +72,11 @@ def detect_encoding(path: str | Path, declared: str | None = None) -> str:
     """The codec to read a text file with: `utf-8-sig` if it starts with a UTF-8 BOM, else `utf-8`
     if the whole file is valid UTF-8, else `cp950` if it is valid cp950, else UnreadableFile.
 
-    Why UTF-8 is tried before cp950 although sources.md calls these files cp950: real cp950
+    Why UTF-8 is tried before cp950 although docs/sources.md#s2-petitions calls these files cp950: real cp950
     Chinese text is practically never valid UTF-8 (Big5 trail bytes 0x40-0x7E are not UTF-8
     continuation bytes), while UTF-8 text can decode as cp950 without error and come out as
     mojibake. Trying UTF-8 first therefore still reads every cp950 file as cp950, and reads a file
-    exported as UTF-8 (which sources.md allows) correctly instead of as silent mojibake. ASCII-only
+    exported as UTF-8 (which the same section allows) correctly instead of as silent mojibake. ASCII-only
     files are the same either way.
 
     `declared` is the source's documented encoding. UTF-8 and Big5/cp950 names keep the order

@@ -151,7 +151,7 @@ where status = 'failed'
 order by source, object_name
 """
 
-# department codes a source uses that the org-unit list does not know (sources.md "Bad input")
+# department codes a source uses that the org-unit list does not know (docs/sources.md#unknown-units)
 _UNKNOWN_UNITS = """
 select org_unit_code, org_unit_name_zh, source_code, source_name, source_name_zh, org_unit_name, records,
        first_date, last_date

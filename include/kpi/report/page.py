@@ -396,7 +396,7 @@ def _span(first, last) -> str:
 
 
 def _unknown_units(data: ReportData) -> str:
-    """Codes a source uses that the org-unit list lacks: not bad rows (sources.md "Bad input"), so they
+    """Codes a source uses that the org-unit list lacks: not bad rows (docs/sources.md#unknown-units), so they
     count for the city and show as 未知單位（code） until the list (seed org_units) learns them."""
     if not data.unknown_units:
         return '<p class="ok">各資料來源之單位代碼均在機關單位清單中。</p>'

@@ -1,5 +1,5 @@
 -- S3 budget-execution lines of the monthly snapshots known at some as-of date d of the build
--- (kpi-rules.md "Data known at d": S3 months <= d's month); a line is known at every d from its
+-- (docs/indicators.md#known-at-d: S3 months <= d's month); a line is known at every d from its
 -- snapshot month on, so the measures keep snapshot_month <= d's month per d.
 select *
 from {{ ref('stg_budget__execution_lines') }}

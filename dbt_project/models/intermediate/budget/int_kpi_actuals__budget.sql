@@ -2,7 +2,7 @@
 -- the planner misjudged its size by orders of magnitude (nested loops over every date).
 {{ config(materialized='table') }}
 
--- S3 budget measures (kpi-rules.md "Measures"):
+-- S3 budget measures (docs/indicators.md#k5-1, docs/indicators.md#c1-1):
 --   * K5.1 execution rate of tracked basic-infrastructure tenders (列管基本設施標案執行率), from the
 --     latest snapshot of Y with month <= e's month, city-wide ('ALL') and per department (單位代碼):
 --     Σ (累計實支數 + 累計應付未付數 + 累計節餘數) ÷ Σ 累計分配數;

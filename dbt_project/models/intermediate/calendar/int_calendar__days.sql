@@ -2,10 +2,10 @@
 -- is earlier) through Dec 31 of the year after the last as-of date of the build (derived due dates run
 -- past year end),
 -- with the working days of the government office calendar (辦公日曆表) and a running working-day number
--- for "n-th working day after" arithmetic (sources.md S2: a blank 限辦日期 of a 1999 case).
+-- for "n-th working day after" arithmetic (docs/indicators.md#default-due-date: a blank 限辦日期 of a 1999 case).
 --
 -- A year with a calendar file takes its working days from the file; a year without one counts only
--- weekends as days off (kpi-rules.md Freshness, sources.md S2). A date missing from its year's file
+-- weekends as days off (docs/sources.md#s6-calendar). A date missing from its year's file
 -- falls back to the weekday rule too.
 --
 -- Table, not a view: int_petitions__cases_known joins it twice per case, and the window function over

@@ -1,8 +1,8 @@
 {{ config(materialized='table') }}
 
 -- S1 versions known at some as-of date d of the build, each with the as-of dates at which it is the
--- known one: [valid_from, valid_to), valid_to null while no later version replaces it (kpi-rules.md
--- "Data known at d"). At d a row of stat_date <= d counts in the version current when d's nightly run
+-- known one: [valid_from, valid_to), valid_to null while no later version replaces it
+-- (docs/indicators.md#known-at-d). At d a row of stat_date <= d counts in the version current when d's nightly run
 -- started (updated_at <= d+1 02:00), so a backfill reproduces that night even after later revisions;
 -- a day whose every version is newer (history loaded late) keeps its earliest. For one as-of date
 -- this is one row per day and unit, as that night knew it.

@@ -5,7 +5,7 @@
 -- (the ones a seasonal shape applies to), city-wide: the value to date at each calendar day and the
 -- year's final value, with the working days elapsed (office calendar S6, int_calendar__days) so that
 -- years line up by working day, not by date (a moving Lunar New Year).
--- A closed year Y is read as it was known on 1 January of Y+1 (kpi-rules.md "Data known at d"): every
+-- A closed year Y is read as it was known on 1 January of Y+1 (docs/indicators.md#known-at-d): every
 -- later year learns from the same figures, whatever the date of the build.
 -- Counts are the measures of int_kpi_actuals__documents (K9.1: electronic received + sent) and
 -- int_kpi_actuals__register (rows per 辦理日期), summed per day instead of per as-of date.

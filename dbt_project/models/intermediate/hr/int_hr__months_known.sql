@@ -1,5 +1,5 @@
 -- S5 monthly staffing figures known at some as-of date d of the build
--- (kpi-rules.md "Data known at d": S5 months <= d's month); a month is known at every d from that
+-- (docs/indicators.md#known-at-d: S5 months <= d's month); a month is known at every d from that
 -- month on, so the measures keep year_month <= d's month per d.
 select *
 from {{ ref('stg_hr__monthly_staffing') }}

@@ -2,7 +2,7 @@
 -- the planner misjudged its size by orders of magnitude (nested loops over every date).
 {{ config(materialized='table') }}
 
--- S5 HR measures (kpi-rules.md "Measures"), city-wide ('ALL') only:
+-- S5 HR measures (docs/indicators.md#c2-1, docs/indicators.md#c3-1), city-wide ('ALL') only:
 --   * C2.1 contract-staff growth (約聘僱員額成長率): H(m) = Σ contractStaff over units in month m;
 --     (H(latest month of Y <= e) − H(Y−1 month 12)) ÷ H(Y−1 month 12); either month missing: no row;
 --   * C3.1 learning-hours completion (完成年度學習時數之人數比率): in the latest month of Y <= e,

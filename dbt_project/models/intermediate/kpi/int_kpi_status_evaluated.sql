@@ -4,7 +4,7 @@
 -- one row each and loops over every date's freshness and units (minutes instead of seconds).
 {{ config(materialized='table', pre_hook="set local enable_nestloop = off") }}
 
--- One status per KPI, year and unit by the rules of kpi-rules.md "Status", with the sentence a
+-- One status per KPI, year and unit by the rules of docs/indicators.md#statuses, with the sentence a
 -- person needs to check it. Tolerances, deadlines and targets come from the catalog seeds.
 -- Write-audit-publish: this table is the audited copy of d's statuses. Every test that guards them
 -- runs on it (_kpi.yml, single-parent tests, so they run inside this node's task), and only then do

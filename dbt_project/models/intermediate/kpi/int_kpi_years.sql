@@ -2,7 +2,7 @@
 
 -- Every KPI for every year from the earliest year any source has data known at d through d's year,
 -- per as-of date d of the build, with the evaluation day e and the elapsed fractions f and f30 of
--- kpi-rules.md "Measures".
+-- docs/indicators.md#evaluation-period.
 with as_of_dates as (
     {{ as_of_dates() }}
 ),

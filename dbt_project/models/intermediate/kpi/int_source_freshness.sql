@@ -1,7 +1,7 @@
 {{ config(materialized='table') }}
 
--- Per as-of date d of the build and source: the earliest and newest data known at d, and whether it is fresh (kpi-rules.md
--- "Data known at d" and "Freshness"). Each loaded source adds one select to `newest`.
+-- Per as-of date d of the build and source: the earliest and newest data known at d, and whether it is fresh
+-- (docs/indicators.md#known-at-d and docs/indicators.md#freshness). Each loaded source adds one select to `newest`.
 -- Month sources (S3, S5) give the first day of their month; freshness compares months.
 -- S6 (calendar) has no earliest_date: int_kpi_years starts the status years at the earliest data of
 -- any source, and the calendar's span (published a year ahead, kept for years) says nothing about that.

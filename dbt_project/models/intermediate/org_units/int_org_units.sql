@@ -1,4 +1,4 @@
--- The org-unit list every model resolves unit codes with (sources.md "Bad input"): ALL for the city,
+-- The org-unit list every model resolves unit codes with (docs/sources.md#unknown-units): ALL for the city,
 -- the departments of the seed org_units, and every code a source uses that the seed does not know,
 -- named 未知單位（code） with is_known = false. Such a code is data the list does not know yet, not
 -- a bad row: its records count for the city and the unit shows under this name until the seed

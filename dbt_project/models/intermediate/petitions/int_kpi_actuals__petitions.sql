@@ -3,7 +3,7 @@
 {{ config(materialized='table') }}
 
 -- K7.2 人民陳情案件結案率 (all channels) and K3.2 1999 市民熱線結案率 (channel 1999市民熱線) per year Y and
--- scope: the city ('ALL') and each responsible department (承辦機關代碼). kpi-rules.md "Measures":
+-- scope: the city ('ALL') and each responsible department (承辦機關代碼). docs/indicators.md#closure-rate:
 -- e = d in d's year, else Y-12-31; P = Y-01-01 … e. Cases received in P and not withdrawn (已撤案) in
 -- the version known at d. Closed = 已結案 with 結案日期 <= e (a case closed after e was open at e).
 -- Denominator = closed + open with due date <= e (cases still within their deadline are left out);

@@ -5,11 +5,11 @@
 -- S2 petition / 1999 case versions (人民陳情案件) known at some as-of date d of the build, each with the
 -- as-of dates at which it is the case's known version: [valid_from, valid_to), valid_to null while no
 -- later version replaces it. At d a case is its latest version with 最後更新時間 up to the end of d in
--- Asia/Taipei (kpi-rules.md "Data known at d"; sources.md S2: the latest 最後更新時間 wins, a tie goes to
--- the later file); a version updated after d is ignored, so a backfill for an old d sees what that
+-- Asia/Taipei (docs/indicators.md#known-at-d; docs/sources.md#s2-petitions: the latest 最後更新時間 wins,
+-- a tie goes to the later file); a version updated after d is ignored, so a backfill for an old d sees what that
 -- night's run saw. For one as-of date this is one row per case, as that night knew it.
 --
--- due_date_effective applies the default deadline of a blank 限辦日期 (sources.md S2):
+-- due_date_effective applies the default deadline of a blank 限辦日期 (docs/indicators.md#default-due-date):
 --   1999市民熱線: the 6th working day after the day of receipt (the receipt day itself is not counted,
 --     even when it is a working day; S6 calendar, weekends only where the year has no calendar file);
 --   any other channel: 30 calendar days after the day of receipt.

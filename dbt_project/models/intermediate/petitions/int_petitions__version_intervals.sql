@@ -20,7 +20,7 @@
 -- post_hook: a case whose versions all left staging (its file delivered again without it) is in no
 -- night's rows, so delete+insert never replaces it: rows of a delivery staging no longer holds go
 -- Every S2 case version with the as-of dates it is the case's known version: [valid_from, valid_to),
--- valid_to null while no later version replaces it (kpi-rules.md "Data known at d"; sources.md S2: the
+-- valid_to null while no later version replaces it (docs/indicators.md#known-at-d; docs/sources.md#s2-petitions: the
 -- latest 最後更新時間 wins, a tie goes to the later file). Independent of the as-of dates of the build,
 -- so it is incremental: a new version closes the open interval of its case, so the cases with a
 -- version newer (by load) than any here are recomputed whole and their rows replaced (delete+insert

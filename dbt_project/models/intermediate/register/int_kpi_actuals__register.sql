@@ -2,7 +2,7 @@
 -- the planner misjudged its size by orders of magnitude (nested loops over every date).
 {{ config(materialized='table') }}
 
--- S4 register measures (kpi-rules.md "Measures"), one row per (kpi_code, year, 'ALL'):
+-- S4 register measures (docs/indicators.md#measures), one row per (kpi_code, year, 'ALL'):
 --   * counts (every cumulative S4 code of the catalog): rows with 辦理日期 in P; nothing recorded is 0;
 --   * K2.7 certificate: is every day of P inside some certificate's [辦理日期, 有效期限]?
 --   * K3.1 self-reported ratio: 數值 ÷ 分母 of the latest row in P (a tie goes to the later 填報時間).

@@ -1,6 +1,6 @@
 -- S3 budget execution lines (歲出預算執行明細表), one row per (roc_year, month, org_unit_code,
 -- plan_code, expense_class). Each month is a cumulative snapshot; a later delivery of the same month
--- replaces that month completely (sources.md S3), so only the rows of the latest load of each month
+-- replaces that month completely (docs/sources.md#s3-budget), so only the rows of the latest load of each month
 -- are kept; a key repeated within that delivery keeps its last worksheet row.
 with raw_rows as (
     select * from {{ source('budget', 'execution_lines') }}

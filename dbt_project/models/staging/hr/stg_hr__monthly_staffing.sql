@@ -1,5 +1,5 @@
 -- S5 HR monthly staffing (人事系統月報), one row per (year_month, unit_code): a later item wins
--- (sources.md S5): the latest load, then the last item of the crawl.
+-- (docs/sources.md#s5-hr): the latest load, then the last item of the crawl.
 with raw_rows as (
     select * from {{ source('hr', 'monthly_staffing') }}
 ),

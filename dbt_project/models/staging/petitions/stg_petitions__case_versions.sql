@@ -27,8 +27,8 @@
 -- of their file are what a full refresh would not have; they go.
 -- S2 petition / 1999 case versions (人民陳情案件), one row per (case_id, last_updated_at).
 -- Every version is kept: the version current at an as-of date d is chosen in intermediate, so a
--- backfill for an old d sees what was known then (kpi-rules.md "Data known at d").
--- A file delivered again under the same name replaces its earlier delivery (sources.md S2); a version
+-- backfill for an old d sees what was known then (docs/indicators.md#known-at-d).
+-- A file delivered again under the same name replaces its earlier delivery (docs/sources.md#s2-petitions); a version
 -- exported again unchanged in a later file is kept once, from the later file.
 --
 -- Incremental, so a night reads only what its loads changed (versions are append-only): the cases

@@ -1,7 +1,7 @@
 -- S4 管考 register entries (管考填報登記表). The register is delivered whole every time and replaces
--- the previous one (sources.md S4), so only the latest load is read. Exact duplicates (equal in every
+-- the previous one (docs/sources.md#s4-register), so only the latest load is read. Exact duplicates (equal in every
 -- business column; the loader already trimmed spaces and made digits half-width) count once
--- (kpi-rules.md); the first line of each is kept as source_line.
+-- (docs/indicators.md#register-counts); the first line of each is kept as source_line.
 with raw_rows as (
     select * from {{ source('register', 'entries') }}
 ),

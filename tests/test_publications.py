@@ -170,10 +170,11 @@ def test_briefing_draws_charts_of_newly_flagged_indicators(briefing):
         assert f'<svg class="chart departments" data-kpi="{kpi}"' in html, kpi
 
 
-def test_briefing_without_explanations_or_projections_says_so(briefing):
+def test_briefing_without_explanations_says_so_and_shows_the_outlook(briefing):
     _, html = briefing
     assert "本期間未收到各單位落後說明" in _section(html, "explanations")
-    assert '<section id="outlook">' not in html  # no projection columns in this warehouse yet
+    # the projection columns of fct_kpi_status (issue 12) give the year-end outlook its own section
+    assert '<section id="outlook">' in html
 
 
 def test_briefing_pdf_is_a4(briefing):
@@ -354,25 +355,26 @@ def test_year_is_read_as_roc_or_gregorian():
 # --- explanations and projections, once the other issues put them in the warehouse ---------------
 
 def test_explanations_and_projections_show_when_the_warehouse_has_them(built, tmp_path):
-    """The S7 mart and the projection columns do not exist yet on this branch: give the warehouse
-    relations with their contracted names and columns, and the documents use them."""
+    """Explanations received between the two dates and a projection in the marts (S7 and issue 12):
+    the documents show them. Rows planted for this test, removed after it."""
     flagged = _sql("select kpi_code from marts.fct_kpi_status where as_of_date = %s and year = 2024 "
                    "and org_unit_code = 'ALL' and status = 'missed' order by kpi_code limit 1", AS_OF)
+    projection_cols = "projected_year_end, projected_low, projected_high, projected_status, projection_reason"
+    k72 = "as_of_date = %s and org_unit_code = 'ALL' and kpi_code = 'K7.2' and year = 2025"
+    saved = _sql(f"select {projection_cols} from marts.fct_kpi_status where {k72}", AS_OF)
     with warehouse.connect() as conn:
-        conn.execute("""create table marts.fct_kpi_explanations (kpi_code text, org_unit_code text, year int,
-            as_of_date date, lag_reason text, improvement_action text, expected_improvement_date date,
-            received_date date, source_file text)""")
-        conn.execute("insert into marts.fct_kpi_explanations values ('K7.2', 'ALL', 2025, %s, '人力不足', '增聘人員', "
-                     "'2025-06-30', '2025-02-20', 'explanations/x.xlsx')", (AS_OF,))
+        conn.execute("insert into marts.fct_kpi_explanations (kpi_code, org_unit_code, year, as_of_date, lag_reason, "
+                     "improvement_action, expected_improvement_date, received_date, source_file) values "
+                     "('K7.2', 'ALL', 2025, %s, '人力不足', '增聘人員', '2025-06-30', '2025-02-20', 'explanations/x.xlsx')",
+                     (AS_OF,))
         if flagged:
-            conn.execute("insert into marts.fct_kpi_explanations values (%s, 'ALL', 2024, %s, '年度預算延宕', "
-                         "'專案追蹤', '2025-04-30', '2025-01-20', 'explanations/y.xlsx')", (flagged[0][0], AS_OF))
-        for col, kind in (("projected_year_end", "numeric"), ("projected_low", "numeric"), ("projected_high", "numeric"),
-                          ("projection_basis", "text"), ("projected_status", "text"), ("projection_reason", "text")):
-            conn.execute(f"alter table marts.fct_kpi_status add column {col} {kind}")
-        conn.execute("update marts.fct_kpi_status set projected_year_end = target_value, projected_low = target_value * 0.9, "
-                     "projected_high = target_value * 1.1, projected_status = 'missed', projection_reason = '依目前速度推估' "
-                     "where as_of_date = %s and org_unit_code = 'ALL' and kpi_code = 'K7.2'", (AS_OF,))
+            conn.execute("insert into marts.fct_kpi_explanations (kpi_code, org_unit_code, year, as_of_date, lag_reason, "
+                         "improvement_action, expected_improvement_date, received_date, source_file) values "
+                         "(%s, 'ALL', 2024, %s, '年度預算延宕', '專案追蹤', '2025-04-30', '2025-01-20', 'explanations/y.xlsx')",
+                         (flagged[0][0], AS_OF))
+        conn.execute(f"update marts.fct_kpi_status set projected_year_end = target_value, projected_low = target_value * 0.9, "
+                     f"projected_high = target_value * 1.1, projected_status = 'missed', projection_reason = '依目前速度推估' "
+                     f"where {k72}", (AS_OF,))
     try:
         res = run_kpi("briefing", "--as-of", AS_OF.isoformat(), "--since", MIDDLE.isoformat(), "--no-pdf")
         assert res.returncode == 0, res.stderr[-3000:]
@@ -390,7 +392,8 @@ def test_explanations_and_projections_show_when_the_warehouse_has_them(built, tm
             assert "年度預算延宕" in row["note"] and "專案追蹤" in row["note"]
     finally:
         with warehouse.connect() as conn:
-            conn.execute("drop table marts.fct_kpi_explanations")
-            conn.execute("alter table marts.fct_kpi_status drop column projected_year_end, drop column projected_low, "
-                         "drop column projected_high, drop column projection_basis, drop column projected_status, "
-                         "drop column projection_reason")
+            conn.execute("delete from marts.fct_kpi_explanations where source_file in "
+                         "('explanations/x.xlsx', 'explanations/y.xlsx')")
+            if saved:
+                conn.execute(f"update marts.fct_kpi_status set ({projection_cols}) = (%s, %s, %s, %s, %s) where {k72}",
+                             (*saved[0], AS_OF))

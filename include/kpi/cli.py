@@ -130,7 +130,9 @@ def _run_dag(as_of: date, log_path: Path, conf: dict | None = None) -> tuple[boo
 
     run_time = pipeline.run_time_for(as_of)
     total, dbt_total = _dag_counts()
-    env = {**airflow_env.env(), "KPI_TASK_RETRIES": "0"}
+    # unbuffered child, line-buffered log: the progress and the run's log follow a task as it runs,
+    # and a killed runner's last lines (the task it was in) are not lost in a buffer
+    env = {**airflow_env.env(), "KPI_TASK_RETRIES": "0", "PYTHONUNBUFFERED": "1"}
     cmd = [str(Path(sys.executable).with_name("airflow")), "dags", "test", DAG_ID, run_time.isoformat()]
     if conf:
         cmd += ["--conf", json.dumps(conf)]
@@ -139,7 +141,7 @@ def _run_dag(as_of: date, log_path: Path, conf: dict | None = None) -> tuple[boo
     current, task_started, done, dbt_done = None, 0.0, 0, 0
     finished_ok = False
 
-    with open(log_path, "w", encoding="utf-8") as log, ProgressPrinter(sys.stderr) as progress, subprocess.Popen(
+    with open(log_path, "w", encoding="utf-8", buffering=1) as log, ProgressPrinter(sys.stderr) as progress, subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
         preexec_fn=_die_with(os.getpid()) if sys.platform.startswith("linux") else None,
     ) as proc:

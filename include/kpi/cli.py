@@ -362,24 +362,27 @@ def cmd_report(args) -> int:
     if as_of is None:
         print("倉儲中尚無任何指標狀態，請先執行 kpi run", file=sys.stderr)
         return 1
-    path = report.write_report(as_of, args.output)
-    print(f"{path} ({path.stat().st_size:,} bytes)")
+    _print_written([report.write_report(as_of, args.output)])
     return 0
+
+
+def _print_written(paths) -> None:
+    """Each file a command wrote, with its size (report, briefing, annual report)."""
+    for path in paths:
+        print(f"{path} ({path.stat().st_size:,} bytes)")
 
 
 def cmd_briefing(args) -> int:
     from kpi.publications import briefing
 
-    for path in briefing.write(args.as_of, args.since, pdf=not args.no_pdf):
-        print(f"{path} ({path.stat().st_size:,} bytes)")
+    _print_written(briefing.write(args.as_of, args.since, pdf=not args.no_pdf))
     return 0
 
 
 def cmd_annual_report(args) -> int:
     from kpi.publications import annual
 
-    for path in annual.write(annual.parse_year(args.year), args.as_of):
-        print(f"{path} ({path.stat().st_size:,} bytes)")
+    _print_written(annual.write(annual.parse_year(args.year), args.as_of))
     return 0
 
 

@@ -2,18 +2,23 @@
 
 -- Beside each official status of d's year (int_kpi_status_evaluated, unchanged): the seasonal
 -- expected value to date and the status it gives, and the year-end projection with its 80 % range
--- and one sentence (docs/foresight.md). For cumulative indicators with a linear progress rule, the
--- ones whose plan pace is a straight line; other rows get nulls. Set-based over every as-of date of
--- the build: each row joins the shares of its year at its working day.
+-- and one sentence (docs/foresight.md). For cumulative indicators with a linear progress rule (the
+-- ones whose plan pace is a straight line), and for ratios and means judged against a flat target
+-- (progress rule none) with a daily path (int_kpi_daily_paths__ratios: K7.1, K5.1), each scope
+-- with earlier years; other rows get nulls. Set-based over every as-of date of the build: each row
+-- joins the shares of its year at its working day.
 with evaluated as (
     select
         e.as_of_date, e.kpi_code, e.year, e.roc_year, e.org_unit_code, e.actual_value, e.target_value,
-        e.expected_to_date, e.status, e.evaluation_date, y.elapsed_fraction, c.unit_zh
+        e.expected_to_date, e.status, e.evaluation_date, y.elapsed_fraction, c.unit_zh, c.direction,
+        c.value_format, (c.measure_type = 'cumulative') as is_count
     from {{ ref('int_kpi_status_evaluated') }} as e
     inner join {{ ref('kpi_catalog') }} as c using (kpi_code)
     inner join {{ ref('int_kpi_years') }} as y using (as_of_date, kpi_code, year)
     where y.is_current_year
-      and c.measure_type = 'cumulative' and c.progress_rule = 'linear'
+      and ((c.measure_type = 'cumulative' and c.progress_rule = 'linear')
+           or (c.measure_type in ('ratio', 'average') and c.progress_rule = 'none'
+               and e.kpi_code in {{ ratio_path_kpis() }}))
       and e.actual_value is not null
 ),
 
@@ -39,11 +44,14 @@ with_shares as (
 projected as (
     select
         *,
-        case when n_years >= 2 then floor(target_value * share_mean) else expected_to_date end as seasonal_expected_to_date,
+        -- ratios and means: the target scaled by the share is the value expected at this point
+        case when n_years >= 2 and is_count then floor(target_value * share_mean)
+             when n_years >= 2 then round(target_value * share_mean, 4)
+             when is_count then expected_to_date end as seasonal_expected_to_date,
         {{ projection_method('actual_value', 'with_shares') }} as projection_method,
-        {{ projected_value('actual_value', 'elapsed_fraction', 'with_shares') }} as projected_year_end,
-        {{ projected_low('actual_value', 'with_shares') }} as projected_low,
-        {{ projected_high('actual_value', 'with_shares') }} as projected_high
+        {{ projected_value('actual_value', 'elapsed_fraction', 'with_shares', 'is_count') }} as projected_year_end,
+        {{ projected_low('actual_value', 'with_shares', 'is_count') }} as projected_low,
+        {{ projected_high('actual_value', 'with_shares', 'is_count') }} as projected_high
     from with_shares
 ),
 
@@ -52,11 +60,14 @@ judged as (
         *,
         case
             when target_value is null then null
-            when actual_value >= target_value then 'achieved'
-            when actual_value < seasonal_expected_to_date then 'behind'
+            -- a ratio or mean is judged at year end only: never achieved before
+            when is_count and actual_value >= target_value then 'achieved'
+            when seasonal_expected_to_date is null then null
+            when direction = 'lower' and actual_value > seasonal_expected_to_date then 'behind'
+            when direction <> 'lower' and actual_value < seasonal_expected_to_date then 'behind'
             else 'on_track'
         end as seasonal_status,
-        {{ projected_status('projected_year_end', 'projected_low', 'target_value') }} as projected_status,
+        {{ projected_status('projected_year_end', 'projected_low', 'target_value', 'projected_high', 'direction') }} as projected_status,
         case when n_years >= 2
              then '過去 ' || n_years || ' 年（' || (first_earlier_year - 1911) || '–' || (last_earlier_year - 1911) || '）'
              end as years_text
@@ -80,18 +91,29 @@ select
     j.projected_status::text as projected_status,
     (case j.projection_method
         when 'seasonal_share' then
-            j.years_text || '同期累計約占全年 ' || {{ fmt_decimal('j.share_min * 100', 0) }} || '–'
+            j.years_text || case when j.is_count then '同期累計約占全年 ' else '同期數值約為全年之 ' end || {{ fmt_decimal('j.share_min * 100', 0) }} || '–'
             || {{ fmt_decimal('j.share_max * 100', 0) }} || '%（平均 ' || {{ fmt_pct('j.share_mean') }} || '）'
         when 'seasonal_remaining' then
             j.years_text || '同期之後平均再增加 ' || {{ fmt_decimal('j.remaining_mean', 1) }} || ' ' || j.unit_zh
-        else '過去資料不足 2 年，依直線進度（已過全年 ' || {{ fmt_pct('j.elapsed_fraction') }} || '）'
+        when 'linear' then
+            case when j.is_count then '過去資料不足 2 年，依直線進度（已過全年 ' || {{ fmt_pct('j.elapsed_fraction') }} || '）'
+                 else '過去資料不足 2 年，以目前數值推估' end
      end
-     || '，推估' || (j.roc_year) || '年（' || j.year || '）年底約 ' || {{ fmt_count('j.projected_year_end') }} || ' ' || j.unit_zh
-     || case when j.projected_low is not null
+     || '，推估' || (j.roc_year) || '年（' || j.year || '）年底約 '
+     || case when j.is_count then {{ fmt_count('j.projected_year_end') }} || ' ' || j.unit_zh
+             else {{ fmt_value('j.projected_year_end', 'fmt', 'j.unit_zh') }} end
+     || case when j.projected_low is not null and j.is_count
              then '（' || {{ fmt_count('j.projected_low') }} || '–'
-                  || coalesce({{ fmt_count('j.projected_high') }}, '—') || ' ' || j.unit_zh || '）' else '' end
-     || coalesce('，' || l.sentence_zh || ' ' || {{ fmt_count('j.target_value') }} || ' ' || j.unit_zh, '')
+                  || coalesce({{ fmt_count('j.projected_high') }}, '—') || ' ' || j.unit_zh || '）'
+             when j.projected_low is not null
+             then '（' || {{ fmt_value('j.projected_low', 'fmt', 'j.unit_zh') }} || '–'
+                  || coalesce({{ fmt_value('j.projected_high', 'fmt', 'j.unit_zh') }}, '—') || '）'
+             else '' end
+     || coalesce('，' || l.sentence_zh || ' '
+                 || case when j.is_count then {{ fmt_count('j.target_value') }} || ' ' || j.unit_zh
+                         else {{ fmt_value('j.target_value', 'fmt', 'j.unit_zh') }} end, '')
     )::text as projection_reason
 from judged as j
 left join {{ ref('projection_labels') }} as l using (projected_status)
+left join {{ ref('value_formats') }} as fmt on fmt.value_format = j.value_format
 where j.projected_year_end is not null

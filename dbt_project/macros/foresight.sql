@@ -38,9 +38,12 @@
         else case when ' ~ is_count ~ ' then ' ~ a ~ ' / nullif(' ~ f ~ ', 0) else ' ~ a ~ ' end end', is_count, 'round') }}
 {%- endmacro %}
 
-{% macro _low_raw(a, s) -%}
+{# A count never ends the year below its value to date; a ratio or mean may. #}
+{% macro _low_raw(a, s, is_count) -%}
     case {{ projection_method(a, s) }}
-        when 'seasonal_share' then greatest({{ a }}, {{ a }} / ({{ s }}.share_mean + {{ projection_k(s ~ '.n_years') }} * {{ s }}.share_sd))
+        when 'seasonal_share' then
+            case when {{ is_count }} then greatest({{ a }}, {{ a }} / ({{ s }}.share_mean + {{ projection_k(s ~ '.n_years') }} * {{ s }}.share_sd))
+                 else {{ a }} / ({{ s }}.share_mean + {{ projection_k(s ~ '.n_years') }} * {{ s }}.share_sd) end
         when 'seasonal_remaining' then {{ a }} + greatest(0, {{ s }}.remaining_mean - {{ projection_k(s ~ '.n_years') }} * {{ s }}.remaining_sd)
         end
 {%- endmacro %}
@@ -55,7 +58,7 @@
 {%- endmacro %}
 
 {% macro projected_low(a, s='s', is_count='true') -%}
-    {{ _rounded(_low_raw(a, s), is_count, 'floor') }}
+    {{ _rounded(_low_raw(a, s, is_count), is_count, 'floor') }}
 {%- endmacro %}
 
 {% macro projected_high(a, s='s', is_count='true') -%}

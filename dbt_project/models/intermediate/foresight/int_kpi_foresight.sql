@@ -64,7 +64,7 @@ judged as (
             when is_count and actual_value >= target_value then 'achieved'
             when seasonal_expected_to_date is null then null
             when direction = 'lower' and actual_value > seasonal_expected_to_date then 'behind'
-            when direction <> 'lower' and actual_value < seasonal_expected_to_date then 'behind'
+            when coalesce(direction, 'higher') <> 'lower' and actual_value < seasonal_expected_to_date then 'behind'
             else 'on_track'
         end as seasonal_status,
         {{ projected_status('projected_year_end', 'projected_low', 'target_value', 'projected_high', 'direction') }} as projected_status,
@@ -79,11 +79,11 @@ select
     j.kpi_code,
     j.year,
     j.org_unit_code,
-    j.seasonal_expected_to_date::numeric as seasonal_expected_to_date,
+    trim_scale(j.seasonal_expected_to_date)::numeric as seasonal_expected_to_date,
     j.seasonal_status::text as seasonal_status,
-    j.projected_year_end::numeric as projected_year_end,
-    j.projected_low::numeric as projected_low,
-    j.projected_high::numeric as projected_high,
+    trim_scale(j.projected_year_end)::numeric as projected_year_end,
+    trim_scale(j.projected_low)::numeric as projected_low,
+    trim_scale(j.projected_high)::numeric as projected_high,
     (case j.projection_method
         when 'seasonal_share' then 'seasonal_share ' || j.first_earlier_year || '-' || j.last_earlier_year
         when 'seasonal_remaining' then 'seasonal_remaining ' || j.first_earlier_year || '-' || j.last_earlier_year

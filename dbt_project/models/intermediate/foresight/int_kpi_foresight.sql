@@ -7,6 +7,9 @@
 -- (progress rule none) with a daily path (int_kpi_daily_paths__ratios: K7.1, K5.1), each scope
 -- with earlier years; other rows get nulls. Set-based over every as-of date of the build: each row
 -- joins the shares of its year at its working day.
+-- Deadline indicators (K5.2–K5.4) and the certificate (K2.7) have no seasonal shape; their year end
+-- follows from the plan itself (steps_and_certificate below): the steps still due, and whether the
+-- certificate's validity covers the rest of the year.
 with evaluated as (
     select
         e.as_of_date, e.kpi_code, e.year, e.roc_year, e.org_unit_code, e.actual_value, e.target_value,
@@ -72,8 +75,96 @@ judged as (
              then '過去 ' || n_years || ' 年（' || (first_earlier_year - 1911) || '–' || (last_earlier_year - 1911) || '）'
              end as years_text
     from projected
-)
+),
 
+-- Deadline indicators: A steps done; the steps whose deadline is after e are still due. If each is
+-- done by its deadline, the year ends at A + due: the range is A (none done) … A + due.
+-- Certificate: covered days so far c of the days so far p, validity to v (the interval covering e;
+-- none when e is not covered), N days in the year. Low = (c + days from e+1 to min(v, 12-31)) ÷ N,
+-- the share of the year covered if it is not renewed; high = projected = (c + days from e+1 to 12-31)
+-- ÷ N, renewed in time (as usual). A gap so far (c < p) keeps both below 1: likely_missed.
+steps_and_certificate as (
+    select
+        e.as_of_date, e.kpi_code, e.year, e.org_unit_code, e.roc_year, e.actual_value, e.target_value,
+        c.measure_type, c.unit_zh,
+        (select count(*) from unnest(string_to_array(c.deadlines, ';')) as dl(md)
+         where to_date(e.year || '-' || dl.md, 'YYYY-MM-DD') > e.evaluation_date) as still_due,
+        (select string_agg(replace(dl.md, '-', '/'), '、' order by dl.md) from unnest(string_to_array(c.deadlines, ';')) as dl(md)
+         where to_date(e.year || '-' || dl.md, 'YYYY-MM-DD') > e.evaluation_date) as due_text,
+        e.numerator as covered_days,
+        e.denominator as period_days,
+        a.coverage_end_date,
+        e.numerator < e.denominator as has_gap,
+        (make_date(e.year, 12, 31) - e.evaluation_date) as days_left,
+        (make_date(e.year + 1, 1, 1) - make_date(e.year, 1, 1)) as days_in_year
+    from {{ ref('int_kpi_status_evaluated') }} as e
+    inner join {{ ref('kpi_catalog') }} as c using (kpi_code)
+    inner join {{ ref('int_kpi_years') }} as y using (as_of_date, kpi_code, year)
+    left join {{ ref('int_kpi_actuals') }} as a using (as_of_date, kpi_code, year, org_unit_code)
+    where y.is_current_year
+      and e.actual_value is not null
+      and ((c.measure_type = 'cumulative' and c.progress_rule = 'deadlines') or c.measure_type = 'certificate')
+),
+
+steps_projected as (
+    select
+        *,
+        case when measure_type = 'certificate'
+             then round((covered_days + days_left)::numeric / days_in_year, 4)
+             else actual_value + still_due end as projected_year_end,
+        case when measure_type = 'certificate'
+             then round((covered_days + greatest(0, least(coalesce(coverage_end_date, make_date(year, 1, 1) - 1),
+                         make_date(year, 12, 31)) - (make_date(year, 12, 31) - days_left)))::numeric / days_in_year, 4)
+             else actual_value end as projected_low
+    from steps_and_certificate
+),
+
+steps_judged as (
+    select
+        *,
+        {{ projected_status('projected_year_end', 'projected_low', 'target_value') }} as projected_status
+    from steps_projected
+),
+
+steps_rows as (
+    select
+        s.as_of_date,
+        s.kpi_code,
+        s.year,
+        s.org_unit_code,
+        null::numeric as seasonal_expected_to_date,
+        null::text as seasonal_status,
+        trim_scale(s.projected_year_end)::numeric as projected_year_end,
+        trim_scale(s.projected_low)::numeric as projected_low,
+        trim_scale(s.projected_year_end)::numeric as projected_high,
+        (case when s.measure_type = 'certificate' then 'certificate validity' else 'deadlines (steps still due)' end)::text
+            as projection_basis,
+        s.projected_status::text as projected_status,
+        (case
+            when s.measure_type = 'certificate' and s.has_gap then
+                '本年度已有 ' || {{ fmt_count('s.period_days - s.covered_days') }} || ' 天不在證書有效期間內，即使如期續證，全年至多涵蓋 '
+                || {{ fmt_pct('s.projected_year_end') }}
+            when s.measure_type = 'certificate' and s.projected_low >= 1 then
+                '證書效期至 ' || to_char(s.coverage_end_date, 'YYYY-MM-DD') || '，涵蓋' || s.roc_year || '年（' || s.year || '）其餘期間'
+            when s.measure_type = 'certificate' then
+                '證書效期至 ' || coalesce(to_char(s.coverage_end_date, 'YYYY-MM-DD'), '—') || '，年底前須完成續證（未續證則全年涵蓋 '
+                || {{ fmt_pct('s.projected_low') }} || '）'
+            when s.still_due = 0 then
+                '已無未到期之期限，年底為 ' || {{ fmt_count('s.actual_value') }} || ' ' || s.unit_zh
+            else
+                '已完成 ' || {{ fmt_count('s.actual_value') }} || ' ' || s.unit_zh || '，年底前尚有 ' || s.still_due
+                || ' 項期限（' || s.due_text || '），如期完成則' || s.roc_year || '年（' || s.year || '）年底為 '
+                || {{ fmt_count('s.projected_year_end') }} || ' ' || s.unit_zh
+         end
+         || coalesce('，' || l.sentence_zh
+                     || case when s.measure_type = 'certificate' then ''
+                             else ' ' || {{ fmt_count('s.target_value') }} || ' ' || s.unit_zh end, '')
+        )::text as projection_reason
+    from steps_judged as s
+    left join {{ ref('projection_labels') }} as l using (projected_status)
+),
+
+seasonal_rows as (
 select
     j.as_of_date,
     j.kpi_code,
@@ -117,3 +208,8 @@ from judged as j
 left join {{ ref('projection_labels') }} as l using (projected_status)
 left join {{ ref('value_formats') }} as fmt on fmt.value_format = j.value_format
 where j.projected_year_end is not null
+)
+
+select * from seasonal_rows
+union all
+select * from steps_rows

@@ -75,13 +75,14 @@ def test_early_warnings_are_exactly_the_projections_that_disagree_with_the_plans
 
 def test_status_views_carry_the_foresight_columns_with_their_words(built):
     rows = _sql("""select c.kpi_code, c.projected_status, c.projected_status_zh, c.projection_reason,
-                          c.seasonal_status_zh, f.projection_reason
+                          c.seasonal_status, c.seasonal_status_zh, f.projection_reason
                    from marts.kpi_status_current c
                    join marts.fct_kpi_status f using (as_of_date, kpi_code, year, org_unit_code)
                    where c.projected_status is not null""")
     assert rows
-    for code, status, status_zh, reason, seasonal_zh, fct_reason in rows:
-        assert status_zh == labels.PROJECTED_STATUS_ZH[status] and reason == fct_reason and seasonal_zh
+    for code, status, status_zh, reason, seasonal, seasonal_zh, fct_reason in rows:
+        assert status_zh == labels.PROJECTED_STATUS_ZH[status] and reason == fct_reason
+        assert seasonal_zh == (labels.STATUS_ZH[seasonal] if seasonal else None)
     history = _sql("select count(*) filter (where projected_status is not null) from marts.kpi_status_history "
                    "where as_of_date = %s", AS_OF)
     fct = _sql("select count(*) from marts.fct_kpi_status where as_of_date = %s and year = %s "

@@ -79,3 +79,11 @@
           when {{ projected }} < {{ target }} then 'likely_missed'
           else 'uncertain' end)
 {%- endmacro %}
+
+
+{# A projected value as the report's charts and flagged table show it (kpi_status_labelled, with the
+   catalog as `k` and value_formats as `fmt`): counts without their unit, others with it; null stays null. #}
+{% macro projection_text(expr) -%}
+    (case when ({{ expr }}) is not null
+          then trim({{ fmt_value(expr, 'fmt', "case when k.value_format = 'count' then '' else k.unit_zh end") }}) end)
+{%- endmacro %}

@@ -81,7 +81,12 @@ select
     s.projected_status,
     pl.projected_status_zh,
     pl.projected_status_sort,
-    s.projection_reason
+    s.projection_reason,
+    -- the projection as the charts and the flagged table show it: counts without their unit
+    -- (23,954), ratios and means with theirs (80.2%, 1.8 天)
+    {{ projection_text('s.projected_year_end') }}::text as projected_text,
+    {{ projection_text('s.projected_low') }}::text as projected_low_text,
+    {{ projection_text('s.projected_high') }}::text as projected_high_text
 from {{ ref('fct_kpi_status') }} as s
 inner join kpi as k using (kpi_code)
 left join {{ ref('dim_status') }} as st using (status)

@@ -114,9 +114,9 @@ order by kpi_code, day_of_year
 # the year-end projection beside the official status (docs/foresight.md); words from the seed
 _FORESIGHT = """
 select f.kpi_code, f.seasonal_expected_to_date, f.seasonal_status, f.projected_year_end, f.projected_low,
-       f.projected_high, f.projection_basis, f.projected_status, f.projection_reason, l.projected_status_zh
-from marts.fct_kpi_status as f
-left join raw.projection_labels as l using (projected_status)
+       f.projected_high, f.projection_basis, f.projected_status, f.projection_reason, f.projected_status_zh,
+       f.projected_text, f.projected_low_text, f.projected_high_text
+from marts.kpi_status_labelled as f
 where f.as_of_date = %(d)s and f.year = %(y)s and f.org_unit_code = 'ALL'
 """
 

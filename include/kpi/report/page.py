@@ -185,9 +185,9 @@ def _projection_cell(r: dict) -> str:
     f = r.get("foresight") or {}
     if f.get("projected_year_end") is None:
         return "—"
-    rng = (f"（{f['projected_low']:,.0f}–{f['projected_high']:,.0f}）"
+    rng = (f"（{f['projected_low_text']}–{f['projected_high_text']}）"
            if f.get("projected_low") is not None and f.get("projected_high") is not None else "")
-    return (f'<span title="{_e(f.get("projection_reason") or "")}">{float(f["projected_year_end"]):,.0f}{rng}'
+    return (f'<span title="{_e(f.get("projection_reason") or "")}">{_e(f["projected_text"])}{_e(rng)}'
             f'<br>{_e(f.get("projected_status_zh") or "")}</span>')
 
 

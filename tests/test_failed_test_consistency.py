@@ -55,14 +55,26 @@ def _expected_alerts(as_of: date) -> list[tuple]:
 
 
 def _alerts(as_of: date) -> list[tuple]:
+    """The flag and stale-source alerts (the overdue-explanation ones: _overdue)."""
     rows = _fetch("select kpi_code, org_unit_code, year, severity, status, "
                   "case when severity = 'grey' then source_code else message end "
-                  "from marts.kpi_alerts where as_of_date = %s", as_of)
+                  "from marts.kpi_alerts where as_of_date = %s and severity <> 'overdue'", as_of)
     return sorted(rows, key=repr)
+
+
+def _overdue(as_of: date) -> tuple[list, list]:
+    """The 未提出落後說明 alerts of `as_of`, and the flags of that night past their explanation's due day."""
+    alerts = _fetch("select kpi_code, org_unit_code, year from marts.kpi_alerts "
+                    "where as_of_date = %s and severity = 'overdue' order by 1, 2, 3", as_of)
+    due = _fetch("select kpi_code, org_unit_code, year from marts.fct_kpi_flags "
+                 "where as_of_date = %s and is_explanation_overdue order by 1, 2, 3", as_of)
+    return alerts, due
 
 
 def test_marts_and_alerts_agree_after_a_failed_dbt_test(first_night, landing):
     assert _alerts(AS_OF) == _expected_alerts(AS_OF)
+    alerts, due = _overdue(AS_OF)
+    assert alerts == due
     before = _alerts(AS_OF)
     # d's statuses change: a petition and a budget line of a department the city did not have before
     add_unknown_units(landing)
@@ -83,6 +95,8 @@ def test_marts_and_alerts_agree_after_a_failed_dbt_test(first_night, landing):
     assert "relationships_fct_kpi_status_org_unit_code" in res.stderr, res.stderr[-3000:]
     after = _alerts(AS_OF)
     assert after == _expected_alerts(AS_OF)
+    alerts, due = _overdue(AS_OF)
+    assert alerts == due
     # whichever night the marts show, the alerts are that night's: here the new statuses were
     # published (the failed test checks the history after them), and so are their alerts
     new_flags = [a for a in after if a[1] == UNKNOWN]

@@ -5,8 +5,20 @@
         unique_key='case_id',
         on_schema_change='append_new_columns',
         indexes=[{'columns': ['case_id']}, {'columns': ['_load_id']}, {'columns': ['valid_from']}],
+        post_hook=[
+            "delete from {{ this }} as t using (
+                select h.source_file, h._load_id
+                from (select distinct source_file, _load_id from {{ this }}) as h
+                where not exists (
+                    select 1 from {{ ref('stg_petitions__case_versions') }} as s
+                    where s.source_file = h.source_file and s._load_id = h._load_id)
+            ) as gone
+            where t.source_file = gone.source_file and t._load_id = gone._load_id",
+        ],
     )
 }}
+-- post_hook: a case whose versions all left staging (its file delivered again without it) is in no
+-- night's rows, so delete+insert never replaces it: rows of a delivery staging no longer holds go
 -- Every S2 case version with the as-of dates it is the case's known version: [valid_from, valid_to),
 -- valid_to null while no later version replaces it (kpi-rules.md "Data known at d"; sources.md S2: the
 -- latest 最後更新時間 wins, a tie goes to the later file). Independent of the as-of dates of the build,
@@ -20,6 +32,18 @@ touched as (
     select case_id
     from {{ ref('stg_petitions__case_versions') }}
     where _load_id > (select coalesce(max(_load_id), 0) from {{ this }})
+    union
+    -- cases with a version from a delivery staging no longer holds (its file was delivered again):
+    -- their remaining versions may all be older than the watermark, yet their intervals change
+    select t.case_id
+    from {{ this }} as t
+    inner join (
+        select h.source_file, h._load_id
+        from (select distinct source_file, _load_id from {{ this }}) as h
+        where not exists (
+            select 1 from {{ ref('stg_petitions__case_versions') }} as s
+            where s.source_file = h.source_file and s._load_id = h._load_id)
+    ) as gone on t.source_file = gone.source_file and t._load_id = gone._load_id
 ),
 {%- endif %}
 

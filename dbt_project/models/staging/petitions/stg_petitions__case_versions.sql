@@ -5,6 +5,16 @@
         unique_key='case_id',
         on_schema_change='append_new_columns',
         indexes=[{'columns': ['case_id']}, {'columns': ['_load_id']}, {'columns': ['source_file']}],
+        post_hook=[
+            "delete from {{ this }} as t using (
+                select d.source_file, d._load_id
+                from (select distinct source_file, _load_id from {{ this }}) as d
+                where d._load_id is distinct from (
+                    select max(r._load_id) from {{ source('petitions', 'case_versions') }} as r
+                    where r._object = d.source_file)
+            ) as stale
+            where t.source_file = stale.source_file and t._load_id = stale._load_id",
+        ],
         pre_hook=[
             "create index if not exists petitions__case_versions_load_id_idx on {{ source('petitions', 'case_versions') }} (_load_id)",
             "create index if not exists petitions__case_versions_case_id_idx on {{ source('petitions', 'case_versions') }} (case_id)",
@@ -12,6 +22,9 @@
         ],
     )
 }}
+-- post_hook: delete+insert replaces only the cases the night's rows hold: a case that vanished from a file
+-- delivered again (or a removed file) would keep its old rows. Rows not from the latest delivery
+-- of their file are what a full refresh would not have; they go.
 -- S2 petition / 1999 case versions (人民陳情案件), one row per (case_id, last_updated_at).
 -- Every version is kept: the version current at an as-of date d is chosen in intermediate, so a
 -- backfill for an old d sees what was known then (kpi-rules.md "Data known at d").

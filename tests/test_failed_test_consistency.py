@@ -43,9 +43,15 @@ def _expected_alerts(as_of: date) -> list[tuple]:
         "select kpi_code, org_unit_code, year, status, status_reason from marts.fct_kpi_status "
         "where as_of_date = %s and status = any(%s) and year between %s and %s",
         as_of, list(labels.FLAGGED), as_of.year - 1, as_of.year)]
+    # early warnings (預警): the projection disagrees with the plan's status (never a flag)
+    early = [(k, u, y, "early_warning", "early_warning_recover" if s in labels.FLAGGED else "early_warning_miss",
+              f"依計畫進度為「{labels.STATUS_ZH[s]}」；{r}") for k, u, y, s, r in _fetch(
+        "select kpi_code, org_unit_code, year, status, projection_reason from marts.fct_kpi_status "
+        "where as_of_date = %s and ((status = 'on_track' and projected_status = 'likely_missed') "
+        "or (status = any(%s) and projected_status = 'likely_achieved'))", as_of, list(labels.FLAGGED))]
     stale = [(None, None, None, "grey", "stale", code) for (code,) in _fetch(
         "select source_code from marts.fct_source_freshness where as_of_date = %s and not is_fresh", as_of)]
-    return sorted(flags + stale, key=repr)
+    return sorted(flags + early + stale, key=repr)
 
 
 def _alerts(as_of: date) -> list[tuple]:

@@ -62,7 +62,8 @@ def _city_counts() -> dict[str, int]:
 
 def _warehouse_alerts() -> list[tuple]:
     return sorted(_sql("select coalesce(kpi_code, ''), coalesce(org_unit_code, ''), coalesce(year, 0), status, "
-                       "severity, message from marts.kpi_alerts where as_of_date = %s", AS_OF))
+                       "severity, message from marts.kpi_alerts where as_of_date = %s "
+                       "and severity <> 'early_warning'", AS_OF))  # early warnings travel apart
 
 
 # ---------------------------------------------------------------------------------------------

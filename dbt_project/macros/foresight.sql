@@ -12,41 +12,78 @@
     (case when {{ n }} = 2 then 3.770 when {{ n }} = 3 then 2.178 end)
 {%- endmacro %}
 
+{# The ratios and means with a daily path (int_kpi_daily_paths__ratios): the only ones projected. A
+   fixed list, not "those with rows", so a build of any range of dates projects the same indicators. #}
+{% macro ratio_path_kpis() -%}
+    ('K7.1', 'K5.1')
+{%- endmacro %}
+
 {% macro projection_method(a, s='s') -%}
     (case when coalesce({{ s }}.n_years, 0) < 2 then 'linear'
           when {{ a }} > 0 and {{ s }}.share_mean > 0 then 'seasonal_share'
           else 'seasonal_remaining' end)
 {%- endmacro %}
 
-{# The projected value, low and high, rounded as counts are (low down, high up). #}
-{% macro projected_value(a, f, s='s') -%}
-    round(case {{ projection_method(a, s) }}
-        when 'seasonal_share' then {{ a }} / {{ s }}.share_mean
-        when 'seasonal_remaining' then {{ a }} + {{ s }}.remaining_mean
-        else {{ a }} / nullif({{ f }}, 0) end)
+{# The projected value, low and high. `is_count` (a SQL boolean): counts are rounded as counts (the
+   point to the nearest, low down, high up) and fall back to a / f; ratios and means keep 4 decimals
+   and fall back to a itself (a ratio to date is already on the year-end scale). #}
+{% macro _rounded(expr, is_count, count_fn) -%}
+    (case when {{ is_count }} then {{ count_fn }}({{ expr }}) else round({{ expr }}, 4) end)
 {%- endmacro %}
 
-{% macro projected_low(a, s='s') -%}
-    floor(case {{ projection_method(a, s) }}
-        when 'seasonal_share' then greatest({{ a }}, {{ a }} / ({{ s }}.share_mean + {{ projection_k(s ~ '.n_years') }} * {{ s }}.share_sd))
+{% macro projected_value(a, f, s='s', is_count='true') -%}
+    {{ _rounded('case ' ~ projection_method(a, s) ~ "
+        when 'seasonal_share' then " ~ a ~ ' / ' ~ s ~ ".share_mean
+        when 'seasonal_remaining' then " ~ a ~ ' + ' ~ s ~ '.remaining_mean
+        else case when ' ~ is_count ~ ' then ' ~ a ~ ' / nullif(' ~ f ~ ', 0) else ' ~ a ~ ' end end', is_count, 'round') }}
+{%- endmacro %}
+
+{# A count never ends the year below its value to date; a ratio or mean may. #}
+{% macro _low_raw(a, s, is_count) -%}
+    case {{ projection_method(a, s) }}
+        when 'seasonal_share' then
+            case when {{ is_count }} then greatest({{ a }}, {{ a }} / ({{ s }}.share_mean + {{ projection_k(s ~ '.n_years') }} * {{ s }}.share_sd))
+                 else {{ a }} / ({{ s }}.share_mean + {{ projection_k(s ~ '.n_years') }} * {{ s }}.share_sd) end
         when 'seasonal_remaining' then {{ a }} + greatest(0, {{ s }}.remaining_mean - {{ projection_k(s ~ '.n_years') }} * {{ s }}.remaining_sd)
-        end)
+        end
 {%- endmacro %}
 
-{% macro projected_high(a, s='s') -%}
-    ceil(case {{ projection_method(a, s) }}
+{% macro _high_raw(a, s) -%}
+    case {{ projection_method(a, s) }}
         when 'seasonal_share' then
             case when {{ s }}.share_mean - {{ projection_k(s ~ '.n_years') }} * {{ s }}.share_sd > 0
                  then {{ a }} / ({{ s }}.share_mean - {{ projection_k(s ~ '.n_years') }} * {{ s }}.share_sd) end
         when 'seasonal_remaining' then {{ a }} + {{ s }}.remaining_mean + {{ projection_k(s ~ '.n_years') }} * {{ s }}.remaining_sd
-        end)
+        end
+{%- endmacro %}
+
+{% macro projected_low(a, s='s', is_count='true') -%}
+    {{ _rounded(_low_raw(a, s, is_count), is_count, 'floor') }}
+{%- endmacro %}
+
+{% macro projected_high(a, s='s', is_count='true') -%}
+    {{ _rounded(_high_raw(a, s), is_count, 'ceil') }}
 {%- endmacro %}
 
 {# likely_achieved when even the low end reaches the target (the point, without a range), likely_missed
-   when the projected value falls short of it, else uncertain. Words: seed projection_labels. #}
-{% macro projected_status(projected, low, target) -%}
+   when the projected value falls short of it, else uncertain. Words: seed projection_labels. For an
+   indicator where lower is better (K7.1 mean days): likely_achieved when even the high end stays at
+   or below the target, likely_missed when the projected value is above it. #}
+{% macro projected_status(projected, low, target, high=none, direction="'higher'") -%}
     (case when {{ target }} is null or {{ projected }} is null then null
+          when {{ direction }} = 'lower' then
+              case when coalesce({{ high if high else 'null' }}, {{ projected }}) <= {{ target }} then 'likely_achieved'
+                   when {{ projected }} > {{ target }} then 'likely_missed'
+                   else 'uncertain' end
           when coalesce({{ low }}, {{ projected }}) >= {{ target }} then 'likely_achieved'
           when {{ projected }} < {{ target }} then 'likely_missed'
           else 'uncertain' end)
+{%- endmacro %}
+
+
+{# A projected value as the report's charts and flagged table show it (kpi_status_labelled, with the
+   catalog as `k` and value_formats as `fmt`): counts without their unit, others with it; null stays null. #}
+{% macro projection_text(expr) -%}
+    (case when ({{ expr }}) is not null
+          then trim({{ fmt_value(expr, 'fmt', "case when k.value_format = 'count' then '' else k.unit_zh end") }}) end)
 {%- endmacro %}

@@ -35,6 +35,11 @@ COLOUR_TEXT_HEX = {c: r["colour_text_hex"] for c, r in _COLOURS.items()}
 COLOUR_ZH = {c: r["colour_zh"] for c, r in _COLOURS.items()}
 SEVERITIES = sorted(_seed("alert_severities"), key=lambda r: int(r["severity_sort"]))
 SEVERITY_ZH = {r["severity"]: r["severity_zh"] for r in SEVERITIES}
+# the early warnings' severity (預警: the year-end projection disagrees with the plan's status): statuses
+# that apply to the projection. Never a flag: counts of flags and alerts leave it out, it is shown apart.
+EARLY_WARNING = {r["severity"] for r in _STATUSES if r["applies_to"] == "projection"}
+ALERT_SEVERITIES = [s for s in SEVERITIES if s["severity"] not in EARLY_WARNING]
+SEVERITY_COLOUR = {r["severity"]: r["colour"] for r in SEVERITIES}
 # year-end projection outcomes (seed projection_labels): 可望達成 / 可能未達成 / 尚難判斷
 PROJECTED_STATUS_ZH = {r["projected_status"]: r["projected_status_zh"] for r in _seed("projection_labels")}
 

@@ -13,6 +13,10 @@ Each department with a mailbox in the seed department_contacts also gets an e-ma
 only its flags (and its overdue explanations) and its explanation template (kpi.explanations)
 attached; the 管考 office's e-mail to KPI_ALERT_EMAIL_TO stays city-wide.
 
+Early warnings (預警, severity early_warning of kpi_alerts: on track but projected to miss, or flagged
+but projected to achieve, docs/foresight.md) travel apart from the alerts: their own section of the
+e-mail and their own `early_warnings` list in the webhook payload, never in the alert counts.
+
 KPI_NOTIFY_ON=alerts (default) sends only when the date has alerts; `always` sends every night.
 Both channels are tried even when one fails; then NotifyError names every failure. What was
 delivered is recorded in raw.notification_log, so a retry of the task (or a rerun of a date whose
@@ -93,6 +97,7 @@ class Notice:
     unit_code: str | None = None         # a department's own e-mail: its code, name and template
     unit_name: str | None = None
     attachments: tuple[tuple[str, bytes], ...] = ()
+    early_warnings: tuple[dict, ...] = ()  # 預警, kept apart from the alerts and their counts
 
     @property
     def flagged(self) -> tuple[int, int]:
@@ -173,8 +178,11 @@ def build_notice(as_of: date, report_dir: Path | None, base_url: str = "") -> No
     status_counts: dict[str, int] = {}
     for r in rows:
         status_counts[r["status"]] = status_counts.get(r["status"], 0) + 1
-    alerts = fetch_alerts(as_of)
-    alert_counts = {s["severity"]: sum(1 for a in alerts if a["severity"] == s["severity"]) for s in labels.SEVERITIES}
+    fetched = fetch_alerts(as_of)
+    alerts = [a for a in fetched if a["severity"] not in labels.EARLY_WARNING]
+    early = tuple(a for a in fetched if a["severity"] in labels.EARLY_WARNING)
+    alert_counts = {s["severity"]: sum(1 for a in alerts if a["severity"] == s["severity"])
+                    for s in labels.ALERT_SEVERITIES}
 
     report_file = None
     if report_dir is not None:
@@ -198,7 +206,10 @@ def build_notice(as_of: date, report_dir: Path | None, base_url: str = "") -> No
             subject += f"，{alert_counts['grey']} 個資料來源未及時更新"
     else:
         subject += "指標狀態：無落後或需注意指標"
-    return Notice(as_of, subject, status_counts, alert_counts, alerts, report_file, report_url)
+    if early:
+        subject += f"；另有預警 {len(early)} 則（年底推估與進度不一致）"
+    return Notice(as_of, subject, status_counts, alert_counts, alerts, report_file, report_url,
+                  early_warnings=early)
 
 
 def _sections(notice: Notice) -> list[tuple[str, list[dict]]]:
@@ -218,6 +229,8 @@ def _sections(notice: Notice) -> list[tuple[str, list[dict]]]:
             what = "年度結果未達成" if year < notice.as_of.year else "進度落後及需注意"
             title = f"{labels.year_label(year)}{'全市指標' if city else '各單位'}{what}"
         out.append((title, items))
+    if notice.early_warnings:
+        out.append(("預警：年底推估與計畫進度不一致（僅供參考，非正式警示）", list(notice.early_warnings)))
     return out
 
 
@@ -238,8 +251,9 @@ def _summary_lines(notice: Notice) -> list[str]:
         f"{labels.year_label(notice.as_of.year)}全市指標共 {total} 項：{by_status}",
         f"警示共 {len(notice.alerts)} 則："
         + "、".join(f"{labels.COLOUR_ZH[s['colour']]}（{s['severity_zh']}）{c.get(s['severity'], 0)}"
-                   for s in labels.SEVERITIES),
-    ]
+                   for s in labels.ALERT_SEVERITIES),
+    ] + ([f"另有預警 {len(notice.early_warnings)} 則：依年底推估，進度正常但可能未達成，或落後但可望達成"
+          "（非正式警示，不列入上述計數）"] if notice.early_warnings else [])
 
 
 def attachment_name(notice: Notice) -> str | None:
@@ -302,7 +316,7 @@ def render_html(notice: Notice) -> str:
         parts.append("<tr>" + "".join(f"<th {td}>{h}</th>" for h in
                                       ("狀態", "代碼", "指標", "單位", "實際", "目標", "說明")) + "</tr>")
         for a in items:
-            colour = labels.COLOUR_TEXT_HEX.get(a["severity"], "#000")
+            colour = labels.COLOUR_TEXT_HEX.get(labels.SEVERITY_COLOUR.get(a["severity"], ""), "#000")
             status = f'<td {td}><strong style="color: {colour};">{e(a["status_zh"])}</strong></td>'
             if a["code"]:
                 unit = "全市" if a["org_unit"] == "ALL" else (a["org_unit_name"] or a["org_unit"])
@@ -334,8 +348,10 @@ def webhook_payload(notice: Notice) -> dict:
             "by_status": dict(notice.status_counts),
             "alerts": len(notice.alerts),
             "alerts_by_severity": dict(notice.alert_counts),
+            "early_warnings": len(notice.early_warnings),
         },
         "alerts": notice.alerts,
+        "early_warnings": list(notice.early_warnings),
         "report": {
             "url": notice.report_url,
             "path": str(notice.report_file) if notice.report_file else None,
@@ -398,7 +414,7 @@ def department_notices(city: Notice) -> list[Notice]:
         overdue = len(own) - len(flags)
         subject = (f"【基隆市管考】{name} {labels.roc_date_long(city.as_of)}列管指標 {len(flags)} 項，請提出落後說明"
                    + (f"（{overdue} 項已逾期）" if overdue else ""))
-        counts = {s["severity"]: sum(1 for a in own if a["severity"] == s["severity"]) for s in labels.SEVERITIES}
+        counts = {s["severity"]: sum(1 for a in own if a["severity"] == s["severity"]) for s in labels.ALERT_SEVERITIES}
         attachment = (f"落後說明表_{explanations.file_name(code, city.as_of)}",
                       explanations.workbook_bytes(city.as_of, code, rows))
         notices.append(Notice(city.as_of, subject, {}, counts, own, None, city.report_url,
@@ -563,7 +579,7 @@ def send_alerts(as_of: date, report_dir: Path | None = None, *, force: bool = Fa
         return result
     notice = build_notice(as_of, report_dir, settings.report_base_url)
     result["alerts"] = len(notice.alerts)
-    if not notice.alerts and settings.notify_on == "alerts" and not force:
+    if not notice.alerts and not notice.early_warnings and settings.notify_on == "alerts" and not force:
         for channel in ("email", "webhook"):
             if getattr(settings, f"{channel}_enabled"):
                 result[channel] = "skipped: no alerts (KPI_NOTIFY_ON=alerts)"

@@ -9,6 +9,10 @@
 -- BI tool's count by severity or an e-mail line needs no join and no CASE.
 -- Beside each flag, the unit's explanation (S7, fct_kpi_flags); a flag without one for more than
 -- KPI_EXPLANATION_DUE_DAYS working days raises its own alert (severity overdue, 未提出落後說明).
+-- Early warnings (severity early_warning, 預警; docs/foresight.md): where the year-end projection
+-- disagrees with the plan's status: on track but likely to miss (early_warning_miss), or flagged but
+-- likely to achieve (early_warning_recover, so nobody is called to account for a Lunar New Year).
+-- They are never flags: dim_status.is_flagged is false for them, and counts of flags leave them out.
 with statuses as (
     select * from {{ ref('kpi_status_labelled') }}
 ),
@@ -31,6 +35,15 @@ flags as (
 
 overdue as (
     select status, status_zh from {{ ref('dim_status') }} where status = 'explanation_overdue'
+),
+
+early as (
+    select
+        s.*,
+        case when s.is_flagged then 'early_warning_recover' else 'early_warning_miss' end as early_status
+    from statuses as s
+    where (s.status = 'on_track' and s.projected_status = 'likely_missed')
+       or (s.is_flagged and s.projected_status = 'likely_achieved')
 ),
 
 freshness as (
@@ -101,6 +114,32 @@ from flags as s
 cross join overdue as o
 left join severities as v on v.severity = 'overdue'
 where s.is_explanation_overdue
+
+union all
+
+select
+    s.as_of_date,
+    s.kpi_code,
+    s.org_unit_code,
+    s.year,
+    'early_warning',
+    e.status,
+    '依計畫進度為「' || s.status_zh || '」；' || s.projection_reason,
+    null::text,
+    s.computed_at,
+    s.kpi_name_zh,
+    s.org_unit_name_zh,
+    v.severity_zh,
+    e.status_zh,
+    (s.year < extract(year from s.as_of_date)::int)::boolean,
+    s.actual_text,
+    s.target_text,
+    null::text,
+    null::text,
+    null::date
+from early as s
+inner join {{ ref('dim_status') }} as e on e.status = s.early_status
+left join severities as v on v.severity = 'early_warning'
 
 union all
 

@@ -69,8 +69,27 @@ select
     k.strategic_goal_zh,
     k.measure_standard_zh,
     k.source_code,
-    s.computed_at
+    s.computed_at,
+    -- foresight (docs/foresight.md), beside the official status which it never changes
+    s.seasonal_expected_to_date,
+    s.seasonal_status,
+    ss.status_zh as seasonal_status_zh,
+    s.projected_year_end,
+    s.projected_low,
+    s.projected_high,
+    s.projection_basis,
+    s.projected_status,
+    pl.projected_status_zh,
+    pl.projected_status_sort,
+    s.projection_reason,
+    -- the projection as the charts and the flagged table show it: counts without their unit
+    -- (23,954), ratios and means with theirs (80.2%, 1.8 天)
+    {{ projection_text('s.projected_year_end') }}::text as projected_text,
+    {{ projection_text('s.projected_low') }}::text as projected_low_text,
+    {{ projection_text('s.projected_high') }}::text as projected_high_text
 from {{ ref('fct_kpi_status') }} as s
 inner join kpi as k using (kpi_code)
 left join {{ ref('dim_status') }} as st using (status)
+left join {{ ref('dim_status') }} as ss on ss.status = s.seasonal_status
+left join {{ ref('projection_labels') }} as pl using (projected_status)
 left join {{ ref('value_formats') }} as fmt on fmt.value_format = k.value_format

@@ -217,11 +217,11 @@ def trend_chart(row: dict, history: list[dict], as_of: date, width: int = 600, h
         fs = row["foresight"]
         out.append(f'<circle cx="{x(1.0):.1f}" cy="{y(projected):.1f}" r="4" fill="#fff" stroke="{SEASONAL}" '
                    f'stroke-width="2" class="projected"><title>{escape(fs.get("projection_reason") or "")}</title></circle>')
-        rng = (f"（{fs['projected_low']:,.0f}–{fs['projected_high']:,.0f}）"
+        rng = (f"（{fs['projected_low_text']}–{fs['projected_high_text']}）"
                if fs.get("projected_low") is not None and fs.get("projected_high") is not None else "")
         # top right, clear of the latest value's label beside the as-of date
         out.append(f'<text x="{x(1.0) - 6:.1f}" y="{top + 12:.1f}" text-anchor="end" class="lbl halo" '
-                   f'fill="{SEASONAL}">年底推估 {float(projected):,.0f}{rng}</text>')
+                   f'fill="{SEASONAL}">年底推估 {escape(fs["projected_text"])}{escape(rng)}</text>')
     if target is not None:
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(target):.1f}" y2="{y(target):.1f}" '
                    f'stroke="{TARGET}" stroke-width="1.6" class="target"/>')

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from kpi import config, warehouse
+from kpi import config, labels, warehouse
 
 CITY = "ALL"
 
@@ -67,6 +67,8 @@ class ReportData:
     # flags whose explanation is overdue (alert 未提出落後說明)
     explanations: dict[tuple[str, str], dict] = field(default_factory=dict)
     overdue: list[dict] = field(default_factory=list)
+    # early warnings (預警, kpi_alerts severity early_warning): shown apart, never counted as flags
+    early_warnings: list[dict] = field(default_factory=list)
 
     @property
     def unknown_codes(self) -> list[str]:
@@ -112,9 +114,9 @@ order by kpi_code, day_of_year
 # the year-end projection beside the official status (docs/foresight.md); words from the seed
 _FORESIGHT = """
 select f.kpi_code, f.seasonal_expected_to_date, f.seasonal_status, f.projected_year_end, f.projected_low,
-       f.projected_high, f.projection_basis, f.projected_status, f.projection_reason, l.projected_status_zh
-from marts.fct_kpi_status as f
-left join raw.projection_labels as l using (projected_status)
+       f.projected_high, f.projection_basis, f.projected_status, f.projection_reason, f.projected_status_zh,
+       f.projected_text, f.projected_low_text, f.projected_high_text
+from marts.kpi_status_labelled as f
 where f.as_of_date = %(d)s and f.year = %(y)s and f.org_unit_code = 'ALL'
 """
 
@@ -169,6 +171,15 @@ select kpi_code, kpi_name_zh, org_unit_code, org_unit_name_zh, year, message
 from marts.kpi_alerts
 where as_of_date = %(d)s and status = 'explanation_overdue'
 order by year desc, org_unit_code <> 'ALL', kpi_code, org_unit_code
+"""
+
+_EARLY_WARNINGS = """
+select a.kpi_code, a.kpi_name_zh, a.org_unit_code, a.org_unit_name_zh, a.status, a.status_zh, a.actual_text,
+       a.target_text, a.message
+from marts.kpi_alerts a
+left join marts.dim_status s using (status)
+where a.as_of_date = %(d)s and a.severity = any(%(early)s)
+order by s.status_sort, a.org_unit_code <> 'ALL', a.kpi_code, a.org_unit_code
 """
 
 _SET_ASIDE_FILES = """
@@ -244,6 +255,7 @@ def fetch(as_of: date) -> ReportData:
         explanations = {(e["kpi_code"], e["org_unit_code"]): e
                         for e in warehouse.fetch_dicts(conn, _EXPLANATIONS, {"d": as_of, "y": year})}
         overdue = warehouse.fetch_dicts(conn, _OVERDUE, {"d": as_of})
+        early_warnings = warehouse.fetch_dicts(conn, _EARLY_WARNINGS, {"d": as_of, "early": sorted(labels.EARLY_WARNING)})
         reasons = Counter()
         for source, reason, n in conn.execute(
                 "select source, reason, count(*) from raw.rejected_rows group by source, reason").fetchall():
@@ -281,4 +293,5 @@ def fetch(as_of: date) -> ReportData:
         unknown_units=unknown_units,
         explanations=explanations,
         overdue=overdue,
+        early_warnings=early_warnings,
     )

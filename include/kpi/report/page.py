@@ -185,9 +185,9 @@ def _projection_cell(r: dict) -> str:
     f = r.get("foresight") or {}
     if f.get("projected_year_end") is None:
         return "—"
-    rng = (f"（{f['projected_low']:,.0f}–{f['projected_high']:,.0f}）"
+    rng = (f"（{f['projected_low_text']}–{f['projected_high_text']}）"
            if f.get("projected_low") is not None and f.get("projected_high") is not None else "")
-    return (f'<span title="{_e(f.get("projection_reason") or "")}">{float(f["projected_year_end"]):,.0f}{rng}'
+    return (f'<span title="{_e(f.get("projection_reason") or "")}">{_e(f["projected_text"])}{_e(rng)}'
             f'<br>{_e(f.get("projected_status_zh") or "")}</span>')
 
 
@@ -247,6 +247,23 @@ def _flagged(data: ReportData) -> str:
                    '<th>代碼</th><th>指標</th><th>單位</th><th class="num">年度</th><th>說明</th></tr></thead>'
                    f'<tbody>{items}</tbody></table>')
     return f'<section id="flagged"><h2>二、需關注指標（{len(flagged)} 項）</h2>{body}{extra}{overdue}</section>'
+
+
+def _early_warnings(data: ReportData) -> str:
+    """預警: where the year-end projection disagrees with the plan's status. Apart from the flags,
+    which it never joins or counts."""
+    if not data.early_warnings:
+        return ""
+    items = "".join(
+        f'<tr data-kpi="{_e(w["kpi_code"])}" data-unit="{_e(w["org_unit_code"])}">'
+        f'<td>{_e(w["status_zh"])}</td><td class="code"><a href="#{_anchor(w["kpi_code"])}">{_e(w["kpi_code"])}</a></td>'
+        f'<td>{_e(w["kpi_name_zh"])}</td><td>{_e(w["org_unit_name_zh"])}</td><td class="num">{_e(w["actual_text"])}</td>'
+        f'<td class="num">{_e(w["target_text"])}</td><td class="reason">{_e(w["message"])}</td></tr>'
+        for w in data.early_warnings)
+    return (f'<section id="early-warnings"><h3>預警：年底推估與計畫進度不一致（{len(data.early_warnings)} 項，'
+            '僅供參考，非正式警示）</h3><table class="early-warnings"><thead><tr><th>預警</th><th>代碼</th><th>指標</th>'
+            '<th>單位</th><th class="num">實際</th><th class="num">目標</th><th>說明</th></tr></thead>'
+            f'<tbody>{items}</tbody></table></section>')
 
 
 def _legend(ind: Indicator) -> str:
@@ -421,7 +438,7 @@ def render(data: ReportData, docs_href: str | None = None) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<title>績效指標執行報告 基準日 {_e(labels.roc_date(data.as_of))}</title>'
         f"<style>{CSS}</style></head><body><div class=\"page\">"
-        f"{_header(data, docs_href)}<main>{_summary(data)}{_flagged(data)}{_indicators(data)}{_departments(data)}{_quality(data)}</main>"
+        f"{_header(data, docs_href)}<main>{_summary(data)}{_flagged(data)}{_early_warnings(data)}{_indicators(data)}{_departments(data)}{_quality(data)}</main>"
         f'<footer>本報告由基隆市政府 KPI 資料平台於每日夜間作業後自動產製，亦可以 <code>kpi report --as-of {data.as_of}</code> '
         f'重新產製。狀態判定規則：累計型指標依「年度目標 × 已經過天數比率」（無條件捨去）或法定期限推算應有進度；'
         f'比率與平均型指標依年度目標及容許差距判定。{docs}</footer>'

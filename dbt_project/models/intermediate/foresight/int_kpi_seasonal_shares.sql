@@ -7,8 +7,14 @@
 -- days (so the last working day of Y meets the last of every earlier year: share 1), and their mean,
 -- spread and range. Also the amount each earlier year still added after that point (for an indicator
 -- still at 0, where a share cannot scale anything).
+-- Ratios and means (int_kpi_daily_paths__ratios) the same way: the share is the value to date over the
+-- year's final value. A day of an earlier year without a value yet (no ratio) gives no share; n_years
+-- counts the earlier years with one.
 with paths as (
     select * from {{ ref('int_kpi_daily_paths') }}
+    where year_total > 0
+    union all
+    select * from {{ ref('int_kpi_daily_paths__ratios') }}
     where year_total > 0
 ),
 
@@ -19,7 +25,9 @@ earlier_years as (
 
 at_working_day as (
     -- the value of an earlier year at the last day with w working days elapsed (weekends after it too)
-    select kpi_code, org_unit_code, year, working_days_elapsed::int as w, max(value_to_date) as value_at_w
+    select
+        kpi_code, org_unit_code, year, working_days_elapsed::int as w,
+        (array_agg(value_to_date order by calendar_date desc))[1] as value_at_w
     from paths
     group by kpi_code, org_unit_code, year, working_days_elapsed
 ),
@@ -63,7 +71,8 @@ grid as (
         p.year,
         p.earlier_year,
         p.w,
-        coalesce(a.value_at_w, case when p.earlier_w > 0 then p.year_total else 0 end) as value_at_w,
+        case when a.w is not null then a.value_at_w
+             when p.earlier_w > 0 then p.year_total else 0 end as value_at_w,
         p.year_total
     from points as p
     left join at_working_day as a
@@ -76,9 +85,9 @@ select
     org_unit_code::text as org_unit_code,
     year::int as year,
     w::int as working_days_elapsed,
-    count(*)::int as n_years,
-    min(earlier_year)::int as first_earlier_year,
-    max(earlier_year)::int as last_earlier_year,
+    count(value_at_w)::int as n_years,
+    min(earlier_year) filter (where value_at_w is not null)::int as first_earlier_year,
+    max(earlier_year) filter (where value_at_w is not null)::int as last_earlier_year,
     avg(value_at_w / year_total)::numeric as share_mean,
     coalesce(stddev_samp(value_at_w / year_total), 0)::numeric as share_sd,
     min(value_at_w / year_total)::numeric as share_min,

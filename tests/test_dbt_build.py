@@ -8,8 +8,8 @@ import logging
 import shutil
 
 import pytest
-
 from conftest import PROJECT
+
 from kpi import connections, dbt_build, warehouse
 
 PROBE = {
@@ -18,7 +18,8 @@ PROBE = {
     "seeds/probe_seed.csv": "n\n1\n2\n",
     "models/probe_ok.sql": "select n, '{{ var('as_of_date') }}'::date as as_of_date from {{ ref('probe_seed') }}",
     # fails (division by zero) until the test puts a row into public.probe_switch
-    "models/probe_broken.sql": "select n / (select count(*)::int from public.probe_switch) as n from {{ ref('probe_ok') }}",
+    "models/probe_broken.sql":
+        "select n / (select count(*)::int from public.probe_switch) as n from {{ ref('probe_ok') }}",
     "models/probe_after.sql": "select n from {{ ref('probe_broken') }}",
     "models/_probe.yml": "version: 2\nmodels:\n"
                          "  - name: probe_ok\n    columns:\n      - name: n\n        data_tests: [not_null]\n"

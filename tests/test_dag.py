@@ -2,17 +2,15 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 import time
 from datetime import date, datetime, timedelta
 
 import pytest
+from conftest import PROJECT
 
 from kpi.loaders import source_names
-
-from conftest import PROJECT
 
 
 @pytest.fixture(scope="module")

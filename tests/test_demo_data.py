@@ -188,7 +188,8 @@ def test_documents_follow_the_office_calendar(landing):
     text = (root / "calendar/calendar_2026.csv").read_bytes().decode("cp950")
     days_off = {ln.split(",")[0] for ln in text.split("\r\n")[1:] if ln and ln.split(",")[2] == "2"}
     con = sqlite3.connect(root / "documents/doc_stats.sqlite")
-    off_rows = con.execute("SELECT stat_date, unit_code FROM doc_daily_stats WHERE stat_date >= '2026-01-01'").fetchall()
+    off_rows = con.execute(
+        "SELECT stat_date, unit_code FROM doc_daily_stats WHERE stat_date >= '2026-01-01'").fetchall()
     on_days_off = {(d, u) for d, u in off_rows if d.replace("-", "") in days_off}
     # Only the duty units (police, fire) log anything on days off.
     assert {u for _, u in on_days_off} <= {"KL1600", "KL1700"}
@@ -458,7 +459,8 @@ def test_hr_pages_chain_to_null_and_hold_every_item(landing):
     for i in items:
         assert departments[i["unitCode"]] == i["unitName"]
         assert 0 <= i["learningCompleted"] <= i["civilServants"] and i["contractStaff"] > 0
-    total = lambda ym, field: sum(i[field] for i in items if i["yearMonth"] == ym)
+    def total(ym, field):
+        return sum(i[field] for i in items if i["yearMonth"] == ym)
     # learning resets in January and has climbed to most civil servants by December
     assert total("11412", "learningCompleted") > 0.7 * total("11412", "civilServants")
     assert total("11501", "learningCompleted") < 0.15 * total("11501", "civilServants")
@@ -467,7 +469,8 @@ def test_hr_pages_chain_to_null_and_hold_every_item(landing):
 def test_hr_page_text_matches_the_sample_shape(landing):
     root, _ = landing
     text = (root / "hr/monthly.json").read_text(encoding="utf-8")
-    assert text.startswith('{\n "items": [\n  {\n   "yearMonth": "11410",\n   "unitCode": "KL0100",\n   "unitName": "民政處",')
+    assert text.startswith(
+        '{\n "items": [\n  {\n   "yearMonth": "11410",\n   "unitCode": "KL0100",\n   "unitName": "民政處",')
     assert text.endswith('"next": "monthly-2.json"\n}')
 
 

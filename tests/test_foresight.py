@@ -9,8 +9,8 @@ import math
 from datetime import date, timedelta
 
 import pytest
-
 from conftest import run_kpi
+
 from kpi import dbt_render, warehouse
 
 pytestmark = pytest.mark.slow

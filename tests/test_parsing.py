@@ -28,8 +28,8 @@ def as_date(value) -> date:
 
 # -- normalize_text ---------------------------------------------------------------------------
 def test_normalize_text_strips_and_narrows_full_width():
-    s = pd.Series(["\u3000１１４／０３／０５\u3000", "  K2.2 ", "ＡＢＣ：－．，", "a  b", "", "   ", None, "綜合發展處"],
-                  dtype=object)
+    s = pd.Series(["\u3000１１４／０３／０５\u3000", "  K2.2 ", "ＡＢＣ：－．，", "a  b", "", "   ", None,
+                   "綜合發展處"], dtype=object)
     out = parsing.normalize_text(s).to_pylist()
     assert out[:4] == ["114/03/05", "K2.2", "ABC:-.,", "a  b"]
     assert out[4:7] == [None, None, None]
@@ -232,7 +232,8 @@ def test_arrow_input_and_sliced_arrays():
     assert errors.to_pylist() == [None, None, None, "not a date"]
     assert parsing.parse_int(column.slice(5))[0].to_pylist() == [1234]
     chunked = pa.chunked_array([column.slice(0, 2), column.slice(2)])
-    assert parsing.normalize_text(chunked).to_pylist() == ["x", "114/03/05", None, "2024-02-29 10:00", "114/13/01", "1,234"]
+    assert parsing.normalize_text(chunked).to_pylist() == [
+        "x", "114/03/05", None, "2024-02-29 10:00", "114/13/01", "1,234"]
 
 
 def test_str_dtype_input_works_like_object():
@@ -255,7 +256,7 @@ def test_throughput_is_printed(capsys):
     for name, samples in columns.items():
         s = pd.Series(np.array(samples, dtype=object)[rng.integers(0, len(samples), n)], dtype="str")
         start = time.perf_counter()
-        values, errors = getattr(parsing, name)(s)
+        _values, errors = getattr(parsing, name)(s)
         seconds = time.perf_counter() - start
         assert errors.null_count == n
         lines.append(f"{name}: {n / seconds:,.0f} values/s")
@@ -294,6 +295,7 @@ def test_pseudonyms_are_hmac_sha256_of_the_normalised_identity():
 def test_district_of_address():
     from kpi.loaders import typed_rows
 
-    addresses = ["基隆市中正區義一路1號", " 基隆市七堵區 ", "新北市板橋區文化路", "台北市", None, "某某縣三星區路", "基隆市仁愛區愛一路"] * 2
+    addresses = ["基隆市中正區義一路1號", " 基隆市七堵區 ", "新北市板橋區文化路", "台北市", None, "某某縣三星區路",
+                 "基隆市仁愛區愛一路"] * 2
     assert typed_rows.district_of(pa.array(addresses)).to_pylist() == [
         "中正區", "七堵區", "板橋區", None, None, "三星區", "仁愛區"] * 2

@@ -9,10 +9,10 @@ import re
 from datetime import date
 
 import pytest
-
 from conftest import run_kpi, small_demo_landing
-from kpi import config, labels, notify, warehouse
 from unknown_units import CASE_ID, UNKNOWN, UNKNOWN_DOCS, add_unknown_units, correct_unknown_units
+
+from kpi import config, labels, notify, warehouse
 
 AS_OF = date(2025, 3, 5)
 pytestmark = pytest.mark.slow
@@ -90,7 +90,7 @@ def test_the_report_lists_the_unknown_codes_in_its_data_quality_part(night):
     listed = re.findall(r'<tr class="unknown-unit" data-org="(\w+)" data-source="(\w+)">(.*?)</tr>', table, re.S)
     assert {(code, source) for code, source, _ in listed} == {
         (UNKNOWN, "petitions"), (UNKNOWN, "budget"), (UNKNOWN_DOCS, "documents")}
-    for code, source, cells in listed:
+    for code, _source, cells in listed:
         assert f"未知單位（{code}）" in cells
         assert re.search(r'data-k="records">1</td>', cells), cells  # one record each
     assert "人民陳情案件系統" in table and "歲出預算執行明細表" in table and "公文系統統計" in table

@@ -437,6 +437,17 @@ def cmd_airflow(args) -> int:
     return subprocess.run([airflow, *argv], env=airflow_env.env()).returncode
 
 
+def cmd_dbt(args) -> int:
+    """dbt with this project's profile, warehouse and as-of date (default: the latest run's)."""
+    from kpi import dbt_render, status_table, warehouse
+
+    warehouse.up()
+    argv = [a for a in args.dbt_args if a != "--"]
+    if not argv:
+        raise ValueError("name a dbt command, e.g. kpi dbt test --select test_type:unit")
+    return dbt_render.run_attached(argv, args.as_of or status_table.latest_as_of())
+
+
 def cmd_notify(args) -> int:
     """Send (again) the alerts of an as-of date to the configured e-mail and webhook: what the
     nightly `notify` task does, without the duplicate check, e.g. to try new SMTP settings."""
@@ -560,6 +571,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "`kpi airflow backfill create --dag-id kpi_nightly --from-date 2025-01-01 --to-date 2025-01-31`")
     af.add_argument("airflow_args", nargs=argparse.REMAINDER)
     af.set_defaults(func=cmd_airflow)
+
+    dbt = sub.add_parser("dbt", help="run any dbt command on this project's warehouse, e.g. "
+                         "`kpi dbt test --select test_type:unit` or `kpi dbt build --select int_kpi_actuals__hr`")
+    dbt.add_argument("--as-of", type=_date, help="the var as_of_date (default: the latest run's as-of date)")
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
+    dbt.set_defaults(func=cmd_dbt)
 
     ui = sub.add_parser("airflow-ui", help="start Airflow's web UI and scheduler until Ctrl-C (`make airflow`); "
                         "unpauses kpi_nightly so that it runs at 02:00")

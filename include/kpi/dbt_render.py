@@ -77,3 +77,25 @@ def ensure_manifest() -> Path:
         dbt("parse", "--quiet")
     return manifest_path()
 
+
+
+def run_attached(args: list[str], as_of: date | None) -> int:
+    """Any dbt command by hand (`kpi dbt ...`), with what the night gives dbt: this project and its
+    profile, the configured warehouse's host, port and credentials, and the as-of date as the var.
+    Output goes straight to the terminal. A bare `dbt` in dbt_project/ would read the profile's
+    defaults instead (port 54329), which on a machine with two checkouts is the other one's warehouse."""
+    from kpi import connections
+
+    project = config.dbt_project_dir()
+    cmd = [str(dbt_executable()), *args]
+    given = set(args)
+    if not given & {"--project-dir"}:
+        cmd += ["--project-dir", str(project)]
+    if not given & {"--profiles-dir"}:
+        cmd += ["--profiles-dir", str(project)]
+    # commands that take no vars (deps, clean, debug's flags are fine) still accept --vars
+    if as_of is not None and "--vars" not in given and args and args[0] not in ("clean", "deps", "init"):
+        cmd += ["--vars", json.dumps(as_of_vars(as_of))]
+    env = {**os.environ, **connections.dbt_env(connections.warehouse_params()),
+           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    return subprocess.run(cmd, env=env).returncode

@@ -97,7 +97,8 @@ def workbook_bytes(as_of: date, code: str, rows: list[dict]) -> bytes:
         if name in TO_FILL:
             cell.fill = fill
         letter = cell.column_letter
-        ws.column_dimensions[letter].width = {"落後情形": 60, "落後原因": 40, "改善措施": 40, "指標名稱": 28}.get(name, 14)
+        widths = {"落後情形": 60, "落後原因": 40, "改善措施": 40, "指標名稱": 28}
+        ws.column_dimensions[letter].width = widths.get(name, 14)
         for row in range(HEADER_ROW + 1, HEADER_ROW + 1 + len(rows)):
             ws.cell(row=row, column=n).alignment = Alignment(wrap_text=True, vertical="top")
             if name == "基準日":

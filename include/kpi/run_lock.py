@@ -33,9 +33,9 @@ import os
 import re
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Callable
 
 import psycopg
 
@@ -264,7 +264,8 @@ def waiting_note(line: str) -> str | None:
     if not m:
         return None
     as_of = date.fromisoformat(m["as_of"]) if m["as_of"] != "None" else None
-    return (f"  等待倉儲鎖：由{describe_zh(m['run_id'], as_of, m['host'], m['pid'], datetime.fromisoformat(m['since']))}"
+    holder = describe_zh(m["run_id"], as_of, m["host"], m["pid"], datetime.fromisoformat(m["since"]))
+    return (f"  等待倉儲鎖：由{holder}"
             f"；本次已等待 {_duration_zh(int(m['waited']))}")
 
 

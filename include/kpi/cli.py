@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from kpi import config, labels
+from kpi.errors import KpiError
 
 DAG_ID = "kpi_nightly"
 PLAN_DEMO_AS_OF = date(2025, 11, 25)  # inside the plan period (ROC 114), used by `make run`
@@ -606,10 +607,8 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return args.func(args)
-    except Exception as exc:  # one clear line for operators; details with -v
-        from kpi.warehouse import WarehouseError
-
-        if args.verbose or not isinstance(exc, (WarehouseError, RuntimeError, FileNotFoundError, ValueError)):
+    except KpiError as exc:  # one clear line for operators; details with -v; anything else is a bug
+        if args.verbose:
             raise
         from kpi import redact
 

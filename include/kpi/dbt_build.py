@@ -23,7 +23,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kpi import config, redact
+from kpi import config, errors, redact
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ RUN_RESULTS = "run_results.json"
 KEEP_DAYS = 30  # the target dirs of older runs are deleted (a few MB each: manifest, compiled SQL)
 
 
-class DbtBuildFailed(RuntimeError):
+class DbtBuildFailed(errors.StepFailed):
     pass
 
 

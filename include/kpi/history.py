@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from kpi import config, labels, warehouse
+from kpi import config, errors, labels, warehouse
 
 # the earliest dated column of each source as loaded (raw), for "the first day of data"
 FIRST_DATA_SQL = {
@@ -16,7 +16,7 @@ FIRST_DATA_SQL = {
 }
 
 
-class RangeError(ValueError):
+class RangeError(errors.InputError):
     """An as-of range that cannot be computed (before the first data, in the future, reversed)."""
 
 

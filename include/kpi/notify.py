@@ -44,7 +44,7 @@ from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from kpi import config, labels, redact, status_table, warehouse
+from kpi import config, errors, labels, redact, status_table, warehouse
 from kpi.loaders.http_pages import safe_url
 
 log = logging.getLogger(__name__)
@@ -56,26 +56,7 @@ WEBHOOK_TIMEOUT = 15.0
 WEBHOOK_RETRIES = 2          # after the first attempt
 WEBHOOK_BACKOFF = 2.0        # seconds before the first retry, doubled each time
 
-LOG_DDL = """
-create table if not exists raw.notification_log (
-    as_of_date   date not null,
-    channel      text not null,
-    destination  text not null,
-    digest       text not null,
-    alerts       integer not null,
-    sent_at      timestamptz not null default now()
-);
-create index if not exists notification_log_as_of_idx on raw.notification_log (as_of_date, channel);
-comment on table raw.notification_log is 'What kpi.notify delivered: per as-of date and channel, the digest of the content (a retry does not send it twice).';
-"""
-
-
-def create_table(conn) -> None:
-    """raw.notification_log, created with the warehouse's other pipeline tables (warehouse.bootstrap)."""
-    conn.execute(LOG_DDL)
-
-
-class NotifyError(RuntimeError):
+class NotifyError(errors.StepFailed):
     """A channel could not deliver (the message says which, where, and why). Servers' words are
     quoted in it, so every configured secret is masked (a server may echo the token it was sent)."""
 

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
 
+from kpi import errors
 from kpi.loaders import landing
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ MAX_RETRY_AFTER = 60.0
 _SECRET_PARAMS = ("key", "token", "secret", "password", "passwd", "signature", "sig", "auth", "credential")
 
 
-class HttpSourceError(Exception):
+class HttpSourceError(errors.KpiError):
     """The API could not be read: a 4xx answer, retries or the deadline used up, a broken or looping
     `next` chain, a link or redirect leaving where the crawl may go."""
 

@@ -37,6 +37,12 @@ def last_status_date_before(conn, as_of: date) -> date | None:
                         (as_of,)).fetchone()[0]
 
 
+def statuses_between(conn, first: date, last: date) -> tuple[int, int]:
+    """(as-of dates, status rows) of marts.fct_kpi_status in [first, last]: what a backfill wrote."""
+    return conn.execute("select count(distinct as_of_date), count(*) from marts.fct_kpi_status "
+                        "where as_of_date between %s and %s", (first, last)).fetchone()
+
+
 def latest_possible_as_of(now: datetime | None = None) -> date:
     """Yesterday in Asia/Taipei: the latest day whose data can be complete."""
     return (now or datetime.now(config.TIMEZONE)).astimezone(config.TIMEZONE).date() - timedelta(days=1)

@@ -104,3 +104,16 @@ def last_watermark(conn: psycopg.Connection, source: str, object_name: str) -> s
         (source, object_name),
     ).fetchone()
     return row[0] if row else None
+
+
+def summary_since(conn: psycopg.Connection, since) -> tuple[dict[str, tuple], list[tuple[str, str]]]:
+    """What the loads started at or after `since` did: per source (files or batches loaded, failed,
+    rows read, loaded, set aside), and the (source, error) of each failed one in order."""
+    rows = {r[0]: r[1:] for r in conn.execute(
+        "select source, count(*) filter (where status = 'loaded'), count(*) filter (where status = 'failed'),"
+        " coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0)"
+        " from raw.load_ledger where started_at >= %s group by source", (since,)).fetchall()}
+    failures = conn.execute(
+        "select source, error from raw.load_ledger where started_at >= %s and status = 'failed' order by load_id",
+        (since,)).fetchall()
+    return rows, failures

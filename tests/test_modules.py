@@ -1,4 +1,4 @@
-"""How the package is cut into modules: the server module stands alone."""
+"""How the package is cut into modules: the server module stands alone, one base error class."""
 from __future__ import annotations
 
 import ast
@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 import kpi
 
@@ -35,3 +37,41 @@ def test_the_warehouse_module_imports_no_notification_code():
     assert not {m for m in loaded if m in USERS_OF_THE_TABLES or m.startswith("kpi.notify.") or m == "smtplib"}
     reached = _imports_anywhere(Path(kpi.__file__).parent / "warehouse.py")
     assert not reached & USERS_OF_THE_TABLES, reached & USERS_OF_THE_TABLES
+
+
+def _project_exception_classes() -> dict[str, type]:
+    import importlib
+    import inspect
+    import pkgutil
+
+    found = {}
+    for info in pkgutil.walk_packages(kpi.__path__, "kpi."):
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if (inspect.isclass(obj) and issubclass(obj, Exception) and obj.__module__ == info.name
+                    and not name.startswith("_")):
+                found[f"{info.name}.{name}"] = obj
+    return found
+
+
+def test_every_project_error_derives_from_kpi_error():
+    """One base class, so `kpi` catches one type: every public exception class of the package."""
+    from kpi.errors import KpiError
+
+    classes = _project_exception_classes()
+    assert "kpi.notify.content.NotifyError" in classes and "kpi.warehouse.WarehouseError" in classes
+    assert not [name for name, cls in classes.items() if not issubclass(cls, KpiError)]
+
+
+def test_kpi_prints_a_project_error_as_one_line_and_lets_a_bug_through(capsys, monkeypatch):
+    from kpi import cli, scaffold
+
+    assert cli.main(["new-source", "Not-Snake", "--kind", "file"]) == 2      # scaffold's InputError
+    err = capsys.readouterr().err
+    assert err.startswith("kpi new-source: source name must be lower_snake_case") and err.count("\n") == 1
+
+    def bug(*args):
+        raise KeyError("a bug, not an operator's problem")
+    monkeypatch.setattr(scaffold, "new_source", bug)
+    with pytest.raises(KeyError):
+        cli.main(["new-source", "fine_name", "--kind", "file"])

@@ -33,6 +33,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
 
+import tenacity
+
 from kpi import errors
 from kpi.loaders import landing
 
@@ -51,7 +53,7 @@ class HttpSourceError(errors.KpiError):
     `next` chain, a link or redirect leaving where the crawl may go."""
 
 
-class SourceNotDelivered(Exception):
+class SourceNotDelivered(errors.KpiError):
     """A file:// first page that does not exist: the source has delivered nothing yet, which
     docs/sources.md#landing-directory says is not an error."""
 
@@ -290,34 +292,49 @@ def _next_link(body: bytes, next_key: str, page_url: str) -> str | None:
 
 def _fetch(url: str, *, limits: _Limits, retries: int, backoff: float, sleep: Callable[[float], None],
            first: bool, scope: _Scope) -> tuple[bytes, str]:
+    """The page at `url`, retried (tenacity) as fetch_pages says: `backoff * 2**attempt` seconds before
+    each retry, longer when the server asks (Retry-After, up to MAX_RETRY_AFTER), never past the
+    crawl's deadline."""
     scheme = urlsplit(url).scheme.lower()
     if scheme not in SCHEMES:
         raise HttpSourceError(f"cannot fetch {safe_url(url)}: the URL must start with http://, https:// or file://")
-    last = "no attempt made"
-    for attempt in range(retries + 1):
+    attempts = retries + 1
+    errors_so_far: list[str] = []
+
+    def attempt() -> tuple[bytes, str]:
         left = limits.left()
         if left <= 0:
-            raise limits.passed(url, last if attempt else None)
+            raise limits.passed(url, errors_so_far[-1] if errors_so_far else None)
         budget = min(limits.page_deadline, left)
         try:
             return _fetch_once(url, min(limits.timeout, budget), budget, first, scope)
         except _PageDeadline:
             if budget < limits.page_deadline:
                 raise limits.passed(url) from None
-            last = f"no complete answer within the page deadline of {limits.page_deadline:g} s"
-            wait = None
-        except _Retryable as exc:
-            last, wait = str(exc), exc.wait
-        if attempt == retries:
-            break
-        delay = backoff * 2 ** attempt
-        if wait is not None:
-            delay = max(delay, min(wait, MAX_RETRY_AFTER))
-        if delay >= limits.left():
+            raise _Retryable(f"no complete answer within the page deadline of {limits.page_deadline:g} s") from None
+
+    def wait(state: tenacity.RetryCallState) -> float:
+        delay = backoff * 2 ** (state.attempt_number - 1)
+        if (asked := state.outcome.exception().wait) is not None:
+            delay = max(delay, min(asked, MAX_RETRY_AFTER))
+        return delay
+
+    def stop(state: tenacity.RetryCallState) -> bool:
+        return state.attempt_number >= attempts or state.upcoming_sleep >= limits.left()
+
+    def before_sleep(state: tenacity.RetryCallState) -> None:
+        errors_so_far.append(str(state.outcome.exception()))
+        log.warning("%s: %s; retry %d of %d in %.1fs", safe_url(url), state.outcome.exception(),
+                    state.attempt_number, retries, state.upcoming_sleep)
+
+    def give_up(state: tenacity.RetryCallState) -> None:
+        last = str(state.outcome.exception())
+        if state.attempt_number < attempts:
             raise limits.passed(url, last)
-        log.warning("%s: %s; retry %d of %d in %.1fs", safe_url(url), last, attempt + 1, retries, delay)
-        sleep(delay)
-    raise HttpSourceError(f"{safe_url(url)}: gave up after {retries + 1} attempts; last error: {last}")
+        raise HttpSourceError(f"{safe_url(url)}: gave up after {attempts} attempts; last error: {last}")
+
+    return tenacity.Retrying(stop=stop, wait=wait, sleep=sleep, retry=tenacity.retry_if_exception_type(_Retryable),
+                             before_sleep=before_sleep, retry_error_callback=give_up)(attempt)
 
 
 def _fetch_once(url: str, timeout: float, budget: float, first: bool, scope: _Scope) -> tuple[bytes, str]:

@@ -318,7 +318,7 @@ def test_webhook_4xx_is_a_clear_error_and_the_email_still_goes(report_dir, smtp_
 
 
 def test_webhook_5xx_is_retried_with_backoff(report_dir, http_server, monkeypatch):
-    monkeypatch.setattr(notify, "WEBHOOK_BACKOFF", 0.05)
+    monkeypatch.setattr(notify.webhook, "WEBHOOK_BACKOFF", 0.05)
     monkeypatch.setenv("KPI_WEBHOOK_URL", f"{http_server}/flaky")
     Hooks.flaky_left = 2
     assert notify.send_alerts(AS_OF, report_dir)["webhook"] == "sent (HTTP 200)"
@@ -334,7 +334,7 @@ def test_webhook_5xx_is_retried_with_backoff(report_dir, http_server, monkeypatc
 
 
 def test_unreachable_webhook_names_the_url_without_its_secret(report_dir, monkeypatch):
-    monkeypatch.setattr(notify, "WEBHOOK_BACKOFF", 0.01)
+    monkeypatch.setattr(notify.webhook, "WEBHOOK_BACKOFF", 0.01)
     port = _free_port()  # nothing listens there
     secret = "T00000000B00000000XXXXXXXXXXXXXXXXXXXXXXXX"
     monkeypatch.setenv("KPI_WEBHOOK_URL", f"http://127.0.0.1:{port}/services/{secret}")

@@ -146,15 +146,15 @@ def test_kpi_unlock_shows_the_holder_and_asks_first(warehouse_db):
 
 
 def test_every_run_keeps_its_log_and_the_dated_name_is_the_latest(kpi_state, monkeypatch):
-    from kpi import airflow_env, cli
+    from kpi import airflow_env, dag_runner
 
     monkeypatch.setenv("AIRFLOW_HOME", str(kpi_state / "log-test-airflow"))
     runs = airflow_env.airflow_home() / "runs"
     runs.mkdir(parents=True)
     (runs / "2025-03-05.log").write_text("a log written before logs were kept per run\n")
-    first = cli._run_log(date(2025, 3, 5))
+    first = dag_runner.run_log(date(2025, 3, 5))
     first.write_text("the first run, killed\n")
-    second = cli._run_log(date(2025, 3, 5))
+    second = dag_runner.run_log(date(2025, 3, 5))
     second.write_text("the second run\n")
     logs = sorted(p.read_text() for p in runs.glob("2025-03-05.*.log"))
     assert logs == ["a log written before logs were kept per run\n", "the first run, killed\n", "the second run\n"]

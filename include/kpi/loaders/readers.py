@@ -42,6 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from kpi import errors
 from kpi.loaders.parsing import WHITESPACE, string_buffers
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ _UTF8_NAMES = {"utf-8", "utf-8-sig"}
 _DEFAULT_FAMILY = _UTF8_NAMES | {"cp950", "big5", "big5hkscs"}
 
 
-class UnreadableFile(Exception):
+class UnreadableFile(errors.KpiError):
     """The whole file cannot be read: not a workbook, undecodable, wrong header, empty."""
 
 

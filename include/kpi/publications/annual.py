@@ -15,7 +15,7 @@ from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
 
-from kpi import config, labels, warehouse
+from kpi import config, errors, labels, warehouse
 from kpi.publications import common
 
 KINDS = (("key", "關鍵績效指標"), ("common", "共同性指標"))
@@ -125,12 +125,12 @@ def parse_year(text: str | int) -> int:
     try:
         y = int(str(text).strip())
     except ValueError:
-        raise ValueError(f"不是年份：{text!r}（民國年如 113，或西元年如 2024）") from None
+        raise errors.InputError(f"不是年份：{text!r}（民國年如 113，或西元年如 2024）") from None
     if 1 <= y <= 300:
         return y + labels.ROC_OFFSET
     if 1912 <= y <= 2300:
         return y
-    raise ValueError(f"不是年份：{text!r}（民國年如 113，或西元年如 2024）")
+    raise errors.InputError(f"不是年份：{text!r}（民國年如 113，或西元年如 2024）")
 
 
 def note(r: dict, explanations: list[dict], available: bool) -> str:
@@ -158,12 +158,12 @@ def fetch(year: int, as_of: date | None = None) -> AnnualReport:
                              + (" and as_of_date = %s" if as_of else ""),
                              (year, as_of) if as_of else (year,)).fetchone()[0]
         if final is None and as_of:
-            raise ValueError(f"倉儲中沒有基準日 {labels.roc_date(as_of)} 對{labels.year_label(year)}的指標狀態")
+            raise errors.InputError(f"倉儲中沒有基準日 {labels.roc_date(as_of)} 對{labels.year_label(year)}的指標狀態")
         if final is None:
-            raise ValueError(f"倉儲中沒有{labels.year_label(year)}的指標狀態"
+            raise errors.InputError(f"倉儲中沒有{labels.year_label(year)}的指標狀態"
                              f"（請先執行 kpi backfill --from {year + 1}-01-01 --to {year + 1}-01-01）")
         if final <= date(year, 12, 31):
-            raise ValueError(f"{labels.year_label(year)}尚未結束：倉儲中該年度最新的基準日為 {labels.roc_date(final)}，"
+            raise errors.InputError(f"{labels.year_label(year)}尚未結束：倉儲中該年度最新的基準日為 {labels.roc_date(final)}，"
                              "年度成果報告須待年度結束後產製")
         rows = warehouse.fetch_dicts(conn, _ROWS_SQL, {"y": year, "d": final})
         counts = warehouse.fetch_dicts(conn, _COUNTS_SQL, {"y": year, "d": final})

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
 
-from kpi import config, labels, warehouse
+from kpi import config, errors, labels, warehouse
 from kpi.publications import common
 from kpi.report import charts
 from kpi.report import data as report_data
@@ -162,11 +162,11 @@ def fetch(as_of: date, since: date | None = None) -> Briefing:
     if since is None:
         since, since_source = default_since(as_of)
     if since >= as_of:
-        raise ValueError(f"比較基準日 --since {labels.roc_date(since)} 須早於基準日 {labels.roc_date(as_of)}")
+        raise errors.InputError(f"比較基準日 --since {labels.roc_date(since)} 須早於基準日 {labels.roc_date(as_of)}")
     with warehouse.connect() as conn:
         missing = {as_of, since} - _computed_dates(conn, as_of, since)
         if missing:
-            raise ValueError("倉儲中沒有下列基準日的指標狀態：" + "、".join(labels.roc_date(d) for d in sorted(missing))
+            raise errors.InputError("倉儲中沒有下列基準日的指標狀態：" + "、".join(labels.roc_date(d) for d in sorted(missing))
                              + "（請先執行 kpi run --as-of D 或 kpi backfill --from D）")
         params = {"d": as_of, "d0": since}
         rows = warehouse.fetch_dicts(conn, _CHANGES_SQL, params)

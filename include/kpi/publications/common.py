@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jinja2
 
-from kpi import config
+from kpi import config, errors
 
 EXPLANATIONS = "marts.fct_kpi_explanations"
 EXPLANATION_COLUMNS = ("kpi_code", "org_unit_code", "year", "as_of_date", "lag_reason", "improvement_action",
@@ -109,7 +109,7 @@ def print_pdf(html: Path, pdf: Path, timeout: int = 180) -> Path:
     """`html` printed to `pdf` by headless Chromium (page size and margins from the page's CSS @page)."""
     browser = chromium()
     if browser is None:
-        raise RuntimeError("PDF needs headless Chromium: install it (Debian: apt-get install chromium "
+        raise errors.StepFailed("PDF needs headless Chromium: install it (Debian: apt-get install chromium "
                            "fonts-noto-cjk) or set KPI_CHROMIUM to its path")
     pdf.parent.mkdir(parents=True, exist_ok=True)
     tmp = pdf.with_name(f".{pdf.name}.tmp")
@@ -119,7 +119,7 @@ def print_pdf(html: Path, pdf: Path, timeout: int = 180) -> Path:
              html.resolve().as_uri()],
             capture_output=True, text=True, timeout=timeout)
     if not tmp.exists() or tmp.stat().st_size == 0:
-        raise RuntimeError(f"Chromium did not print {html} to PDF (exit {res.returncode}): {res.stderr[-500:]}")
+        raise errors.StepFailed(f"Chromium did not print {html} to PDF (exit {res.returncode}): {res.stderr[-500:]}")
     tmp.replace(pdf)
     return pdf
 

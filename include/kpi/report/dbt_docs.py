@@ -8,6 +8,8 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+from kpi import errors
+
 log = logging.getLogger(__name__)
 
 FILE_NAME = "dbt-docs.html"
@@ -22,7 +24,7 @@ def publish(out_dir: Path, as_of: date | None = None) -> Path:
         dbt_render.dbt("docs", "generate", "--static", as_of=as_of, target_path=Path(target))
         static = Path(target) / "static_index.html"
         if not static.exists():
-            raise FileNotFoundError(f"dbt docs generate --static wrote no {static.name}")
+            raise errors.StepFailed(f"dbt docs generate --static wrote no {static.name}")
         out_dir.mkdir(parents=True, exist_ok=True)
         dest = out_dir / FILE_NAME
         shutil.copyfile(static, dest)

@@ -29,7 +29,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kpi import airflow_env, config, errors
@@ -187,7 +187,7 @@ class AirflowUI:
             dbt_render.ensure_manifest()
             airflow_env.ensure_metadata_db()
             password = admin_password()
-            since = datetime.now(timezone.utc).replace(microsecond=0)
+            since = datetime.now(UTC).replace(microsecond=0)
             self._start_all()
             dag = self._wait_ready(password, since)
             self._print_ready(dag, password, time.monotonic() - started)
@@ -253,7 +253,8 @@ class AirflowUI:
                 break
             if time.monotonic() > deadline:
                 raise errors.StepFailed(f"DAG {DAG_ID} not parsed after {self.ready_timeout:.0f} s: see "
-                                   f"{self._rel(self.logs / 'dag-processor.log')} and `kpi airflow dags list-import-errors`")
+                                   f"{self._rel(self.logs / 'dag-processor.log')} "
+                                   "and `kpi airflow dags list-import-errors`")
             time.sleep(1)
         if dag.get("is_paused") == self.unpause:  # unpause it (default), or pause it (--paused)
             status, dag = api(self.base, f"/api/v2/dags/{DAG_ID}", "PATCH", {"is_paused": not self.unpause},
@@ -271,7 +272,8 @@ class AirflowUI:
             nxt = dag.get("next_dagrun_run_after")
             when = ""
             if nxt:
-                when = f"; next run {datetime.fromisoformat(nxt).astimezone(config.TIMEZONE):%Y-%m-%d %H:%M} Asia/Taipei"
+                local = datetime.fromisoformat(nxt).astimezone(config.TIMEZONE)
+                when = f"; next run {local:%Y-%m-%d %H:%M} Asia/Taipei"
             schedule = f"{DAG_ID} is unpaused: it runs at 02:00 Asia/Taipei while this command runs{when}"
         self.say("\n".join([
             f"Airflow is ready ({seconds:.0f} s): api-server, scheduler, dag-processor, triggerer (LocalExecutor)",

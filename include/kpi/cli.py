@@ -93,7 +93,8 @@ def _print_load_summary(since: datetime) -> None:
             continue
         loaded, failed, read, new, rejected = rows[source]
         note = f"，失敗 {failed} 個" if failed else ""
-        print(f"  {source:<10} 讀取 {read:>9,} 列，載入 {new:>9,} 列，剔除 {rejected:>5,} 列（載入 {loaded} 個檔案或批次{note}）")
+        print(f"  {source:<10} 讀取 {read:>9,} 列，載入 {new:>9,} 列，剔除 {rejected:>5,} 列"
+              f"（載入 {loaded} 個檔案或批次{note}）")
     for source, error in failures:
         print(f"  無法載入 {source}: {error}", file=sys.stderr)
 
@@ -219,7 +220,8 @@ def cmd_backtest(args) -> int:
 
     result = backtest.summary(args.year)
     if result is None:
-        print(f"倉儲中沒有 {labels.roc_year(args.year)}年（{args.year}）的年底推估回測：需該年度已結束且之前至少 2 年資料",
+        print(f"倉儲中沒有 {labels.roc_year(args.year)}年"
+              f"（{args.year}）的年底推估回測：需該年度已結束且之前至少 2 年資料",
               file=sys.stderr)
         return 1
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else backtest.render(result))
@@ -287,7 +289,8 @@ def cmd_load(args) -> int:
             result = engine.load(name, force=args.force, progress=progress)
         failed += result.objects_failed
         note = "（尚未交付）" if result.not_delivered else ""
-        print(f"{name:<10} 讀取 {result.rows_read:>9,} 列，載入 {result.rows_loaded:>9,} 列，剔除 {result.rows_rejected:>5,} 列，"
+        print(f"{name:<10} 讀取 {result.rows_read:>9,} 列，載入 {result.rows_loaded:>9,} 列"
+              f"，剔除 {result.rows_rejected:>5,} 列，"
               f"檔案 載入 {result.objects_loaded} / 略過 {result.objects_skipped} / 失敗 {result.objects_failed}{note}")
         for obj, error in result.failures:
             print(f"  失敗 {obj}: {error}", file=sys.stderr)
@@ -310,12 +313,12 @@ def cmd_airflow(args) -> int:
 
 def cmd_dbt(args) -> int:
     """dbt with this project's profile, warehouse and as-of date (default: the latest run's)."""
-    from kpi import dbt_render, status_table, warehouse
+    from kpi import dbt_render, errors, status_table, warehouse
 
-    warehouse.up()
     argv = [a for a in args.dbt_args if a != "--"]
     if not argv:
-        raise ValueError("name a dbt command, e.g. kpi dbt test --select test_type:unit")
+        raise errors.InputError("name a dbt command, e.g. kpi dbt test --select test_type:unit")
+    warehouse.up()
     return dbt_render.run_attached(argv, args.as_of or status_table.latest_as_of())
 
 
@@ -419,7 +422,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--output", type=Path, help="file to write (default: reports/<as-of>/report.html)")
     rep.set_defaults(func=cmd_report)
 
-    brief = sub.add_parser("briefing", help="write the 市務會議 briefing: what changed since the previous one (HTML and PDF)")
+    brief = sub.add_parser("briefing",
+                           help="write the 市務會議 briefing: what changed since the previous one (HTML and PDF)")
     brief.add_argument("--as-of", type=_date, required=True, help="as-of date D of the briefing")
     brief.add_argument("--since", type=_date, help="compare with this as-of date (default: the previous "
                        "briefing's, else two months before D)")
@@ -439,7 +443,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex.set_defaults(func=cmd_explain_template)
 
     af = sub.add_parser("airflow", help="run the airflow CLI on this project, e.g. "
-                        "`kpi airflow backfill create --dag-id kpi_nightly --from-date 2025-01-01 --to-date 2025-01-31`")
+                        "`kpi airflow backfill create --dag-id kpi_nightly "
+                        "--from-date 2025-01-01 --to-date 2025-01-31`")
     af.add_argument("airflow_args", nargs=argparse.REMAINDER)
     af.set_defaults(func=cmd_airflow)
 

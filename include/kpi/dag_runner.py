@@ -25,7 +25,8 @@ def dag_counts() -> tuple[int, int]:
     from kpi.loaders import source_names
 
     manifest = json.loads(dbt_render.manifest_path().read_text())
-    dbt_nodes = sum(1 for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed", "test", "snapshot"))
+    dbt_nodes = sum(1 for n in manifest["nodes"].values()
+                    if n["resource_type"] in ("model", "seed", "test", "snapshot"))
     dbt_nodes += len(manifest.get("unit_tests") or {})
     # resolve_as_of, prepare_warehouse, loads_finished, dbt_build, flag_indicators, publish, notify,
     # check_loads, release_warehouse
@@ -59,10 +60,10 @@ def _how_it_ended(rc: int) -> str:
 
 def run_dag(as_of: date, log_path: Path, progress: ProgressPrinter,
             conf: dict | None = None) -> tuple[bool, list[str], float, str | None]:
-    """Run the real DAG for `as_of` through `airflow dags test` (with DAG params `conf`); returns (ok, failed tasks, seconds, how
-    the runner ended when not by itself). Progress: tasks done of all tasks, and dbt nodes (seeds,
-    models, tests) done of all, from the line the task dbt_build logs per node; a failed node is
-    named as it fails; a run waiting for the warehouse lock says who holds it."""
+    """Run the real DAG for `as_of` through `airflow dags test` (with DAG params `conf`); returns (ok,
+    failed tasks, seconds, how the runner ended when not by itself). Progress: tasks done of all
+    tasks, and dbt nodes (seeds, models, tests) done of all, from the line the task dbt_build logs per
+    node; a failed node is named as it fails; a run waiting for the warehouse lock says who holds it."""
     from kpi import airflow_env, dbt_build, pipeline, run_lock
 
     run_time = pipeline.run_time_for(as_of)

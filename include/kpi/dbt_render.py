@@ -95,6 +95,6 @@ def run_attached(args: list[str], as_of: date | None) -> int:
     # commands that take no vars (deps, clean, debug's flags are fine) still accept --vars
     if as_of is not None and "--vars" not in given and args and args[0] not in ("clean", "deps", "init"):
         cmd += ["--vars", json.dumps(as_of_vars(as_of))]
-    env = {**os.environ, **connections.dbt_env(connections.warehouse_params()),
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env = config.child_env({**connections.dbt_env(connections.warehouse_params()),
+                            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
     return subprocess.run(cmd, env=env).returncode

@@ -12,7 +12,6 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 
-
 @dataclass
 class Rejection:
     record_ref: str

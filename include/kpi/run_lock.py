@@ -112,7 +112,8 @@ def acquire(run_id: str, as_of: date, *, dag_id: str | None = None, keep_session
                 continue  # another run took it between our look and our write: look again
         waited = time.monotonic() - started
         if waited > wait_seconds:
-            raise errors.StepFailed(f"warehouse busy: the lock is held by {holder.describe()}; gave up after {waited:.0f} s "
+            raise errors.StepFailed(f"warehouse busy: the lock is held by {holder.describe()}; "
+                                    f"gave up after {waited:.0f} s "
                                "(`kpi unlock` releases it if that run is stuck)")
         log.info("%s %s, waited %d s", WAITING, holder.describe(), waited)
         time.sleep(poll_seconds)

@@ -73,7 +73,8 @@ create table if not exists raw.notification_log (
     sent_at      timestamptz not null default now()
 );
 create index if not exists notification_log_as_of_idx on raw.notification_log (as_of_date, channel);
-comment on table raw.notification_log is 'What kpi.notify delivered: per as-of date and channel, the digest of the content (a retry does not send it twice).';
+comment on table raw.notification_log is 'What kpi.notify delivered: per as-of date and channel, the digest '
+    'of the content (a retry does not send it twice).';
 """
 
 

@@ -141,7 +141,8 @@ class Source:
         create = (f"create table if not exists {self.qualified_table} (\n" + ",\n".join(cols)
                   + f",\n    primary key ({key})\n);\n")
         # a column declared after the table was created is added (nullable: old rows lack it)
-        added = "".join(f"alter table {self.qualified_table} add column if not exists {c.strip().split(' not null')[0]};\n"
+        added = "".join(f"alter table {self.qualified_table} "
+                        f"add column if not exists {c.strip().split(' not null')[0]};\n"
                         for c in cols)
         return create + added
 

@@ -258,7 +258,8 @@ def type_chunk(source: Source, chunk: pa.Table | pd.DataFrame, pii_key: bytes,
             with np.errstate(invalid="ignore"):
                 over = a > b
             reasons = _first_error(reasons, _messages(
-                over, lambda i: f"{col.label} {_fmt(float(a[i]))} exceeds {other.label} {_fmt(float(b[i]))}" if show
+                over, lambda i, col=col, other=other, a=a, b=b:
+                f"{col.label} {_fmt(float(a[i]))} exceeds {other.label} {_fmt(float(b[i]))}" if show
                 else f"{col.label} exceeds {other.label}"))
         if col.required_when:
             (other_name, expected), = col.required_when.items()
@@ -266,7 +267,8 @@ def type_chunk(source: Source, chunk: pa.Table | pd.DataFrame, pii_key: bytes,
             when = pc.equal(typed[other_name], pa.scalar(expected, typed[other_name].type)).fill_null(False)
             missing = typed[col.name].is_null().to_numpy(zero_copy_only=False) & when.to_numpy(zero_copy_only=False)
             reasons = _first_error(reasons, _messages(
-                missing, lambda i: f"{col.label} is empty although {other.label} is {expected}"))
+                missing, lambda i, col=col, other=other, expected=expected:
+                f"{col.label} is empty although {other.label} is {expected}"))
     if source.pseudonym:
         typed[source.pseudonym] = pseudonymise(
             [column(c.source) for c in source.columns if c.pii == "pseudonym"], pii_key)

@@ -35,8 +35,7 @@ from pathlib import Path
 
 from kpi import config
 from kpi.notify import log as sent_log
-from kpi.notify.content import (Notice, NotifyError, build_notice, department_contacts, department_notices,
-                                fetch_alerts)
+from kpi.notify.content import Notice, NotifyError, build_notice, department_contacts, department_notices, fetch_alerts
 from kpi.notify.render import attachment_name, build_email, render_html, render_text, webhook_payload
 from kpi.notify.smtp import send_email
 from kpi.notify.webhook import post_webhook, webhook_display

@@ -105,7 +105,8 @@ def post_webhook(url: str, payload: dict, token: str = "", *, timeout: float | N
         headers["Authorization"] = f"Bearer {token}"
 
     def before_sleep(state: tenacity.RetryCallState) -> None:
-        log.warning("webhook %s: %s; retry %d of %d in %.1fs", shown, redact.mask(str(state.outcome.exception()), token),
+        log.warning("webhook %s: %s; retry %d of %d in %.1fs", shown,
+                    redact.mask(str(state.outcome.exception()), token),
                     state.attempt_number, retries, state.next_action.sleep)
 
     retrying = tenacity.Retrying(

@@ -22,18 +22,18 @@ SHEET_TITLE = "預算執行"
 CURRENT, CAPITAL = "經常門", "資本門"
 
 # K5.1 design: year-end execution of tracked infrastructure lines (target 82%); earlier months run
-# lower by TRACKED_RAMP × the share of the year-end rush still ahead (RUSH_AHEAD). 2026 sits just
-# under the target in October (at risk).
+# lower by the fraction TRACKED_RAMP × the share of the year-end rush still ahead (RUSH_AHEAD) — a
+# fraction, so a year's shape does not depend on its level. 2026 sits under the target in October.
 TRACKED_YEAR_END = {2022: 0.852, 2023: 0.788, 2024: 0.836, 2025: 0.803, 2026: 0.838}
-TRACKED_RAMP = 0.20
+TRACKED_RAMP = 0.24
 # The year-end rush: of the catch-up between January and the books' close, the share still ahead at
 # each month end. Slow through the spring, faster from September, the biggest step in December.
 RUSH_AHEAD = [1.0, 0.97, 0.94, 0.90, 0.86, 0.82, 0.76, 0.71, 0.66, 0.59, 0.48, 0.34, 0.0]
 # How much each year's rush differs from the usual one (a uniform factor around 1).
-RUSH_SPREAD = 0.10
-# A department's tracked tenders keep their pace from year to year (a slow department stays slow);
-# this much of a line's offset is drawn afresh each year.
-TRACKED_OFFSET_SD, TRACKED_OFFSET_YEARLY_SD = 0.04, 0.012
+RUSH_SPREAD = 0.05
+# A line's execution relative to the city's (a fraction): departments keep their pace from year to
+# year (a slow department stays slow); this much of it is drawn afresh each year.
+TRACKED_OFFSET_SD, TRACKED_OFFSET_YEARLY_SD = 0.05, 0.012
 # C1.1 design: year-end surplus of 經常門 業務費 ((budget - paid - carried) / budget, target >= 2%).
 SURPLUS = {2022: 0.031, 2023: 0.014, 2024: 0.027, 2025: 0.017, 2026: 0.024}
 
@@ -150,8 +150,8 @@ def snapshot(lines: list[BudgetLine], fig: YearFigures, month: int) -> list[tupl
     ]
     tracked = [i for i, ln in enumerate(lines) if ln.tracked]
     ahead = RUSH_AHEAD[month] * fig.rush
-    design = _design(TRACKED_YEAR_END, year) - TRACKED_RAMP * ahead
-    rates = centred([design + fig.tracked_offset[i] for i in tracked], [allocated[i] for i in tracked], design)
+    design = _design(TRACKED_YEAR_END, year) * (1 - TRACKED_RAMP * ahead)
+    rates = centred([design * (1 + fig.tracked_offset[i]) for i in tracked], [allocated[i] for i in tracked], design)
     tracked_rate = dict(zip(tracked, rates))
 
     out = []

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.slow
 
 AFTER_LNY = date(2025, 2, 7)    # Lunar New Year 2025: 01-27 … 01-31, no documents those days
 FALLBACK = date(2023, 6, 30)    # only 2022 before it: fewer than 2 earlier years
-YEAR_END = date(2025, 12, 31)   # 2022–2024 closed: the backtest of 2024 learns from 2022 and 2023
+# 2022–2025 closed: the backtest of 2024 learns from 2022–2023, that of 2025 from 2022–2024
+YEAR_END = date(2026, 1, 1)
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +125,20 @@ def test_backtest_reports_the_rate_at_which_the_ranges_held_the_year_end(built):
 
     text = run_kpi("backtest", "--year", "2024")
     assert text.returncode == 0 and "113年（2024）" in text.stdout and "80% 區間" in text.stdout
+
+
+@pytest.mark.parametrize("year", [2024, 2025])
+def test_backtest_meets_the_goals_of_the_method(built, year):
+    """The goals of docs/foresight.md on the demo data: the 80 % range holds the year end 70–90 % of
+    the time, the error is at most 0.7× the straight line's, at least 80 % of the year's misses were
+    可能未達成 by 31 October, and at most 20 % of those flagged then were false alarms."""
+    res = run_kpi("backtest", "--year", str(year), "--json")
+    assert res.returncode == 0, res.stderr[-2000:]
+    r = json.loads(res.stdout)
+    assert 0.70 <= r["coverage_80"] <= 0.90, r
+    assert r["mape"] <= 0.7 * r["mape_linear"], r
+    assert r["misses"] > 0 and r["misses_flagged_by_oct31"] >= 0.8 * r["misses"], r
+    assert r["false_alarms"] <= 0.2 * r["flagged_by_oct31"], r
 
 
 def test_backtest_of_a_year_without_two_earlier_years_says_why(built):

@@ -26,6 +26,10 @@ CERTIFICATES = [
 # K3.1 (政府服務獎 coaching): agencies coached so far / agencies taking part, by year.
 SERVICE_AWARD = {2022: 8, 2023: 9, 2024: 9, 2025: 10, 2026: 10}
 SERVICE_AWARD_SHORT = {2023: 1, 2026: 2}   # years the last agencies were not reached
+# A designed miss: a meeting called off and never held. The regulations panel meets ahead of the
+# plan's straight line, so in October 2025 it is on track by the line one meeting short, while the
+# projection (two more meetings to come, as every year) already sees 15 of 16: an early warning.
+CANCELLED = {(2025, "K6.4", "第7次法規審查小組委員會會議")}
 
 
 @dataclass
@@ -125,7 +129,7 @@ class RegisterBuilder:
         for year in range(self.start.year, self.until.year + 1):
             for code, planned, unit, item in _planned_events(year):
                 roll = rng.random()
-                if roll < 0.035:
+                if roll < 0.035 or (year, code, item) in CANCELLED:
                     continue  # never done: the year falls short
                 if code in _MEETINGS:
                     done = planned + timedelta(weeks=rng.randrange(1, 3) if roll < 0.135 else 0)

@@ -220,9 +220,7 @@ def cmd_backtest(args) -> int:
 
     result = backtest.summary(args.year)
     if result is None:
-        print(f"倉儲中沒有 {labels.roc_year(args.year)}年"
-              f"（{args.year}）的年底推估回測：需該年度已結束且之前至少 2 年資料",
-              file=sys.stderr)
+        print(backtest.missing_reason(args.year), file=sys.stderr)
         return 1
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else backtest.render(result))
     return 0

@@ -30,12 +30,7 @@ with final as (
     select %(d)s::date as as_of_date
 ), rows as (
     select l.*, k.goal_seq, k.item_no, k.goal_category_zh, k.evaluation_system, k.evaluation_method_zh,
-           t.target_text_zh,
-           case when l.actual_value is null or l.target_value is null then null
-                when l.direction = 'lower' then
-                    case when l.actual_value > 0 and l.target_value > 0 then l.target_value / l.actual_value end
-                when l.target_value <> 0 then l.actual_value / l.target_value
-           end as achievement
+           t.target_text_zh
     from marts.kpi_status_labelled as l
     inner join final using (as_of_date)
     inner join marts.dim_kpi as k using (kpi_code)
@@ -45,10 +40,8 @@ with final as (
 select r.*,
        {common.number_sql('r.numerator')} as numerator_text,
        {common.number_sql('r.denominator')} as denominator_text,
-       (case when r.achievement is not null then {common.fmt_sql('r.achievement', 'pct', "'%%'")} end) as achievement_text,
        s.source_name_zh
 from rows as r
-left join raw.value_formats as pct on pct.value_format = 'percent'
 left join (select distinct source_code, source_name_zh from marts.fct_source_freshness) as s using (source_code)
 order by r.kpi_kind = 'common', r.goal_seq, r.item_no
 """

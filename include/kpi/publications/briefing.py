@@ -83,18 +83,16 @@ where e.received_date::date > %(d0)s and e.received_date::date <= %(d)s
 order by e.received_date, e.kpi_code, e.org_unit_code
 """
 
-_OUTLOOK_SQL = f"""
+_OUTLOOK_SQL = """
 select l.kpi_code, l.kpi_label_zh, l.kpi_sort, l.status, l.status_zh, l.actual_text, l.target_text,
        f.projected_status, coalesce(s.status_zh, f.projected_status) as projected_status_zh,
        s.status_sort as projected_sort, s.is_flagged as projected_flagged,
-       {common.fmt_sql('f.projected_year_end')} as projected_text,
-       {common.fmt_sql('f.projected_low')} as projected_low_text,
-       {common.fmt_sql('f.projected_high')} as projected_high_text,
+       coalesce(l.projected_text, '—') as projected_text,
+       coalesce(l.projected_low_text, '—') as projected_low_text,
+       coalesce(l.projected_high_text, '—') as projected_high_text,
        f.projection_basis, f.projection_reason
 from marts.fct_kpi_status as f
 inner join marts.kpi_status_labelled as l using (as_of_date, kpi_code, year, org_unit_code)
-inner join marts.dim_kpi as k using (kpi_code)
-left join raw.value_formats as fmt on fmt.value_format = k.value_format
 left join marts.dim_status as s on s.status = f.projected_status
 where f.as_of_date = %(d)s and l.is_as_of_year and l.is_city
 order by s.status_sort nulls last, l.kpi_sort

@@ -19,23 +19,8 @@ EXPLANATION_COLUMNS = ("kpi_code", "org_unit_code", "year", "as_of_date", "lag_r
 PROJECTION_COLUMNS = ("projected_year_end", "projected_low", "projected_high", "projection_basis",
                       "projected_status", "projection_reason")
 
-# A value in its display form, as the dbt macro fmt_value writes actual_text (seed value_formats):
-# used for values the marts carry only as numbers (projections). `v` is the value, `fmt` the
-# value_formats row, `unit` the unit text.
-FMT_SQL = """case when ({v}) is null then '—'
-    else replace(replace({fmt}.text_pattern, '{{n}}',
-        case when {fmt}.decimals > 0
-             then rtrim(rtrim(to_char(round(({v})::numeric * {fmt}.scale, {fmt}.decimals),
-                                      'FM999,999,999,990.' || repeat('0', {fmt}.decimals)), '0'), '.')
-             else to_char(round(({v})::numeric * {fmt}.scale, 0), 'FM999,999,999,990') end),
-        '{{unit}}', coalesce({unit}, '')) end"""
-
 # a plain number with thousands separators and no trailing zeros (numerators, denominators)
 NUMBER_SQL = "case when ({v}) is null then null else rtrim(rtrim(to_char(({v})::numeric, 'FM999,999,999,999,990.0000'), '0'), '.') end"
-
-
-def fmt_sql(value: str, fmt: str = "fmt", unit: str = "k.unit_zh") -> str:
-    return FMT_SQL.format(v=value, fmt=fmt, unit=unit)
 
 
 def number_sql(value: str) -> str:

@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # An as-of date inside the plan period (ROC 114/11/25); the demo data runs up to yesterday.
 DEMO_AS_OF ?= 2025-11-25
 
-.PHONY: install run test airflow down status freeze clean
+.PHONY: install run test lint airflow down status freeze clean
 
 install: $(STAMP)
 
@@ -25,6 +25,11 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# ruff (pyproject.toml) on the Python, sqlfluff (.sqlfluff) on the dbt models and data tests; both must be clean.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/sqlfluff lint --processes 2 dbt_project/models dbt_project/tests
 
 # Airflow's web UI and scheduler on the embedded warehouse until Ctrl-C; prints where to log in.
 # Port: KPI_AIRFLOW_PORT (default 8080). `make airflow AIRFLOW_ARGS=--paused` leaves kpi_nightly paused.

@@ -189,7 +189,8 @@ def main() -> None:
     db = next(d for d in api.listing("database", ["id", "database_name", "uuid"])
               if d["uuid"] == yaml.safe_load((folder / DB_FILE).read_text(encoding="utf-8"))["uuid"])
     schemas = api.call("GET", f"/api/v1/database/{db['id']}/schemas/")["result"]
-    datasets = {d["id"]: d for d in api.listing("dataset", ["id", "table_name", "uuid"]) if d["uuid"] in bundle_datasets}
+    listing = api.listing("dataset", ["id", "table_name", "uuid"])
+    datasets = {d["id"]: d for d in listing if d["uuid"] in bundle_datasets}
     if len(datasets) != len(bundle_datasets):
         fail(f"imported {len(datasets)} of the bundle's {len(bundle_datasets)} datasets")
     for ds in datasets.values():

@@ -67,7 +67,8 @@ def write_export(path: Path, rows: int, seed: int = 1) -> None:
                 "陳情人姓名": "陳情人" + pd.Series(seq % 50_000).astype(str),
                 "聯絡電話": "09" + pd.Series(seq % 50_000).astype(str).str.zfill(8),
                 "電子郵件": "p" + pd.Series(seq % 50_000).astype(str) + "@mail.example.tw",
-                "地址": "基隆市" + pd.Series(rng.choice(["中正區", "七堵區", "暖暖區", "仁愛區", "中山區", "安樂區", "信義區"], n))
+                "地址": "基隆市"
+                + pd.Series(rng.choice(["中正區", "七堵區", "暖暖區", "仁愛區", "中山區", "安樂區", "信義區"], n))
                         + "測試路" + pd.Series(seq % 500).astype(str) + "號",
                 "最後更新時間": roc(updated, seconds=True),
             })

@@ -6,9 +6,9 @@ import os
 import re
 import shutil
 import socket
-import tempfile
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest

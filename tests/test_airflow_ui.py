@@ -11,13 +11,13 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
 import pytest
-
 from conftest import _free_port
+
 from kpi import airflow_env, airflow_ui
 
 pytestmark = pytest.mark.slow
@@ -50,7 +50,7 @@ def airflow_ui_command(warehouse_db, dbt_manifest, tmp_path_factory):
     """`kpi airflow-ui --port P` as `make airflow` runs it; yields (process, port, output file, started)."""
     port = _free_port()
     out = tmp_path_factory.mktemp("airflow-ui") / "out.txt"
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     with open(out, "w") as sink:
         proc = subprocess.Popen([str(Path(sys.executable).with_name("kpi")), "airflow-ui", "--port", str(port)],
                                 stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,

@@ -11,8 +11,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from conftest import _free_port, run_kpi
+
 from kpi import airflow_env, warehouse
 
 pytestmark = pytest.mark.slow

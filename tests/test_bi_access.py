@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+from conftest import run_kpi as _run_kpi
 from psycopg import errors
 
-from conftest import run_kpi as _run_kpi
 from kpi import config, connections, warehouse
 
 PASSWORD = "bi 密碼 'quoted\" $1"  # spaces, CJK, quotes: nothing is spliced into SQL
@@ -38,7 +38,8 @@ def marts(warehouse_db):
         conn.execute("create table marts.fct_kpi_status as select date '2025-11-25' as as_of_date, 'K7.2' as kpi_code")
         # and a view on it, as the BI views kpi_status_current / kpi_status_history are
         conn.execute("create view marts.kpi_status_current as select * from marts.fct_kpi_status")
-        conn.execute("insert into raw.load_ledger (source, object_name, status) values ('petitions', 'x.csv', 'loaded')")
+        conn.execute("insert into raw.load_ledger (source, object_name, status) "
+                     "values ('petitions', 'x.csv', 'loaded')")
     return warehouse_db
 
 

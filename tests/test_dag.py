@@ -2,17 +2,15 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 import time
 from datetime import date, datetime, timedelta
 
 import pytest
+from conftest import PROJECT
 
 from kpi.loaders import source_names
-
-from conftest import PROJECT
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +96,7 @@ def test_exposures_render_no_tasks_and_kpi_run_counts_every_task(dag, dbt_manife
     import json
     from pathlib import Path
 
-    from kpi.cli import _dag_counts
+    from kpi.dag_runner import dag_counts
 
     manifest = json.loads(Path(dbt_manifest).read_text())
     exposures = {e["name"]: e for e in manifest["exposures"].values()}
@@ -112,7 +110,7 @@ def test_exposures_render_no_tasks_and_kpi_run_counts_every_task(dag, dbt_manife
     assert "model.kpi.kpi_alerts" in exposures["kpi_alert_notifications"]["depends_on"]["nodes"]
     for name in exposures:
         assert not [t for t in dag.task_ids if name in t], name
-    assert _dag_counts()[0] == len(dag.tasks)
+    assert dag_counts()[0] == len(dag.tasks)
 
 
 def test_marts_of_d_publish_after_their_audit_and_the_alerts_are_a_view_of_them(dbt_manifest):

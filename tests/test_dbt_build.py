@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 
 import pytest
+from conftest import PROJECT, run_kpi
 
-from conftest import PROJECT
 from kpi import connections, dbt_build, warehouse
 
 PROBE = {
@@ -18,7 +19,8 @@ PROBE = {
     "seeds/probe_seed.csv": "n\n1\n2\n",
     "models/probe_ok.sql": "select n, '{{ var('as_of_date') }}'::date as as_of_date from {{ ref('probe_seed') }}",
     # fails (division by zero) until the test puts a row into public.probe_switch
-    "models/probe_broken.sql": "select n / (select count(*)::int from public.probe_switch) as n from {{ ref('probe_ok') }}",
+    "models/probe_broken.sql":
+        "select n / (select count(*)::int from public.probe_switch) as n from {{ ref('probe_ok') }}",
     "models/probe_after.sql": "select n from {{ ref('probe_broken') }}",
     "models/_probe.yml": "version: 2\nmodels:\n"
                          "  - name: probe_ok\n    columns:\n      - name: n\n        data_tests: [not_null]\n"
@@ -90,3 +92,18 @@ def test_target_dirs_of_old_runs_are_deleted():
     os.utime(old, (stale, stale))
     dbt_build.prune()
     assert not old.exists() and (recent / "try-1").is_dir()
+
+
+
+def test_kpi_dbt_runs_any_command_on_this_checkouts_warehouse_with_the_as_of_var(warehouse_db):
+    """`kpi dbt` is a bare dbt with the night's settings: the test warehouse listens on a free port, not
+    the profile's default 54329, and dbt gets the as-of date given as its var."""
+    res = run_kpi("dbt", "--as-of", "2025-03-01", "show", "--inline",
+                  "select {{ as_of_to() }} as as_of, current_database() as db, inet_server_port() as port")
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-2000:]
+    row = next(line for line in res.stdout.splitlines() if "2025-03-01" in line)
+    assert warehouse_db in row and os.environ["KPI_WAREHOUSE_PORT"] in row, res.stdout[-2000:]
+    # dbt's own exit code and output: a failing command fails and says why
+    res = run_kpi("dbt", "show", "--inline", "select 1 / 0 as n")
+    assert res.returncode != 0 and "division by zero" in res.stdout, res.stdout[-3000:]
+    assert run_kpi("dbt").returncode == 2

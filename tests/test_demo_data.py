@@ -188,7 +188,8 @@ def test_documents_follow_the_office_calendar(landing):
     text = (root / "calendar/calendar_2026.csv").read_bytes().decode("cp950")
     days_off = {ln.split(",")[0] for ln in text.split("\r\n")[1:] if ln and ln.split(",")[2] == "2"}
     con = sqlite3.connect(root / "documents/doc_stats.sqlite")
-    off_rows = con.execute("SELECT stat_date, unit_code FROM doc_daily_stats WHERE stat_date >= '2026-01-01'").fetchall()
+    off_rows = con.execute(
+        "SELECT stat_date, unit_code FROM doc_daily_stats WHERE stat_date >= '2026-01-01'").fetchall()
     on_days_off = {(d, u) for d, u in off_rows if d.replace("-", "") in days_off}
     # Only the duty units (police, fire) log anything on days off.
     assert {u for _, u in on_days_off} <= {"KL1600", "KL1700"}
@@ -360,6 +361,59 @@ def test_budget_is_cumulative_within_a_year(landing):
     assert sum(v[5] for v in dec.values()) > 0                 # carried over at year end
 
 
+def test_budget_has_its_year_end_rush(landing):
+    """Tracked tenders (K5.1: executed ÷ allocated, city-wide) gain more in December than in November,
+    and more in November than in any earlier month of the fixture's range: the year-end rush."""
+    root, _ = landing
+
+    def rate(name):
+        rows = list(openpyxl.load_workbook(root / "budget" / name).worksheets[0].iter_rows(values_only=True))[3:-1]
+        tracked = [[_amount(v) for v in r[9:15]] for r in rows if r[8] == "是"]
+        return sum(a[2] + a[3] + a[4] for a in tracked) / sum(a[1] for a in tracked)
+
+    oct_, nov, dec = rate("budget_11410.xlsx"), rate("budget_11411.xlsx"), rate("budget_11412.xlsx")
+    assert dec - nov > nov - oct_ > 0
+
+
+# --- seasons (the calendar drives the volumes) ---------------------------------------------------
+
+def test_typhoon_days_are_days_off_in_the_calendar(landing):
+    root, _ = landing
+    text = (root / "calendar/calendar_2025.csv").read_bytes().decode("utf-8-sig")
+    typhoon = [ln for ln in text.split("\r\n") if ln.endswith(",颱風停止上班")]
+    assert typhoon and all(ln.split(",")[2] == "2" for ln in typhoon)
+    days = [date(int(ln[:4]), int(ln[4:6]), int(ln[6:8])) for ln in typhoon]
+    assert all(6 <= d.month <= 11 and d.weekday() < 5 for d in days)   # summer and autumn, weekdays
+
+
+def test_seasonal_factors_follow_the_calendar():
+    """The generator's shape, read off the office calendar: nothing on a day off, a pile-up on the
+    first working day after Lunar New Year (larger than after a long weekend), petitions highest on
+    the day after a typhoon and in summer."""
+    from kpi.demo.calendar import OfficeCalendar
+    from kpi.demo.seasons import document_factor, petition_factor
+
+    cal = OfficeCalendar([2025])
+    lunar_new_year = [d for d in (date(2025, 1, 1) + timedelta(days=i) for i in range(60))
+                      if cal.note(d) == "春節"]
+    after_new_year = cal.nth_working_day_after(max(lunar_new_year), 1)
+    assert document_factor(cal, lunar_new_year[0]) == 0
+    ordinary = date(2025, 3, 12)   # a Wednesday after a working Tuesday
+    assert cal.is_working_day(ordinary) and cal.days_off_before(ordinary) == 0
+    assert document_factor(cal, ordinary) == 1
+    long_weekend = [d for d in (date(2025, 10, 1) + timedelta(days=i) for i in range(60))
+                    if cal.is_working_day(d) and cal.days_off_before(d) == 3]
+    assert long_weekend
+    assert document_factor(cal, after_new_year) > document_factor(cal, long_weekend[0]) > 1
+
+    typhoon = next(d for d in (date(2025, 6, 1) + timedelta(days=i) for i in range(150))
+                   if cal.note(d) == "颱風停止上班")
+    day_after = typhoon + timedelta(days=1)
+    same_day_next_week = day_after + timedelta(days=7)
+    assert petition_factor(cal, day_after) > petition_factor(cal, typhoon) > petition_factor(cal, same_day_next_week)
+    assert petition_factor(cal, date(2025, 8, 13)) > petition_factor(cal, date(2025, 2, 12))
+
+
 # --- S4 register --------------------------------------------------------------------------------
 
 def _normalised(line: str) -> tuple[str, ...]:
@@ -458,7 +512,8 @@ def test_hr_pages_chain_to_null_and_hold_every_item(landing):
     for i in items:
         assert departments[i["unitCode"]] == i["unitName"]
         assert 0 <= i["learningCompleted"] <= i["civilServants"] and i["contractStaff"] > 0
-    total = lambda ym, field: sum(i[field] for i in items if i["yearMonth"] == ym)
+    def total(ym, field):
+        return sum(i[field] for i in items if i["yearMonth"] == ym)
     # learning resets in January and has climbed to most civil servants by December
     assert total("11412", "learningCompleted") > 0.7 * total("11412", "civilServants")
     assert total("11501", "learningCompleted") < 0.15 * total("11501", "civilServants")
@@ -467,7 +522,8 @@ def test_hr_pages_chain_to_null_and_hold_every_item(landing):
 def test_hr_page_text_matches_the_sample_shape(landing):
     root, _ = landing
     text = (root / "hr/monthly.json").read_text(encoding="utf-8")
-    assert text.startswith('{\n "items": [\n  {\n   "yearMonth": "11410",\n   "unitCode": "KL0100",\n   "unitName": "民政處",')
+    assert text.startswith(
+        '{\n "items": [\n  {\n   "yearMonth": "11410",\n   "unitCode": "KL0100",\n   "unitName": "民政處",')
     assert text.endswith('"next": "monthly-2.json"\n}')
 
 

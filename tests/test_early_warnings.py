@@ -9,11 +9,12 @@ import re
 from datetime import date
 
 import pytest
-
 from conftest import run_kpi
+from test_notify import Hooks, http_server, smtp_server  # noqa: F401 (fixtures: a real SMTP and HTTP server)
+
 from kpi import dbt_render, labels, notify, warehouse
-from kpi.report import data as report_data, page
-from test_notify import Hooks, smtp_server, http_server  # noqa: F401 (fixtures: a real SMTP and HTTP server)
+from kpi.report import data as report_data
+from kpi.report import page
 
 pytestmark = pytest.mark.slow
 
@@ -80,7 +81,7 @@ def test_status_views_carry_the_foresight_columns_with_their_words(built):
                    join marts.fct_kpi_status f using (as_of_date, kpi_code, year, org_unit_code)
                    where c.projected_status is not null""")
     assert rows
-    for code, status, status_zh, reason, seasonal, seasonal_zh, fct_reason in rows:
+    for _code, status, status_zh, reason, seasonal, seasonal_zh, fct_reason in rows:
         assert status_zh == labels.PROJECTED_STATUS_ZH[status] and reason == fct_reason
         assert seasonal_zh == (labels.STATUS_ZH[seasonal] if seasonal else None)
     history = _sql("select count(*) filter (where projected_status is not null) from marts.kpi_status_history "

@@ -11,9 +11,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import run_kpi
 from openpyxl import load_workbook
 
-from conftest import run_kpi
 from kpi import dbt_render, explanations, pipeline, warehouse
 from kpi.demo import write_landing
 from kpi.loaders import engine, source_names
@@ -80,9 +80,9 @@ def returned(built):
     """One unit fills its template in (one line left without a reason) and adds three bad lines; the
     file goes back to landing/explanations/ and the night runs again."""
     landing, reports, target, _ = built
-    units = sorted(u for (u,) in _sql("select distinct a.org_unit_code from marts.kpi_alerts a join marts.dim_status s "
-                                      "using (status) where a.as_of_date = %s and s.is_flagged and a.org_unit_code <> 'ALL'",
-                                      AS_OF))
+    units = sorted(u for (u,) in _sql(
+        "select distinct a.org_unit_code from marts.kpi_alerts a join marts.dim_status s using (status) "
+        "where a.as_of_date = %s and s.is_flagged and a.org_unit_code <> 'ALL'", AS_OF))
     unit = units[0]
     path = reports / "explanations" / AS_OF.isoformat() / f"{unit}_{AS_OF}.xlsx"
     wb = load_workbook(path)
@@ -98,8 +98,8 @@ def returned(built):
         ws.cell(row, col["填報人"], FILLER)
     template = [c.value for c in ws[first]]
     bad = {}
-    for n, (column, value, why) in enumerate([("指標代碼", "K9.9", "指標代碼"), ("單位代碼", "KL9999", "單位代碼"),
-                                              ("落後原因", None, "落後原因"), ("預計改善日期", "明年", "預計改善日期")]):
+    for column, value, why in [("指標代碼", "K9.9", "指標代碼"), ("單位代碼", "KL9999", "單位代碼"),
+                               ("落後原因", None, "落後原因"), ("預計改善日期", "明年", "預計改善日期")]:
         ws.append(template)
         line = ws.max_row
         ws.cell(line, col["落後原因"], f"{REASON}（{line}）")
@@ -116,9 +116,10 @@ def returned(built):
 
 
 def test_returned_file_loads_and_bad_lines_are_set_aside_with_the_reason(returned):
-    unit, landing_file, good, bad, result, _ = returned
+    _unit, landing_file, good, bad, result, _ = returned
     assert (result.rows_loaded, result.rows_rejected) == (good, len(bad))
-    rejected = _sql("select object_name, line, reason, row_data::text from raw.rejected_rows where source = 'explanations'")
+    rejected = _sql("select object_name, line, reason, row_data::text from raw.rejected_rows "
+                    "where source = 'explanations'")
     assert {r[0] for r in rejected} == {f"explanations/{landing_file.name}"}
     by_line = {int(r[1]): r for r in rejected}
     assert set(by_line) == set(bad)
@@ -139,7 +140,7 @@ def test_latest_explanation_per_indicator_unit_and_year_in_the_mart(returned):
                 "expected_improvement_date, received_date, source_file from marts.fct_kpi_explanations")
     assert len(rows) == good
     today = _sql("select (now() at time zone 'Asia/Taipei')::date")[0][0]
-    for kpi, org, year, as_of, reason, action, expected, received, source_file in rows:
+    for _kpi, org, _year, as_of, reason, action, expected, received, source_file in rows:
         assert org == unit and as_of == AS_OF and reason.startswith(LOADED) and action == ACTION
         assert expected == date(2025, 12, 31) and received == today
         assert source_file == f"explanations/{landing_file.name}"
@@ -164,7 +165,7 @@ def test_alerts_and_report_show_the_explanation_and_the_missing_ones_raise_their
     assert severities == [("overdue", "未提出落後說明", "未提出落後說明")]
 
     html = (out / "report.html").read_text(encoding="utf-8")
-    for kpi, org, year, *_ in explained:
+    for _kpi, org, year, *_ in explained:
         if year == AS_OF.year:
             assert f'data-unit="{org}"' in html
     assert LOADED in html and ACTION in html and "預計改善日期：114/12/31（2025-12-31）" in html

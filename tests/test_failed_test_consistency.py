@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from conftest import run_kpi, small_demo_landing
-from kpi import labels, warehouse
 from unknown_units import UNKNOWN, add_unknown_units
+
+from kpi import labels, warehouse
 
 AS_OF = date(2025, 3, 5)
 pytestmark = pytest.mark.slow

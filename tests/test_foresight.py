@@ -9,15 +9,16 @@ import math
 from datetime import date, timedelta
 
 import pytest
-
 from conftest import run_kpi
+
 from kpi import dbt_render, warehouse
 
 pytestmark = pytest.mark.slow
 
 AFTER_LNY = date(2025, 2, 7)    # Lunar New Year 2025: 01-27 … 01-31, no documents those days
 FALLBACK = date(2023, 6, 30)    # only 2022 before it: fewer than 2 earlier years
-YEAR_END = date(2025, 12, 31)   # 2022–2024 closed: the backtest of 2024 learns from 2022 and 2023
+# 2022–2025 closed: the backtest of 2024 learns from 2022–2023, that of 2025 from 2022–2024
+YEAR_END = date(2026, 1, 1)
 
 
 @pytest.fixture(scope="module")
@@ -103,12 +104,20 @@ def test_backtest_reports_the_rate_at_which_the_ranges_held_the_year_end(built):
         assert key in result
     with warehouse.connect() as conn:
         rows = conn.execute(
-            """select projected_low, projected_high, actual_year_end, kpi_code, month
+            """select projected_low, projected_high, actual_year_end, kpi_code, month, org_unit_code,
+                      linear_year_end, actual_to_date
                from marts.fct_kpi_projection_backtest
                where year = 2024 and projection_method <> 'linear'""").fetchall()
     ranged = [(lo, hi, actual) for lo, hi, actual, *_ in rows if lo is not None and hi is not None]
     held = sum(1 for lo, hi, actual in ranged if lo <= actual <= hi)
-    assert result["projections"] == len(rows) == 11 * len({r[3] for r in rows})  # January … November
+    scopes = {(r[3], r[5]) for r in rows}
+    assert result["projections"] == len(rows)
+    assert all(sum(1 for r in rows if (r[3], r[5]) == scope) <= 11 for scope in scopes)  # January … November
+    # the ratio and the mean are backtested beside the counts, city-wide and per department, against
+    # their value to date as the baseline
+    for kpi in ("K7.1", "K5.1"):
+        assert (kpi, "ALL") in scopes and any(k == kpi and o != "ALL" for k, o in scopes)
+    assert all(r[6] == r[7] for r in rows if r[3] in ("K7.1", "K5.1"))
     assert result["coverage_80"] == round(held / len(ranged), 4)
     assert result["mape"] < result["mape_linear"]
     assert result["misses_flagged_by_oct31"] <= result["misses"]
@@ -122,3 +131,11 @@ def test_backtest_of_a_year_without_two_earlier_years_says_why(built):
     res = run_kpi("backtest", "--year", "2023")
     assert res.returncode == 1
     assert "112年（2023）" in res.stderr and "至少 2 年" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_backtest_of_a_year_not_yet_over_says_so(built):
+    with warehouse.connect() as conn:
+        latest = conn.execute("select max(as_of_date) from marts.fct_kpi_status").fetchone()[0]
+    res = run_kpi("backtest", "--year", str(latest.year + 1), "--json")
+    assert res.returncode == 1 and res.stdout == ""
+    assert "尚未結束" in res.stderr and latest.isoformat() in res.stderr and "Traceback" not in res.stderr

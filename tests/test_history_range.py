@@ -9,8 +9,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from conftest import run_kpi
+
 from kpi import dbt_render, warehouse
 
 pytestmark = pytest.mark.slow
@@ -55,7 +55,8 @@ def built(warehouse_db, dbt_manifest, tmp_path_factory):
     res = run_kpi("load", "documents")
     assert res.returncode == 0, res.stderr[-2000:]
     with warehouse.connect() as conn:
-        assert conn.execute("select count(*) from raw.documents__doc_daily_stats where updated_at = any(%s::timestamptz[])",
+        assert conn.execute("select count(*) from raw.documents__doc_daily_stats "
+                            "where updated_at = any(%s::timestamptz[])",
                             ([f"{u}+08" for _, u in S1_REVISIONS],)).fetchone()[0] == len(S1_REVISIONS)
     target = tmp_path_factory.mktemp("dbt") / "target"
     dbt_render.dbt("seed", target_path=target)

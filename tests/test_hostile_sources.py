@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_http_pages import api, within  # noqa: F401 (api: the local HTTP server fixture)
 
 from kpi import config, connections, pipeline, warehouse
 from kpi.loaders import engine
 from kpi.loaders.spec import SpecError, load_sources, parse_sources
 from kpi.loaders.typed_rows import type_chunk
-from test_http_pages import api, within  # noqa: F401 (api: the local HTTP server fixture)
 
 SAMPLES = Path(__file__).parent / "fixtures" / "samples"
 

@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -32,11 +33,11 @@ class Api(BaseHTTPRequestHandler):
     whose next is /trickle; /to-file, /to-other-host, /to-other-port link away; /redirect-away
     redirects to another host."""
 
-    hits: Counter = Counter()
+    hits: ClassVar[Counter] = Counter()
     base = ""
     stop = threading.Event()
 
-    def do_GET(self):  # noqa: N802 (http.server's naming)
+    def do_GET(self):
         self.hits[self.path] += 1
         route = {
             "/a/p1": lambda: self.send(200, page([{"n": 1}], "p2")),
@@ -239,7 +240,7 @@ def test_a_trickling_server_is_stopped_at_the_source_deadline(api):
 
 def test_no_retry_is_slept_past_the_source_deadline(api):
     sleeps = Sleeps()
-    with pytest.raises(HttpSourceError, match="deadline of 3 s passed.*HTTP 503"):
+    with pytest.raises(HttpSourceError, match=r"deadline of 3 s passed.*HTTP 503"):
         list(fetch_pages(f"{api}/busy", retries=5, backoff=2, deadline=3, sleep=sleeps))
     assert sleeps == [2]     # the next wait (4 s) would end after the deadline
 
@@ -291,7 +292,7 @@ def test_missing_first_file_is_not_delivered(tmp_path):
 def test_missing_later_file_is_an_error(tmp_path):
     first = write_pages(tmp_path / "hr")
     (tmp_path / "hr" / "monthly-4.json").unlink()
-    with pytest.raises(HttpSourceError, match="monthly-4.json"):
+    with pytest.raises(HttpSourceError, match=r"monthly-4.json"):
         list(fetch_pages(first))
 
 
@@ -330,7 +331,7 @@ def test_a_first_page_that_is_a_link_is_not_read(tmp_path):
     (tmp_path / "elsewhere.json").write_bytes(page([{"k": 1}], None))
     (tmp_path / "hr").mkdir()
     (tmp_path / "hr" / "monthly.json").symlink_to(tmp_path / "elsewhere.json")
-    with pytest.raises(HttpSourceError, match="monthly.json: not read: monthly.json is a symbolic link"):
+    with pytest.raises(HttpSourceError, match=r"monthly.json: not read: monthly.json is a symbolic link"):
         list(fetch_pages((tmp_path / "hr" / "monthly.json").as_uri()))
 
 

@@ -4,13 +4,12 @@ their intervals and every date of the marts. A night's new day closes the open i
 it updates; a file delivered again with a changed version replaces its cases' versions."""
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-
 from conftest import run_kpi
+
 from kpi import dbt_render, warehouse
 
 pytestmark = pytest.mark.slow

@@ -5,8 +5,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-
 import s1_data
+
 from kpi import dbt_render, warehouse
 from kpi.loaders import engine
 
@@ -58,7 +58,7 @@ def test_k91_past_year_is_judged_on_the_whole_year(statuses):
 
 
 def test_k71_is_a_weighted_mean_not_a_mean_of_daily_means(statuses):
-    actual, target, expected, status, reason, numerator, denominator = statuses[("K7.1", 2025, "ALL")]
+    actual, _target, expected, status, reason, numerator, denominator = statuses[("K7.1", 2025, "ALL")]
     # (10 + 12 + 10 + 0) days / (10 + 1 + 4 + 0) documents = 32/15 = 2.1333; the mean of the daily
     # means would be (1 + 12 + 2.5) / 3 = 5.17 (behind)
     assert (numerator, denominator) == (32, 15)

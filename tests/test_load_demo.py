@@ -5,11 +5,11 @@ import json
 from datetime import date
 
 import pytest
+from pii import personal_data
 
 from kpi import dbt_render, warehouse
 from kpi.demo import write_landing
 from kpi.loaders import engine, source_names
-from pii import personal_data
 
 UNTIL = date(2025, 3, 10)
 
@@ -105,9 +105,10 @@ def test_no_personal_data_anywhere_in_the_warehouse(first_load, landing):
 
 def test_pseudonyms_are_stable_and_districts_kept(first_load):
     with warehouse.connect() as conn:
-        rows = conn.execute("select case_id, petitioner_pseudonym, district from raw.petitions__case_versions").fetchall()
+        rows = conn.execute(
+            "select case_id, petitioner_pseudonym, district from raw.petitions__case_versions").fetchall()
     by_case: dict[str, set] = {}
-    for case, pseudonym, district in rows:
+    for case, pseudonym, _district in rows:
         by_case.setdefault(case, set()).add(pseudonym)
     assert all(len(p) == 1 for p in by_case.values())  # every version of a case: same petitioner
     assert all(p is None or len(p) == 64 for p, in ((r[1],) for r in rows))

@@ -36,7 +36,8 @@ def landing(warehouse_db, tmp_path_factory, monkeypatch_module):
             fh.write(piece)
     for day, name in enumerate(LATER, start=2):
         rows = [f"KL11403{day:02d}{k:05d},臨櫃,道路維修,路面坑洞,114/03/{day:02d} 09:00,KL0300,綜合發展處,,處理中,,"
-                f"王小明,0912345678,a@example.tw,基隆市中正區中正路1號,114/03/{day:02d} 10:00" for k in range(ROWS_PER_FILE)]
+                f"王小明,0912345678,a@example.tw,基隆市中正區中正路1號,114/03/{day:02d} 10:00"
+                for k in range(ROWS_PER_FILE)]
         (folder / name).write_bytes(("\r\n".join([HEADER, *rows]) + "\r\n").encode("cp950"))
     return folder
 

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT, run_kpi
+
 from kpi import warehouse
 
 
@@ -37,7 +37,8 @@ def test_new_file_source_loads_and_builds(warehouse_db, project_copy):
 
     # the scaffold's columns as a city export would deliver them, with one bad row
     (landing / "parking" / "parking_20250301.csv").write_text(
-        "編號,日期,數量\r\nP001,114/03/01,12\r\nP002,１１４／０３／０２,3\r\nP003,114/02/30,1\r\n", encoding="utf-8-sig")
+        "編號,日期,數量\r\nP001,114/03/01,12\r\nP002,１１４／０３／０２,3\r\nP003,114/02/30,1\r\n",
+        encoding="utf-8-sig")
     from kpi.loaders import engine
 
     result = engine.load("parking")

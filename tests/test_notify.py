@@ -15,12 +15,13 @@ import threading
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-
 from conftest import _free_port, run_kpi
+
 from kpi import dbt_render, notify, pipeline, warehouse
 from kpi.demo import write_landing
 from kpi.loaders import engine, source_names
@@ -105,7 +106,7 @@ def _self_signed(folder: Path) -> tuple[Path, Path]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
             .not_valid_after(now + dt.timedelta(days=1))
@@ -137,7 +138,7 @@ def starttls_server(tmp_path_factory):
 
 class Hooks(BaseHTTPRequestHandler):
     """/ok answers 204, /bad 400 with a reason, /flaky 503 twice then 200."""
-    requests: list[dict] = []
+    requests: ClassVar[list[dict]] = []
     flaky_left = 0
 
     def do_POST(self):
@@ -317,7 +318,7 @@ def test_webhook_4xx_is_a_clear_error_and_the_email_still_goes(report_dir, smtp_
 
 
 def test_webhook_5xx_is_retried_with_backoff(report_dir, http_server, monkeypatch):
-    monkeypatch.setattr(notify, "WEBHOOK_BACKOFF", 0.05)
+    monkeypatch.setattr(notify.webhook, "WEBHOOK_BACKOFF", 0.05)
     monkeypatch.setenv("KPI_WEBHOOK_URL", f"{http_server}/flaky")
     Hooks.flaky_left = 2
     assert notify.send_alerts(AS_OF, report_dir)["webhook"] == "sent (HTTP 200)"
@@ -333,7 +334,7 @@ def test_webhook_5xx_is_retried_with_backoff(report_dir, http_server, monkeypatc
 
 
 def test_unreachable_webhook_names_the_url_without_its_secret(report_dir, monkeypatch):
-    monkeypatch.setattr(notify, "WEBHOOK_BACKOFF", 0.01)
+    monkeypatch.setattr(notify.webhook, "WEBHOOK_BACKOFF", 0.01)
     port = _free_port()  # nothing listens there
     secret = "T00000000B00000000XXXXXXXXXXXXXXXXXXXXXXXX"
     monkeypatch.setenv("KPI_WEBHOOK_URL", f"http://127.0.0.1:{port}/services/{secret}")

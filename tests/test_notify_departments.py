@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from openpyxl import load_workbook
-
 from conftest import _free_port
-from kpi import dbt_render, explanations, notify, pipeline, warehouse
+from openpyxl import load_workbook
+from test_notify import NOTIFY_VARS, Mailbox
+
+from kpi import dbt_render, explanations, labels, notify, pipeline, warehouse
 from kpi.demo import write_landing
 from kpi.loaders import engine, source_names
-from test_notify import NOTIFY_VARS, Mailbox
 
 AS_OF = date(2025, 11, 25)
 OFFICE = "kaokao@mail.klcg.gov.tw"
@@ -92,7 +92,10 @@ def test_each_department_gets_only_its_own_flags_and_its_template(report_dir, co
     # the 管考 office: the city-wide e-mail of every alert, as before
     office = by_to.pop((OFFICE,))
     office_text = office.get_body(("plain",)).get_content()
-    assert f"警示共 {_sql('select count(*) from marts.kpi_alerts where as_of_date = %s', AS_OF)[0][0]} 則" in office_text
+    # early warnings (預警) travel apart from the alerts and their count
+    alerts_n = _sql("select count(*) from marts.kpi_alerts where as_of_date = %s and severity <> all(%s)",
+                    AS_OF, sorted(labels.EARLY_WARNING))[0][0]
+    assert f"警示共 {alerts_n} 則" in office_text
     # every unit with a mailbox and flags: one e-mail, to it alone
     wanted = {u: m for u, m in units.items() if u in flags}
     assert set(by_to) == {(m,) for m in wanted.values()}, sorted(by_to)

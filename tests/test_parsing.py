@@ -28,8 +28,8 @@ def as_date(value) -> date:
 
 # -- normalize_text ---------------------------------------------------------------------------
 def test_normalize_text_strips_and_narrows_full_width():
-    s = pd.Series(["\u3000１１４／０３／０５\u3000", "  K2.2 ", "ＡＢＣ：－．，", "a  b", "", "   ", None, "綜合發展處"],
-                  dtype=object)
+    s = pd.Series(["\u3000１１４／０３／０５\u3000", "  K2.2 ", "ＡＢＣ：－．，", "a  b", "", "   ", None,
+                   "綜合發展處"], dtype=object)
     out = parsing.normalize_text(s).to_pylist()
     assert out[:4] == ["114/03/05", "K2.2", "ABC:-.,", "a  b"]
     assert out[4:7] == [None, None, None]
@@ -232,7 +232,8 @@ def test_arrow_input_and_sliced_arrays():
     assert errors.to_pylist() == [None, None, None, "not a date"]
     assert parsing.parse_int(column.slice(5))[0].to_pylist() == [1234]
     chunked = pa.chunked_array([column.slice(0, 2), column.slice(2)])
-    assert parsing.normalize_text(chunked).to_pylist() == ["x", "114/03/05", None, "2024-02-29 10:00", "114/13/01", "1,234"]
+    assert parsing.normalize_text(chunked).to_pylist() == [
+        "x", "114/03/05", None, "2024-02-29 10:00", "114/13/01", "1,234"]
 
 
 def test_str_dtype_input_works_like_object():
@@ -255,7 +256,7 @@ def test_throughput_is_printed(capsys):
     for name, samples in columns.items():
         s = pd.Series(np.array(samples, dtype=object)[rng.integers(0, len(samples), n)], dtype="str")
         start = time.perf_counter()
-        values, errors = getattr(parsing, name)(s)
+        _values, errors = getattr(parsing, name)(s)
         seconds = time.perf_counter() - start
         assert errors.null_count == n
         lines.append(f"{name}: {n / seconds:,.0f} values/s")
@@ -291,9 +292,24 @@ def test_pseudonyms_are_hmac_sha256_of_the_normalised_identity():
                                        key).to_pylist() == got[::-1]
 
 
+def test_pseudonyms_unchanged_since_the_hand_written_hmac():
+    """Pseudonyms already in a warehouse must stay joinable: these digests were computed with the
+    hand-written HMAC the loader used before the stdlib one (same key and identity, same bytes)."""
+    from kpi.loaders import typed_rows
+
+    for key, identity, digest in (
+        (b"k", "王小明|0912345678|a@b.tw", "be6ed852856b0a279a94bca22665bbfbea453c6a71ec5659285b927cc731231e"),
+        (b"y" * 100, "alice||", "f9aadd36cd0a877c1aaded6aa06c95681660d2c51557fbcfd0d3252c52e8f852"),
+        ("測試金鑰".encode(), "||x", "13d4818686f208306217dcb3516e9202b106ba74f9c32dcbd70ef7736803910a"),
+    ):
+        fields = [pa.array([part]) for part in identity.split("|")]
+        assert typed_rows.pseudonymise(fields, key).to_pylist() == [digest]
+
+
 def test_district_of_address():
     from kpi.loaders import typed_rows
 
-    addresses = ["基隆市中正區義一路1號", " 基隆市七堵區 ", "新北市板橋區文化路", "台北市", None, "某某縣三星區路", "基隆市仁愛區愛一路"] * 2
+    addresses = ["基隆市中正區義一路1號", " 基隆市七堵區 ", "新北市板橋區文化路", "台北市", None, "某某縣三星區路",
+                 "基隆市仁愛區愛一路"] * 2
     assert typed_rows.district_of(pa.array(addresses)).to_pylist() == [
         "中正區", "七堵區", "板橋區", None, None, "三星區", "仁愛區"] * 2

@@ -11,10 +11,10 @@ import subprocess
 from datetime import date
 
 import pytest
-
 from conftest import run_kpi
-from kpi import airflow_env, config, warehouse
 from pii import found_in, personal_data, street_parts
+
+from kpi import airflow_env, config, warehouse
 
 pytestmark = pytest.mark.slow
 AS_OF = date(2025, 3, 6)
@@ -73,7 +73,8 @@ def night(warehouse_db, tmp_path_factory, monkeypatch_module):
     register = landing / "register" / "kpi_register.csv"
     text = register.read_text(encoding="utf-8-sig").rstrip("\r\n")
     # an empty field too many before the clerk's name (填報人, personal data)
-    register.write_text(text + "\r\nK6.2,114/03/04,綜合發展處,補登,1,,,,,蔡明道,114/03/05 09:00\r\n", encoding="utf-8-sig")
+    register.write_text(text + "\r\nK6.2,114/03/04,綜合發展處,補登,1,,,,,蔡明道,114/03/05 09:00\r\n",
+                        encoding="utf-8-sig")
     lost, lost_values = _lost_breaks_rows()
     (landing / LOST_BREAKS).write_bytes(lost.encode("cp950"))
     values = personal | set(PLANTED) | set(lost_values)

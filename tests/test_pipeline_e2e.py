@@ -11,12 +11,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
-
 import pytest
-
 from conftest import run_kpi
-from kpi import config, warehouse
 from pii import personal_data
+
+from kpi import config, warehouse
 
 AS_OF = date(2025, 3, 5)
 pytestmark = pytest.mark.slow
@@ -144,7 +143,8 @@ def test_no_warehouse_password_in_logs_or_what_airflow_stores(first_run):
     query = "select count({0}), count(*) filter (where {0}::text like %s) from {1}"
     with warehouse.connect(dbname=config.AIRFLOW_DB) as conn:
         stored = {table: conn.execute(query.format(column, table), (f"%{password}%",)).fetchone()
-                  for table, column in (("serialized_dag", "data"), ("rendered_task_instance_fields", "rendered_fields"))}
+                  for table, column in (("serialized_dag", "data"),
+                                        ("rendered_task_instance_fields", "rendered_fields"))}
     assert stored["serialized_dag"][0] > 0 and stored["rendered_task_instance_fields"][0] > 0, stored
     assert {table: hits for table, (_, hits) in stored.items()} == {"serialized_dag": 0,
                                                                     "rendered_task_instance_fields": 0}
@@ -234,7 +234,7 @@ def test_k72_closure_rate_2024(warehouse_status):
     days = _working_days(landing)
     e = date(2024, 12, 31)
     closed_n = due_open = 0
-    for updated, received, closed, due, status, channel in latest.values():
+    for _updated, received, closed, due, status, channel in latest.values():
         if received.year != 2024 or status == "已撤案":
             continue
         if status == "已結案" and closed and closed.date() <= e:
@@ -244,7 +244,7 @@ def test_k72_closure_rate_2024(warehouse_status):
             _sixth_working_day_after(received.date(), days) if channel == "1999市民熱線"
             else received.date() + timedelta(days=30))
         due_open += due_date <= e
-    actual, numerator, denominator, _ = warehouse_status[("K7.2", 2024, "ALL")]
+    _actual, numerator, denominator, _ = warehouse_status[("K7.2", 2024, "ALL")]
     assert (numerator, denominator) == (closed_n, closed_n + due_open)
 
 
@@ -280,7 +280,8 @@ def test_c31_learning_completion_in_the_latest_month(warehouse_status):
               and int(i["yearMonth"]) // 100 + ROC == AS_OF.year}
     latest = max(months)
     month_items = {i["unitCode"]: i for i in items if i["yearMonth"] == latest}  # a later item wins
-    rate = sum(i["learningCompleted"] for i in month_items.values()) / sum(i["civilServants"] for i in month_items.values())
+    items_now = month_items.values()
+    rate = sum(i["learningCompleted"] for i in items_now) / sum(i["civilServants"] for i in items_now)
     assert float(warehouse_status[("C3.1", 2025, "ALL")][0]) == pytest.approx(rate, rel=1e-9)
 
 
@@ -329,5 +330,6 @@ def test_an_old_date_run_after_newer_data_gives_the_same_rows(first_run, demo_la
     for as_of in ("2025-03-10", AS_OF.isoformat()):
         res = run_kpi("run", "--as-of", as_of)
         assert res.returncode == 0, res.stderr[-3000:]
-    assert _fetch("select count(*) from raw.petitions__case_versions where _object = 'petitions/petitions_20250311.csv'")[0][0] == 1
+    assert _fetch("select count(*) from raw.petitions__case_versions "
+                  "where _object = 'petitions/petitions_20250311.csv'")[0][0] == 1
     assert _fetch(query, AS_OF) == before

@@ -15,10 +15,10 @@ from html import unescape
 from pathlib import Path
 
 import numpy as np
-import pytest
-
 import pngread
+import pytest
 from conftest import run_kpi
+
 from kpi import config, dbt_render, warehouse
 from kpi.demo import write_landing
 from kpi.loaders import engine, source_names
@@ -140,7 +140,8 @@ def test_briefing_status_counts_then_and_now_are_the_warehouse_counts(briefing):
         assert {s: int(n) for s, n in shown.items() if int(n)} == counts, day
     # status words are the seed's, in its order
     heads = re.findall(r'<th class="num" data-status="(\w+)">([^<]+)</th>', table)
-    indicator = sorted((r for r in STATUS.values() if r["applies_to"] == "indicator"), key=lambda r: int(r["status_sort"]))
+    indicator = sorted((r for r in STATUS.values() if r["applies_to"] == "indicator"),
+                       key=lambda r: int(r["status_sort"]))
     assert heads == [(r["status"], r["status_zh"]) for r in indicator]
 
 
@@ -365,15 +366,18 @@ def test_explanations_and_projections_show_when_the_warehouse_has_them(built, tm
     with warehouse.connect() as conn:
         conn.execute("insert into marts.fct_kpi_explanations (kpi_code, org_unit_code, year, as_of_date, lag_reason, "
                      "improvement_action, expected_improvement_date, received_date, source_file) values "
-                     "('K7.2', 'ALL', 2025, %s, '人力不足', '增聘人員', '2025-06-30', '2025-02-20', 'explanations/x.xlsx')",
+                     "('K7.2', 'ALL', 2025, %s, '人力不足', '增聘人員', '2025-06-30', '2025-02-20', "
+                     "'explanations/x.xlsx')",
                      (AS_OF,))
         if flagged:
-            conn.execute("insert into marts.fct_kpi_explanations (kpi_code, org_unit_code, year, as_of_date, lag_reason, "
-                         "improvement_action, expected_improvement_date, received_date, source_file) values "
-                         "(%s, 'ALL', 2024, %s, '年度預算延宕', '專案追蹤', '2025-04-30', '2025-01-20', 'explanations/y.xlsx')",
+            conn.execute("insert into marts.fct_kpi_explanations (kpi_code, org_unit_code, year, as_of_date, "
+                         "lag_reason, improvement_action, expected_improvement_date, received_date, source_file) "
+                         "values (%s, 'ALL', 2024, %s, '年度預算延宕', '專案追蹤', '2025-04-30', '2025-01-20', "
+                         "'explanations/y.xlsx')",
                          (flagged[0][0], AS_OF))
-        conn.execute(f"update marts.fct_kpi_status set projected_year_end = target_value, projected_low = target_value * 0.9, "
-                     f"projected_high = target_value * 1.1, projected_status = 'missed', projection_reason = '依目前速度推估' "
+        conn.execute(f"update marts.fct_kpi_status set projected_year_end = target_value, "
+                     f"projected_low = target_value * 0.9, projected_high = target_value * 1.1, "
+                     f"projected_status = 'missed', projection_reason = '依目前速度推估' "
                      f"where {k72}", (AS_OF,))
     try:
         res = run_kpi("briefing", "--as-of", AS_OF.isoformat(), "--since", MIDDLE.isoformat(), "--no-pdf")

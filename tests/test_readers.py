@@ -86,7 +86,7 @@ def test_ascii_only_file_is_utf8(tmp_path):
 def test_neither_utf8_nor_cp950_is_unreadable(tmp_path):
     path = tmp_path / "random.csv"
     path.write_bytes(bytes(range(256)) * 4 + os.urandom(512))
-    with pytest.raises(UnreadableFile, match="neither UTF-8 .* nor cp950"):
+    with pytest.raises(UnreadableFile, match=r"neither UTF-8 .* nor cp950"):
         detect_encoding(path)
     with pytest.raises(UnreadableFile):
         list(read_csv(path, SMALL))
@@ -205,10 +205,10 @@ def test_chunks_are_full_even_with_blank_lines_and_errors(tmp_path):
 def test_bom_file_with_an_undecodable_byte_late_is_unreadable(tmp_path):
     """A BOM says UTF-8 without the file being checked first: the bytes are checked as they are read."""
     path = tmp_path / "bom.csv"
-    path.write_bytes(codecs.BOM_UTF8 + "代碼,名稱,數量\r\n".encode("utf-8") + "A,甲,1\r\n".encode("utf-8") * 5000
+    path.write_bytes(codecs.BOM_UTF8 + "代碼,名稱,數量\r\n".encode() + "A,甲,1\r\n".encode() * 5000
                      + b"B,\xff,2\r\n")
     assert detect_encoding(path) == "utf-8-sig"
-    with pytest.raises(UnreadableFile, match="not valid utf-8-sig after all .*line 5002"):
+    with pytest.raises(UnreadableFile, match=r"not valid utf-8-sig after all .*line 5002"):
         list(read_csv(path, SMALL))
 
 
@@ -222,7 +222,7 @@ def test_cp950_file_with_an_undecodable_byte_late_fails_after_earlier_chunks(tmp
     path = tmp_path / "late.csv"
     path.write_bytes("代碼,名稱,數量\r\n".encode("cp950") + "A,甲,1\r\n".encode("cp950") * 30000 + b"B,\xff\xfe,2\r\n")
     chunks = []
-    with pytest.raises(UnreadableFile, match="neither UTF-8 .* nor cp950 .*line 30002"):
+    with pytest.raises(UnreadableFile, match=r"neither UTF-8 .* nor cp950 .*line 30002"):
         for chunk in read_csv(path, SMALL, chunk_rows=100):
             chunks.append(chunk)
     assert chunks and all(len(c) == 100 for c in chunks)
@@ -230,7 +230,7 @@ def test_cp950_file_with_an_undecodable_byte_late_fails_after_earlier_chunks(tmp
 
 def test_decode_error_after_detection_is_unreadable(tmp_path):
     path = tmp_path / "q.csv"
-    path.write_bytes("代碼,名稱,數量\r\nA,甲,1\r\n".encode("utf-8") + b"B,\xff,2\r\n")
+    path.write_bytes("代碼,名稱,數量\r\nA,甲,1\r\n".encode() + b"B,\xff,2\r\n")
     with pytest.raises(UnreadableFile, match="not valid utf-8"):
         list(read_csv(path, SMALL, encoding="utf-8"))
 
@@ -352,14 +352,14 @@ def test_xlsx_cells_read_as_a_person_reads_them(tmp_path):
 
 def test_xlsx_wrong_header(tmp_path):
     path = make_workbook(tmp_path / "h.xlsx", [["標題"], ["單位"], ["代碼", "名稱"], ["A", "x"]])
-    with pytest.raises(UnreadableFile, match="expected 3 columns 代碼,名稱,數量.*found 2 columns 代碼,名稱"):
+    with pytest.raises(UnreadableFile, match=r"expected 3 columns 代碼,名稱,數量.*found 2 columns 代碼,名稱"):
         list(read_xlsx(path, SMALL))
 
 
 def test_xlsx_that_is_a_text_file(tmp_path):
     path = tmp_path / "budget_11410.xlsx"
     path.write_text("年度,月份\n114,10\n", encoding="utf-8")
-    with pytest.raises(UnreadableFile, match="not a readable .xlsx workbook"):
+    with pytest.raises(UnreadableFile, match=r"not a readable .xlsx workbook"):
         list(read_xlsx(path, BUDGET))
 
 
@@ -479,7 +479,8 @@ def reference_records(path: Path, header: list[str], encoding: str) -> list[tupl
                 out.append((start, row, None))
             elif width < len(row) <= physical:
                 extra = any(c.strip() for c in row[width:])
-                out.append((start, row[:width], f"expected {width} fields, found a value after the last column" if extra else None))
+                why = f"expected {width} fields, found a value after the last column" if extra else None
+                out.append((start, row[:width], why))
             else:
                 out.append((start, [""] * width, f"expected {width} fields, found {len(row)}"))
     return out

@@ -14,15 +14,16 @@ from html import escape
 from pathlib import Path
 
 import numpy as np
-import pytest
-
 import pngread
+import pytest
 from conftest import run_kpi
+from pii import personal_data
+
 from kpi import dbt_render, labels, pipeline, status_table, warehouse
 from kpi.demo import write_landing
 from kpi.loaders import engine, source_names
-from kpi.report import charts, data as report_data, dbt_docs
-from pii import personal_data
+from kpi.report import charts, dbt_docs
+from kpi.report import data as report_data
 
 EARLIER, AS_OF = date(2025, 2, 20), date(2025, 3, 5)
 BROKEN = "budget/budget_broken.xlsx"
@@ -167,7 +168,8 @@ def test_department_breakdown_worst_first(html):
                     "and year = %s and kpi_code = %s and org_unit_code <> 'ALL' and actual_value is not null "
                     f"order by actual_value {'desc' if direction == 'lower' else 'asc'}, org_unit_code",
                     AS_OF, AS_OF.year, code)
-        drawn = re.findall(r'<g class="dept" data-org="([^"]+)" data-status="(\w+)"', _svg(section, "departments", code))
+        drawn = re.findall(r'<g class="dept" data-org="([^"]+)" data-status="(\w+)"',
+                           _svg(section, "departments", code))
         assert drawn[:len(rows)] == [(org, status) for org, _, status in rows], code
     # K7.2 (petitions, per 承辦機關) has departments behind in the demo data: named in the flags section too
     behind = [org for org, _, status in _sql(
@@ -182,12 +184,14 @@ def test_data_quality_numbers_equal_the_load_ledger(html):
     loads = re.search(r'<table class="loads">(.*?)</table>', quality, re.S).group(1)
     ledger = _sql("select source, count(distinct object_name) filter (where status = 'loaded'), "
                   "count(*) filter (where status = 'loaded'), sum(rows_read) filter (where status = 'loaded'), "
-                  "sum(rows_loaded) filter (where status = 'loaded'), sum(rows_rejected) filter (where status = 'loaded'), "
+                  "sum(rows_loaded) filter (where status = 'loaded'), "
+                  "sum(rows_rejected) filter (where status = 'loaded'), "
                   "count(*) filter (where status = 'failed') from raw.load_ledger group by source")
     assert {r[0] for r in ledger} == set(source_names())
     for source, objects, loads_n, read, loaded, rejected, failed in ledger:
         row = re.search(rf'<tr data-source="{source}">(.*?)</tr>', loads, re.S).group(1)
-        cells = {k: int(v.replace(",", "")) for k, v in re.findall(r'data-k="(\w+)">(?:<span class=bad>)?([\d,]+)', row)}
+        cells = {k: int(v.replace(",", ""))
+                 for k, v in re.findall(r'data-k="(\w+)">(?:<span class=bad>)?([\d,]+)', row)}
         assert cells == {"objects": objects, "loads": loads_n, "rows_read": read or 0, "rows_loaded": loaded or 0,
                          "rows_rejected": rejected or 0, "failed_objects": failed}, source
     # the broken workbook: listed with the loader's reason
@@ -198,7 +202,8 @@ def test_data_quality_numbers_equal_the_load_ledger(html):
     total = _sql("select count(*) from raw.rejected_rows")[0][0]
     assert total > 0
     assert f"目前共剔除 <b>{total:,}</b> 列" in quality
-    top_file, top_rows = _sql("select object_name, count(*) from raw.rejected_rows group by 1 order by 2 desc, 1 limit 1")[0]
+    top_file, top_rows = _sql(
+        "select object_name, count(*) from raw.rejected_rows group by 1 order by 2 desc, 1 limit 1")[0]
     assert re.search(rf"<td>{re.escape(top_file)}</td><td class=\"num\">{top_rows:,}</td>", quality)
     freshness = re.search(r'<table class="freshness">(.*?)</table>', quality, re.S).group(1)
     assert freshness.count("<tr data-source=") == _sql(
@@ -308,14 +313,16 @@ def test_expected_trajectory_follows_the_rules(built):
 
 
 def test_reason_kind_drops_the_offending_value():
-    assert report_data.reason_kind("辦理日期 (event_date): not a date: '112/02/30'") == "辦理日期 (event_date): not a date"
-    assert report_data.reason_kind("recv_electronic 17 exceeds recv_total 8") == "recv_electronic … exceeds recv_total …"
+    kind = report_data.reason_kind
+    assert kind("辦理日期 (event_date): not a date: '112/02/30'") == "辦理日期 (event_date): not a date"
+    assert kind("recv_electronic 17 exceeds recv_total 8") == "recv_electronic … exceeds recv_total …"
     assert report_data.reason_kind("closed_days_sum is negative: -3.5") == "closed_days_sum is negative: …"
 
 
 def test_reasons_read_in_traditional_chinese():
     kind = report_data.reason_kind
-    assert report_data.reason_zh(kind("辦理日期 (event_date): not a date: '112/02/30'")) == "辦理日期 (event_date)：日期無法辨識"
+    zh = report_data.reason_zh
+    assert zh(kind("辦理日期 (event_date): not a date: '112/02/30'")) == "辦理日期 (event_date)：日期無法辨識"
     assert report_data.reason_zh(kind("recv_electronic 17 exceeds recv_total 8")) == "recv_electronic 大於 recv_total"
     assert report_data.reason_zh(kind("closed_days_sum is negative: -3.5")) == "closed_days_sum 為負數"
     assert (report_data.reason_zh(kind("處理狀態 (status): not one of 處理中/已結案/已撤案: '審核中'"))
@@ -326,7 +333,8 @@ def test_reasons_read_in_traditional_chinese():
 def test_reasons_without_a_value_read_the_same():
     """A source with personal data words its reasons without the offending value."""
     kind = report_data.reason_kind
-    assert report_data.reason_zh(kind("受理日期 (received_at): not a datetime")) == "受理日期 (received_at)：日期時間無法辨識"
+    assert report_data.reason_zh(kind("受理日期 (received_at): not a datetime")) \
+        == "受理日期 (received_at)：日期時間無法辨識"
     assert report_data.reason_zh(kind("分母 (denominator) is negative")) == "分母 (denominator) 為負數"
     assert report_data.reason_zh(kind("數量 is above 12")) == "數量 超過上限"
     assert report_data.reason_zh(kind("電子收文 exceeds 收文總數")) == "電子收文 大於 收文總數"

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import psutil
 import pytest
-
 from conftest import run_kpi
-from kpi import airflow_env, config
 from lock_holder import hold
+
+from kpi import airflow_env, config
 
 pytestmark = pytest.mark.slow
 PROCEED_WITHIN = 60  # seconds from the start of prepare_warehouse to the lock taken

@@ -13,9 +13,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from lock_holder import hold
 
 from kpi import config, run_lock, warehouse
-from lock_holder import hold
 
 
 def _holder_run_id() -> str | None:
@@ -31,7 +31,7 @@ def _kill(proc: subprocess.Popen) -> None:
 
 def test_a_second_run_waits_and_gives_up_naming_the_holder(warehouse_db):
     run_lock.acquire("nightly_A", date(2025, 11, 25), dag_id="kpi_nightly")
-    with pytest.raises(RuntimeError, match="nightly_A.*2025-11-25"):
+    with pytest.raises(RuntimeError, match=r"nightly_A.*2025-11-25"):
         run_lock.acquire("backfill_B", date(2025, 1, 1), wait_seconds=0.5, poll_seconds=0.1)
     run_lock.acquire("nightly_A", date(2025, 11, 25), wait_seconds=0)  # a retry of the holder goes on
     run_lock.release("nightly_A")
@@ -111,7 +111,8 @@ def test_a_waiting_run_says_who_holds_the_lock_at_every_poll(warehouse_db, caplo
     assert f"host={os.uname().nodename}" in lines[0] and f"pid={holder.pid}" in lines[0]
     # what `kpi run` prints for such a line of the task log
     note = run_lock.waiting_note("2025-11-26T02:00:03Z [info     ] " + lines[-1] + " [kpi.run_lock]")
-    assert note.startswith("  等待倉儲鎖：由執行 manual__2025-11-26T02:00:00+08:00 持有（基準日 114/11/25（2025-11-25），")
+    assert note.startswith(
+        "  等待倉儲鎖：由執行 manual__2025-11-26T02:00:00+08:00 持有（基準日 114/11/25（2025-11-25），")
     assert f"pid {holder.pid}）" in note and "起（已 " in note and "本次已等待 0 秒" in note
     assert run_lock.waiting_note("an ordinary log line") is None
     run_lock.acquire("waiter", date(2025, 11, 26), wait_seconds=0)
@@ -145,15 +146,15 @@ def test_kpi_unlock_shows_the_holder_and_asks_first(warehouse_db):
 
 
 def test_every_run_keeps_its_log_and_the_dated_name_is_the_latest(kpi_state, monkeypatch):
-    from kpi import airflow_env, cli
+    from kpi import airflow_env, dag_runner
 
     monkeypatch.setenv("AIRFLOW_HOME", str(kpi_state / "log-test-airflow"))
     runs = airflow_env.airflow_home() / "runs"
     runs.mkdir(parents=True)
     (runs / "2025-03-05.log").write_text("a log written before logs were kept per run\n")
-    first = cli._run_log(date(2025, 3, 5))
+    first = dag_runner.run_log(date(2025, 3, 5))
     first.write_text("the first run, killed\n")
-    second = cli._run_log(date(2025, 3, 5))
+    second = dag_runner.run_log(date(2025, 3, 5))
     second.write_text("the second run\n")
     logs = sorted(p.read_text() for p in runs.glob("2025-03-05.*.log"))
     assert logs == ["a log written before logs were kept per run\n", "the first run, killed\n", "the second run\n"]

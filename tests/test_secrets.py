@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote
 
 import pytest
-
 from conftest import PROJECT
+
 from kpi import config, notify, redact
 
 TOKEN = "tok-Echoed/Back+42=="
@@ -22,7 +22,7 @@ class _Echo(BaseHTTPRequestHandler):
 
     status = 401
 
-    def do_POST(self):  # noqa: N802 - http.server's naming
+    def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         auth = self.headers.get("Authorization", "")
         body = (f"<h1>{self.status}</h1>invalid credentials: {auth}"

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import run_kpi
+
 from kpi import warehouse
 from kpi.progress import ProgressPrinter
 
@@ -47,7 +47,9 @@ def test_a_note_follows_the_counts_and_messages_get_lines_of_their_own():
         progress.message("  load_hr FAILED after 0.1s")
         progress("kpi_nightly", 4, 4, "dbt 2/2  publish ok 0.2s")
     assert out.getvalue().splitlines() == [
-        "kpi_nightly    0% (0/4)  dbt 0/2", "  load_hr FAILED after 0.1s", "kpi_nightly  100% (4/4)  dbt 2/2  publish ok 0.2s"]
+        "kpi_nightly    0% (0/4)  dbt 0/2",
+        "  load_hr FAILED after 0.1s",
+        "kpi_nightly  100% (4/4)  dbt 2/2  publish ok 0.2s"]
 
 
 def test_a_tty_gets_one_redrawn_bar_per_step():

@@ -9,10 +9,10 @@ import re
 from datetime import date
 
 import pytest
-
 from conftest import run_kpi, small_demo_landing
-from kpi import config, labels, notify, warehouse
 from unknown_units import CASE_ID, UNKNOWN, UNKNOWN_DOCS, add_unknown_units, correct_unknown_units
+
+from kpi import config, labels, notify, warehouse
 
 AS_OF = date(2025, 3, 5)
 pytestmark = pytest.mark.slow
@@ -70,8 +70,9 @@ def test_alerts_are_the_published_flags_and_name_the_unknown_unit(night):
                       "where as_of_date = %s and status = any(%s) and year between %s and %s",
                       AS_OF, list(labels.FLAGGED), AS_OF.year - 1, AS_OF.year)
     expected = sorted((k, u, y, labels.SEVERITY[s], s, r) for k, u, y, s, r in statuses)
+    # the flag alerts: those whose status is a flag (not stale sources, overdue explanations, early warnings)
     alerts = sorted(_fetch("select kpi_code, org_unit_code, year, severity, status, message from marts.kpi_alerts "
-                           "where as_of_date = %s and severity not in ('grey', 'overdue')", AS_OF))
+                           "where as_of_date = %s and status = any(%s)", AS_OF, list(labels.FLAGGED)))
     assert alerts == expected
     assert ("K7.2", UNKNOWN, 2025, "red", "behind") in {a[:5] for a in alerts}
     message = next(a[5] for a in alerts if a[:2] == ("K7.2", UNKNOWN))
@@ -89,7 +90,7 @@ def test_the_report_lists_the_unknown_codes_in_its_data_quality_part(night):
     listed = re.findall(r'<tr class="unknown-unit" data-org="(\w+)" data-source="(\w+)">(.*?)</tr>', table, re.S)
     assert {(code, source) for code, source, _ in listed} == {
         (UNKNOWN, "petitions"), (UNKNOWN, "budget"), (UNKNOWN_DOCS, "documents")}
-    for code, source, cells in listed:
+    for code, _source, cells in listed:
         assert f"未知單位（{code}）" in cells
         assert re.search(r'data-k="records">1</td>', cells), cells  # one record each
     assert "人民陳情案件系統" in table and "歲出預算執行明細表" in table and "公文系統統計" in table

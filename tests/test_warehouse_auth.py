@@ -7,8 +7,8 @@ import stat
 
 import psycopg
 import pytest
-
 from conftest import _free_port, server_tmpdir
+
 from kpi import config, warehouse
 
 # pg_hba.conf as initdb --auth-host=trust wrote it, with the bi_reader rule older versions put first

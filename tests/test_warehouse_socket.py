@@ -9,8 +9,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-
 from conftest import _free_port, run_kpi, server_tmpdir
+
 from kpi import config, warehouse
 
 AS_OF = date(2022, 2, 27)

@@ -16,7 +16,10 @@ import yaml
 
 OUT = Path(sys.argv[1])
 NS = uuid.UUID("6f1c2a40-11b1-4c1e-9a11-000000000011")
-u = lambda name: str(uuid.uuid5(NS, name))
+def u(name):
+    return str(uuid.uuid5(NS, name))
+
+
 DB = u("database")
 
 def dump(path, data):
@@ -87,7 +90,8 @@ def chart(key, name, viz, dataset, form, query, description):
 def q(columns, filters, orderby=(), metrics=None, post=(), row_limit=1000):
     # metrics None: a raw query (no GROUP BY), as Superset's table chart sends in raw mode
     return {"filters": filters, "extras": {"having": "", "where": ""}, "applied_time_extras": {},
-            "columns": list(columns), "metrics": None if metrics is None else list(metrics), "orderby": [list(o) for o in orderby],
+            "columns": list(columns), "metrics": None if metrics is None else list(metrics),
+            "orderby": [list(o) for o in orderby],
             "annotation_layers": [], "row_limit": row_limit, "series_limit": 0, "order_desc": True,
             "url_params": {}, "custom_params": {}, "custom_form_data": {}, "post_processing": list(post)}
 
@@ -110,7 +114,8 @@ m_target = {"expressionType": "SQL", "sqlExpression": "MAX(target_pct)", "label"
             "hasCustomLabel": True, "optionName": "metric_target"}
 axis = {"timeGrain": "P1D", "columnType": "BASE_AXIS", "sqlExpression": "as_of_date", "label": "as_of_date",
         "expressionType": "SQL"}
-charts.append(chart("history_k72", "K7.2 人民陳情案件結案率：每日歷史", "echarts_timeseries_line", "kpi_status_history", {
+charts.append(chart(
+    "history_k72", "K7.2 人民陳情案件結案率：每日歷史", "echarts_timeseries_line", "kpi_status_history", {
     "x_axis": "as_of_date", "time_grain_sqla": "P1D", "metrics": [m_actual, m_target], "groupby": [],
     "adhoc_filters": [flt("kpi_code", "==", "K7.2"), flt("is_city", "IS TRUE")], "row_limit": 10000,
     "truncate_metric": True, "show_legend": True, "legendType": "scroll", "legendOrientation": "top",
@@ -137,7 +142,8 @@ charts.append(chart("departments", "各單位狀態（K7.2、K3.2、K7.1、K5.1�
     "adhoc_filters": [flt("is_city", "IS FALSE")], "row_limit": 1000, "server_page_length": 10,
     "include_search": True, "show_cell_bars": False, "table_timestamp_format": "smart_date",
     "column_config": {}, "conditional_formatting": []},
-    q(cols, [qfilter("is_city", "IS FALSE")], orderby=[("kpi_sort", True), ("status_sort", True), ("org_unit_code", True)]),
+    q(cols, [qfilter("is_city", "IS FALSE")],
+      orderby=[("kpi_sort", True), ("status_sort", True), ("org_unit_code", True)]),
     "kpi_status_current where not is_city, order by kpi_sort, status_sort, org_unit_code"))
 
 # 4. alerts by severity, this year's only
@@ -156,9 +162,16 @@ charts.append(chart("alerts_by_severity", "本年度警示（依燈號）", "pie
 # the dashboard: status colours as label colours (seed status_labels / alert_severities / colours;
 # bench/bi_superset.py sets them again from the warehouse at import)
 root = Path(sys.argv[2])
-colours = {r["colour"]: r["colour_hex"] for r in csv.DictReader(open(root / "colours.csv", encoding="utf-8"))}
-label_colors = {r["status_zh"]: colours[r["colour"]] for r in csv.DictReader(open(root / "status_labels.csv", encoding="utf-8"))}
-label_colors.update({r["severity_zh"]: colours[r["colour"]] for r in csv.DictReader(open(root / "alert_severities.csv", encoding="utf-8"))})
+
+
+def _csv(name):
+    with open(root / name, encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+colours = {r["colour"]: r["colour_hex"] for r in _csv("colours.csv")}
+label_colors = {r["status_zh"]: colours[r["colour"]] for r in _csv("status_labels.csv")}
+label_colors.update({r["severity_zh"]: colours[r["colour"]] for r in _csv("alert_severities.csv")})
 
 layout = [[(charts[0], 12, 70)], [(charts[1], 7, 50), (charts[3], 5, 50)], [(charts[2], 12, 70)]]
 position = {"DASHBOARD_VERSION_KEY": "v2",

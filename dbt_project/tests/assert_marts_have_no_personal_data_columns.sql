@@ -47,11 +47,15 @@ named_like_personal_data as (
         column_name,
         'column of ' || table_schema || ' named like personal data' as reason
     from mart_columns
-    where lower(column_name) like any (array[
-        {%- for p in personal_patterns %}'{{ p }}'{{ ',' if not loop.last }}{% endfor -%}
+    where lower(column_name) like any(array[
+        {%- for p in personal_patterns %}
+        '{{ p }}'{{ ',' if not loop.last }}
+        {%- endfor %}
     ])
       and lower(column_name) not in (
-        {%- for c in allowed_name_columns %}'{{ c }}'{{ ',' if not loop.last }}{% endfor -%}
+        {%- for c in allowed_name_columns %}
+        '{{ c }}'{{ ',' if not loop.last }}
+        {%- endfor %}
     )
 ),
 
@@ -62,8 +66,8 @@ pseudonyms_readable_by_bi as (
         a.attname::text as column_name,
         'pseudonym readable by role ' || r.rolname as reason
     from pg_catalog.pg_attribute as a
-    join pg_catalog.pg_class as c on c.oid = a.attrelid
-    join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
+    inner join pg_catalog.pg_class as c on c.oid = a.attrelid
+    inner join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
     cross join pg_catalog.pg_roles as r
     where r.rolname = 'bi_reader'
       and c.relkind in ('r', 'v', 'm', 'p', 'f')

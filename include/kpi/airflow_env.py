@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kpi import config, connections, warehouse
+from kpi import config, connections, errors, warehouse
 
 
 def airflow_home() -> Path:
@@ -98,4 +98,4 @@ def ensure_metadata_db() -> None:
         return
     res = airflow("db", "migrate", capture_output=True, text=True)
     if res.returncode != 0:
-        raise RuntimeError(f"airflow db migrate failed:\n{res.stdout[-3000:]}\n{res.stderr[-3000:]}")
+        raise errors.StepFailed(f"airflow db migrate failed:\n{res.stdout[-3000:]}\n{res.stderr[-3000:]}")

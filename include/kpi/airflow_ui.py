@@ -29,10 +29,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from kpi import airflow_env, config
+from kpi import airflow_env, config, errors
 
 DAG_ID = "kpi_nightly"
 SERVICES = ("api-server", "scheduler", "dag-processor", "triggerer")
@@ -46,8 +46,7 @@ class _Stop(Exception):
 
 
 def password_file() -> Path:
-    return Path(os.environ.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE")
-                or airflow_env.airflow_home() / "simple_auth_manager_passwords.json.generated")
+    return config.airflow_passwords_file(airflow_env.airflow_home())
 
 
 def admin_password() -> str:
@@ -134,7 +133,7 @@ def api(base: str, path: str, method: str = "GET", body: dict | None = None, tok
 def token(base: str, password: str) -> str:
     status, body = api(base, "/auth/token", "POST", {"username": ADMIN, "password": password}, timeout=30)
     if status not in (200, 201):
-        raise RuntimeError(f"login as {ADMIN} failed ({status}): {body}")
+        raise errors.StepFailed(f"login as {ADMIN} failed ({status}): {body}")
     return body["access_token"]
 
 
@@ -178,7 +177,7 @@ class AirflowUI:
         from kpi import dbt_render, warehouse
 
         if not port_free(self.port, self.host):
-            raise RuntimeError(f"port {self.port} is in use (another Airflow?): choose another with "
+            raise errors.StepFailed(f"port {self.port} is in use (another Airflow?): choose another with "
                                f"KPI_AIRFLOW_PORT or --port")
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, self._on_signal)
@@ -188,7 +187,7 @@ class AirflowUI:
             dbt_render.ensure_manifest()
             airflow_env.ensure_metadata_db()
             password = admin_password()
-            since = datetime.now(timezone.utc).replace(microsecond=0)
+            since = datetime.now(UTC).replace(microsecond=0)
             self._start_all()
             dag = self._wait_ready(password, since)
             self._print_ready(dag, password, time.monotonic() - started)
@@ -222,7 +221,7 @@ class AirflowUI:
         for name, proc in self.procs.items():
             if proc.poll() is not None:
                 tail = (self.logs / f"{name}.log").read_text(errors="replace").splitlines()[-25:]
-                raise RuntimeError(f"airflow {name} exited with code {proc.returncode}; the end of "
+                raise errors.StepFailed(f"airflow {name} exited with code {proc.returncode}; the end of "
                                    f"{self._rel(self.logs / f'{name}.log')}:\n" + "\n".join(tail))
 
     def _wait_ready(self, password: str, since: datetime) -> dict:
@@ -239,7 +238,7 @@ class AirflowUI:
             if not waiting:
                 break
             if time.monotonic() > deadline:
-                raise RuntimeError(f"Airflow not healthy after {self.ready_timeout:.0f} s: waiting for "
+                raise errors.StepFailed(f"Airflow not healthy after {self.ready_timeout:.0f} s: waiting for "
                                    f"{', '.join(waiting)} (logs in {self._rel(self.logs)}/)")
             time.sleep(1)
         bearer = None
@@ -253,14 +252,15 @@ class AirflowUI:
             if status == 200:
                 break
             if time.monotonic() > deadline:
-                raise RuntimeError(f"DAG {DAG_ID} not parsed after {self.ready_timeout:.0f} s: see "
-                                   f"{self._rel(self.logs / 'dag-processor.log')} and `kpi airflow dags list-import-errors`")
+                raise errors.StepFailed(f"DAG {DAG_ID} not parsed after {self.ready_timeout:.0f} s: see "
+                                   f"{self._rel(self.logs / 'dag-processor.log')} "
+                                   "and `kpi airflow dags list-import-errors`")
             time.sleep(1)
         if dag.get("is_paused") == self.unpause:  # unpause it (default), or pause it (--paused)
             status, dag = api(self.base, f"/api/v2/dags/{DAG_ID}", "PATCH", {"is_paused": not self.unpause},
                               token=bearer, timeout=60)
             if status != 200:
-                raise RuntimeError(f"could not {'un' if self.unpause else ''}pause {DAG_ID} ({status}): {dag}")
+                raise errors.StepFailed(f"could not {'un' if self.unpause else ''}pause {DAG_ID} ({status}): {dag}")
         return dag
 
     def _print_ready(self, dag: dict, password: str, seconds: float) -> None:
@@ -272,7 +272,8 @@ class AirflowUI:
             nxt = dag.get("next_dagrun_run_after")
             when = ""
             if nxt:
-                when = f"; next run {datetime.fromisoformat(nxt).astimezone(config.TIMEZONE):%Y-%m-%d %H:%M} Asia/Taipei"
+                local = datetime.fromisoformat(nxt).astimezone(config.TIMEZONE)
+                when = f"; next run {local:%Y-%m-%d %H:%M} Asia/Taipei"
             schedule = f"{DAG_ID} is unpaused: it runs at 02:00 Asia/Taipei while this command runs{when}"
         self.say("\n".join([
             f"Airflow is ready ({seconds:.0f} s): api-server, scheduler, dag-processor, triggerer (LocalExecutor)",

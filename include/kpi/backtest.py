@@ -70,6 +70,19 @@ def summary(year: int) -> dict | None:
     }
 
 
+def missing_reason(year: int) -> str:
+    """Why the warehouse holds no backtest of `year`, in the words `kpi backtest` prints."""
+    with warehouse.connect() as conn:
+        latest = conn.execute("select max(as_of_date) from marts.fct_kpi_status").fetchone()[0]
+    head = f"倉儲中沒有 {labels.year_label(year)}的年底推估回測："
+    if latest is None:
+        return head + "倉儲中尚無任何指標狀態，請先執行 kpi run"
+    if year >= latest.year:
+        # a year is compared with its actual year end, known only once the year is over
+        return head + f"該年度尚未結束（倉儲最新基準日 {labels.roc_date(latest)}），尚無年底實際值可比較"
+    return head + "需該年度已結束且之前至少 2 年資料"
+
+
 def _pct(value) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 

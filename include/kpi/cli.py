@@ -6,7 +6,6 @@ import argparse
 import json
 import logging
 import os
-import re
 import sys
 import time
 import warnings
@@ -14,8 +13,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from kpi import config, labels
+from kpi.dag_runner import DAG_ID
+from kpi.errors import KpiError
 
-DAG_ID = "kpi_nightly"
 PLAN_DEMO_AS_OF = date(2025, 11, 25)  # inside the plan period (ROC 114), used by `make run`
 
 
@@ -79,145 +79,13 @@ def cmd_demo_data(args) -> int:
     return 0
 
 
-def _dag_counts() -> tuple[int, int]:
-    """(tasks of the DAG, dbt nodes its dbt_build builds: seeds, models and tests), from the manifest,
-    without importing Airflow."""
-    from kpi import dbt_render
-    from kpi.loaders import source_names
-
-    manifest = json.loads(dbt_render.manifest_path().read_text())
-    dbt_nodes = sum(1 for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed", "test", "snapshot"))
-    dbt_nodes += len(manifest.get("unit_tests") or {})
-    # resolve_as_of, prepare_warehouse, loads_finished, dbt_build, flag_indicators, publish, notify,
-    # check_loads, release_warehouse
-    return 9 + len(source_names()), dbt_nodes
-
-
-def _die_with(parent: int):
-    """preexec_fn for the runner: SIGKILL when `kpi run` dies (Linux), so a killed `kpi run` leaves no
-    run going on headless; its lock then dies with it (run_lock)."""
-    def preexec() -> None:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-        if os.getppid() != parent:  # the parent died before prctl
-            os.kill(os.getpid(), signal.SIGKILL)
-    return preexec
-
-
-def _how_it_ended(rc: int) -> str:
-    import signal
-
-    if rc < 0:
-        try:
-            name = signal.Signals(-rc).name
-        except ValueError:
-            name = "?"
-        return f"Airflow 執行程序被訊號 {-rc}（{name}）終止"
-    return f"Airflow 執行程序結束，結束碼 {rc}"
-
-
-def _run_dag(as_of: date, log_path: Path, conf: dict | None = None) -> tuple[bool, list[str], float, str | None]:
-    """Run the real DAG for `as_of` through `airflow dags test` (with DAG params `conf`); returns (ok, failed tasks, seconds, how
-    the runner ended when not by itself). Progress: tasks done of all tasks, and dbt nodes (seeds,
-    models, tests) done of all, from the line the task dbt_build logs per node; a failed node is
-    named as it fails; a run waiting for the warehouse lock says who holds it."""
-    import subprocess
-
-    from kpi import airflow_env, dbt_build, pipeline, run_lock
-    from kpi.progress import ProgressPrinter
-
-    run_time = pipeline.run_time_for(as_of)
-    total, dbt_total = _dag_counts()
-    # unbuffered child, line-buffered log: the progress and the run's log follow a task as it runs,
-    # and a killed runner's last lines (the task it was in) are not lost in a buffer
-    env = {**airflow_env.env(), "KPI_TASK_RETRIES": "0", "PYTHONUNBUFFERED": "1"}
-    cmd = [str(Path(sys.executable).with_name("airflow")), "dags", "test", DAG_ID, run_time.isoformat()]
-    if conf:
-        cmd += ["--conf", json.dumps(conf)]
-    started = time.monotonic()
-    failed: list[str] = []
-    current, task_started, done, dbt_done = None, 0.0, 0, 0
-    finished_ok = False
-
-    with open(log_path, "w", encoding="utf-8", buffering=1) as log, ProgressPrinter(sys.stderr) as progress, subprocess.Popen(
-        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
-        preexec_fn=_die_with(os.getpid()) if sys.platform.startswith("linux") else None,
-    ) as proc:
-        progress(DAG_ID, 0, total, f"dbt 0/{dbt_total}")
-        for line in proc.stdout:
-            log.write(line)
-            if m := re.search(r"\[DAG TEST\] starting task_id=(\S+)", line):
-                current, task_started = m.group(1), time.monotonic()
-                progress(DAG_ID, done, total, f"dbt {dbt_done}/{dbt_total}  {current}")
-            elif node := dbt_build.NODE_RE.search(line):
-                kind, name, status = node.groups()
-                dbt_done += 1
-                if status in dbt_build.FAILED:
-                    progress.message(f"  dbt {kind} {name}: {status}")
-                progress(DAG_ID, done, total, f"dbt {dbt_done}/{dbt_total}  {current}")
-            elif note := run_lock.waiting_note(line):
-                log.flush()
-                progress.message(note)
-            elif current and ("new_state=failed" in line or "new_state=success" in line):
-                ok = "new_state=success" in line
-                done += 1
-                if not ok:
-                    failed.append(current)
-                    progress.message(f"  {current} FAILED after {time.monotonic() - task_started:.1f}s")
-                progress(DAG_ID, done, total, f"dbt {dbt_done}/{dbt_total}  {current} "
-                                              f"{'ok' if ok else 'FAILED'} {time.monotonic() - task_started:.1f}s")
-                current = None
-            elif "DagRun Finished" in line and "state=success" in line:
-                finished_ok = True
-        rc = proc.wait()
-    ended = None if rc == 0 else _how_it_ended(rc)
-    if current:  # the runner died inside a task (killed, or the database went away): that task failed
-        failed.append(current)
-        progress.message(f"  {current} 未完成：{ended or 'Airflow 未回報其結果'}")
-    return rc == 0 and finished_ok and not failed, failed, time.monotonic() - started, ended
-
-
-def _run_log(name: str) -> Path:
-    """A new log file for this run, `runs/<name>.<local time>.log` (name: the as-of date, or a backfill's
-    range), with `runs/<name>.log` a link to it: every run keeps its log (a crashed run's too), the
-    latest is where it always was."""
-    from kpi import airflow_env
-
-    runs = airflow_env.airflow_home() / "runs"
-    runs.mkdir(parents=True, exist_ok=True)
-    latest = runs / f"{name}.log"
-    if latest.is_file() and not latest.is_symlink():  # a log from before logs were kept per run
-        stamp = datetime.fromtimestamp(latest.stat().st_mtime, config.TIMEZONE)
-        latest.rename(runs / f"{name}.{stamp:%Y%m%dT%H%M%S}.log")
-    stamp = datetime.now(config.TIMEZONE).strftime("%Y%m%dT%H%M%S")
-    path = runs / f"{name}.{stamp}.log"
-    n = 1
-    while path.exists():  # two runs of a date in the same second
-        n += 1
-        path = runs / f"{name}.{stamp}-{n}.log"
-    path.touch()
-    link = runs / f".{latest.name}.{os.getpid()}"
-    link.unlink(missing_ok=True)
-    link.symlink_to(path.name)
-    os.replace(link, latest)  # atomic: readers never see it missing
-    return path
-
-
 def _print_load_summary(since: datetime) -> None:
     """Per declared source, what this run's load tasks did (from the load ledger)."""
-    from kpi import warehouse
+    from kpi import ledger, warehouse
     from kpi.loaders import source_names
 
     with warehouse.connect() as conn:
-        rows = {r[0]: r[1:] for r in conn.execute(
-            "select source, count(*) filter (where status = 'loaded'), count(*) filter (where status = 'failed'),"
-            " coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0)"
-            " from raw.load_ledger where started_at >= %s group by source", (since,)).fetchall()}
-        failures = conn.execute(
-            "select source, error from raw.load_ledger where started_at >= %s and status = 'failed' order by load_id",
-            (since,)).fetchall()
+        rows, failures = ledger.summary_since(conn, since)
     print("各來源載入結果：")
     for source in source_names():
         if source not in rows:
@@ -225,7 +93,8 @@ def _print_load_summary(since: datetime) -> None:
             continue
         loaded, failed, read, new, rejected = rows[source]
         note = f"，失敗 {failed} 個" if failed else ""
-        print(f"  {source:<10} 讀取 {read:>9,} 列，載入 {new:>9,} 列，剔除 {rejected:>5,} 列（載入 {loaded} 個檔案或批次{note}）")
+        print(f"  {source:<10} 讀取 {read:>9,} 列，載入 {new:>9,} 列，剔除 {rejected:>5,} 列"
+              f"（載入 {loaded} 個檔案或批次{note}）")
     for source, error in failures:
         print(f"  無法載入 {source}: {error}", file=sys.stderr)
 
@@ -233,7 +102,8 @@ def _print_load_summary(since: datetime) -> None:
 def cmd_run(args) -> int:
     import psycopg
 
-    from kpi import airflow_env, dbt_render, status_table, warehouse
+    from kpi import airflow_env, dag_runner, dbt_render, status_table, warehouse
+    from kpi.progress import ProgressPrinter
 
     as_of = args.as_of or _yesterday()
     print(f"執行每日管線：基準日 {labels.roc_date(as_of)}（Airflow DAG {DAG_ID}）", file=sys.stderr)
@@ -241,8 +111,9 @@ def cmd_run(args) -> int:
     warehouse.up()
     dbt_render.ensure_manifest()
     airflow_env.ensure_metadata_db()
-    log_path = _run_log(as_of.isoformat())
-    ok, failed, seconds, ended = _run_dag(as_of, log_path)
+    log_path = dag_runner.run_log(as_of.isoformat())
+    with ProgressPrinter(sys.stderr) as progress:
+        ok, failed, seconds, ended = dag_runner.run_dag(as_of, log_path, progress)
     try:
         _print_load_summary(since)
     except (warehouse.WarehouseError, psycopg.Error) as exc:  # it went away mid-run: still say what failed
@@ -262,7 +133,8 @@ def cmd_run(args) -> int:
 def cmd_backfill(args) -> int:
     """Every as-of date of [--from, --to] in one run of the DAG (params as_of_from / as_of_to): the
     loads, one dbt build of the whole range, the alerts of each date; only those dates' rows change."""
-    from kpi import airflow_env, dbt_render, history, status_table, warehouse
+    from kpi import airflow_env, dag_runner, dbt_render, history, status_table, warehouse
+    from kpi.progress import ProgressPrinter
 
     first, last = args.from_date, args.to_date or args.from_date
     warehouse.up()
@@ -276,9 +148,10 @@ def cmd_backfill(args) -> int:
     since = datetime.now(config.TIMEZONE)
     dbt_render.ensure_manifest()
     airflow_env.ensure_metadata_db()
-    log_path = _run_log(f"backfill-{first.isoformat()}-{last.isoformat()}")
-    ok, failed, seconds, ended = _run_dag(last, log_path,
-                                          conf={"as_of_from": first.isoformat(), "as_of_to": last.isoformat()})
+    log_path = dag_runner.run_log(f"backfill-{first.isoformat()}-{last.isoformat()}")
+    with ProgressPrinter(sys.stderr) as progress:
+        ok, failed, seconds, ended = dag_runner.run_dag(
+            last, log_path, progress, conf={"as_of_from": first.isoformat(), "as_of_to": last.isoformat()})
     _print_load_summary(since)
     if not ok:
         which = f"task {'、'.join(failed)} failed" if failed else "Airflow 未回報哪個 task 失敗"
@@ -286,8 +159,7 @@ def cmd_backfill(args) -> int:
         print(f"回補失敗（{seconds:.0f} 秒）：{which}{cause}. Airflow log: {log_path}", file=sys.stderr)
         return 1
     with warehouse.connect() as conn:
-        dates, rows = conn.execute("select count(distinct as_of_date), count(*) from marts.fct_kpi_status "
-                                   "where as_of_date between %s and %s", (first, last)).fetchone()
+        dates, rows = history.statuses_between(conn, first, last)
     print(f"回補完成，耗時 {seconds:.0f} 秒：{dates:,} 個基準日、{rows:,} 筆指標狀態（log: {log_path}）",
           file=sys.stderr)
     print()
@@ -348,8 +220,7 @@ def cmd_backtest(args) -> int:
 
     result = backtest.summary(args.year)
     if result is None:
-        print(f"倉儲中沒有 {labels.roc_year(args.year)}年（{args.year}）的年底推估回測：需該年度已結束且之前至少 2 年資料",
-              file=sys.stderr)
+        print(backtest.missing_reason(args.year), file=sys.stderr)
         return 1
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else backtest.render(result))
     return 0
@@ -416,7 +287,8 @@ def cmd_load(args) -> int:
             result = engine.load(name, force=args.force, progress=progress)
         failed += result.objects_failed
         note = "（尚未交付）" if result.not_delivered else ""
-        print(f"{name:<10} 讀取 {result.rows_read:>9,} 列，載入 {result.rows_loaded:>9,} 列，剔除 {result.rows_rejected:>5,} 列，"
+        print(f"{name:<10} 讀取 {result.rows_read:>9,} 列，載入 {result.rows_loaded:>9,} 列"
+              f"，剔除 {result.rows_rejected:>5,} 列，"
               f"檔案 載入 {result.objects_loaded} / 略過 {result.objects_skipped} / 失敗 {result.objects_failed}{note}")
         for obj, error in result.failures:
             print(f"  失敗 {obj}: {error}", file=sys.stderr)
@@ -435,6 +307,17 @@ def cmd_airflow(args) -> int:
     argv = [a for a in args.airflow_args if a != "--"]
     airflow = str(Path(sys.executable).with_name("airflow"))
     return subprocess.run([airflow, *argv], env=airflow_env.env()).returncode
+
+
+def cmd_dbt(args) -> int:
+    """dbt with this project's profile, warehouse and as-of date (default: the latest run's)."""
+    from kpi import dbt_render, errors, status_table, warehouse
+
+    argv = [a for a in args.dbt_args if a != "--"]
+    if not argv:
+        raise errors.InputError("name a dbt command, e.g. kpi dbt test --select test_type:unit")
+    warehouse.up()
+    return dbt_render.run_attached(argv, args.as_of or status_table.latest_as_of())
 
 
 def cmd_notify(args) -> int:
@@ -537,7 +420,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--output", type=Path, help="file to write (default: reports/<as-of>/report.html)")
     rep.set_defaults(func=cmd_report)
 
-    brief = sub.add_parser("briefing", help="write the 市務會議 briefing: what changed since the previous one (HTML and PDF)")
+    brief = sub.add_parser("briefing",
+                           help="write the 市務會議 briefing: what changed since the previous one (HTML and PDF)")
     brief.add_argument("--as-of", type=_date, required=True, help="as-of date D of the briefing")
     brief.add_argument("--since", type=_date, help="compare with this as-of date (default: the previous "
                        "briefing's, else two months before D)")
@@ -557,9 +441,16 @@ def build_parser() -> argparse.ArgumentParser:
     ex.set_defaults(func=cmd_explain_template)
 
     af = sub.add_parser("airflow", help="run the airflow CLI on this project, e.g. "
-                        "`kpi airflow backfill create --dag-id kpi_nightly --from-date 2025-01-01 --to-date 2025-01-31`")
+                        "`kpi airflow backfill create --dag-id kpi_nightly "
+                        "--from-date 2025-01-01 --to-date 2025-01-31`")
     af.add_argument("airflow_args", nargs=argparse.REMAINDER)
     af.set_defaults(func=cmd_airflow)
+
+    dbt = sub.add_parser("dbt", help="run any dbt command on this project's warehouse, e.g. "
+                         "`kpi dbt test --select test_type:unit` or `kpi dbt build --select int_kpi_actuals__hr`")
+    dbt.add_argument("--as-of", type=_date, help="the var as_of_date (default: the latest run's as-of date)")
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
+    dbt.set_defaults(func=cmd_dbt)
 
     ui = sub.add_parser("airflow-ui", help="start Airflow's web UI and scheduler until Ctrl-C (`make airflow`); "
                         "unpauses kpi_nightly so that it runs at 02:00")
@@ -606,10 +497,8 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return args.func(args)
-    except Exception as exc:  # one clear line for operators; details with -v
-        from kpi.warehouse import WarehouseError
-
-        if args.verbose or not isinstance(exc, (WarehouseError, RuntimeError, FileNotFoundError, ValueError)):
+    except KpiError as exc:  # one clear line for operators; details with -v; anything else is a bug
+        if args.verbose:
             raise
         from kpi import redact
 

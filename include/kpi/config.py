@@ -15,6 +15,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from kpi import errors
+
 TIMEZONE = ZoneInfo("Asia/Taipei")
 DEFAULT_WAREHOUSE_PORT = 54329
 AIRFLOW_DB = "airflow"
@@ -54,12 +56,29 @@ def dbt_project_dir() -> Path:
     return project_root() / "dbt_project"
 
 
-def documents_url() -> str:
-    return os.environ.get("KPI_DOCUMENTS_URL") or f"sqlite:///{landing_dir() / 'documents' / 'doc_stats.sqlite'}"
+def source_url_setting(variable: str | None) -> str:
+    """The value of a source's URL variable (its `url_env` in sources.yml, e.g. KPI_HR_API_URL);
+    '' when it has none or it is unset (the source's default_url applies)."""
+    return (os.environ.get(variable) or "") if variable else ""
 
 
-def hr_api_url() -> str:
-    return os.environ.get("KPI_HR_API_URL") or (landing_dir() / "hr" / "monthly.json").as_uri()
+def source_limit_setting(source: str, limit: str) -> tuple[str, str]:
+    """KPI_<SOURCE>_<LIMIT>, a source's time limit in seconds overriding sources.yml: the variable's
+    name and its value ('' when unset)."""
+    variable = f"KPI_{source.upper()}_{limit.upper()}"
+    return variable, (os.environ.get(variable) or "").strip()
+
+
+def airflow_passwords_file(airflow_home: Path) -> Path:
+    """The simple auth manager's password file: AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE,
+    else the generated file in AIRFLOW_HOME."""
+    return Path(os.environ.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE")
+                or airflow_home / "simple_auth_manager_passwords.json.generated")
+
+
+def child_env(extra: dict[str, str]) -> dict[str, str]:
+    """The environment of a tool run as a child process (dbt): ours, with `extra` on top."""
+    return {**os.environ, **extra}
 
 
 def history_from() -> date | None:
@@ -69,7 +88,7 @@ def history_from() -> date | None:
     try:
         return date.fromisoformat(text) if text else None
     except ValueError:
-        raise ValueError(f"KPI_HISTORY_FROM={text!r} is not a date (YYYY-MM-DD)") from None
+        raise errors.InputError(f"KPI_HISTORY_FROM={text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def embedded_pgdata() -> Path:
@@ -183,25 +202,25 @@ def notify_settings() -> NotifySettings:
     host = (os.environ.get("KPI_SMTP_HOST") or "").strip()
     security = (os.environ.get("KPI_SMTP_SECURITY") or "auto").strip().lower()
     if security not in SMTP_SECURITY_MODES:
-        raise ValueError(f"KPI_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY_MODES)}, got {security!r}")
+        raise errors.InputError(f"KPI_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY_MODES)}, got {security!r}")
     port_text = (os.environ.get("KPI_SMTP_PORT") or "").strip()
     try:
         port = int(port_text) if port_text else (465 if security == "ssl" else 587)
     except ValueError:
-        raise ValueError(f"KPI_SMTP_PORT must be a port number, got {port_text!r}") from None
+        raise errors.InputError(f"KPI_SMTP_PORT must be a port number, got {port_text!r}") from None
     user = (os.environ.get("KPI_SMTP_USER") or "").strip()
     to = tuple(a.strip() for a in re.split(r"[,;\s]+", os.environ.get("KPI_ALERT_EMAIL_TO") or "") if a.strip())
     if host and not to:
-        raise ValueError("KPI_SMTP_HOST is set but KPI_ALERT_EMAIL_TO is empty: whom should the alerts go to?")
+        raise errors.InputError("KPI_SMTP_HOST is set but KPI_ALERT_EMAIL_TO is empty: whom should the alerts go to?")
     sender = (os.environ.get("KPI_ALERT_EMAIL_FROM") or "").strip() or (user if "@" in user else "")
     if host and not sender:
-        raise ValueError("KPI_ALERT_EMAIL_FROM is empty (and KPI_SMTP_USER is not an address to send from)")
+        raise errors.InputError("KPI_ALERT_EMAIL_FROM is empty (and KPI_SMTP_USER is not an address to send from)")
     notify_on = (os.environ.get("KPI_NOTIFY_ON") or "alerts").strip().lower()
     if notify_on not in NOTIFY_ON_MODES:
-        raise ValueError(f"KPI_NOTIFY_ON must be one of {', '.join(NOTIFY_ON_MODES)}, got {notify_on!r}")
+        raise errors.InputError(f"KPI_NOTIFY_ON must be one of {', '.join(NOTIFY_ON_MODES)}, got {notify_on!r}")
     webhook = (os.environ.get("KPI_WEBHOOK_URL") or "").strip()
     if webhook and urlsplit(webhook).scheme.lower() not in ("http", "https"):
-        raise ValueError("KPI_WEBHOOK_URL must start with http:// or https://")
+        raise errors.InputError("KPI_WEBHOOK_URL must start with http:// or https://")
     return NotifySettings(
         smtp_host=host, smtp_port=port, smtp_security=security, smtp_user=user,
         smtp_password=os.environ.get("KPI_SMTP_PASSWORD") or "",
@@ -240,7 +259,7 @@ def explanation_due_days() -> int:
     if not text:
         return DEFAULT_EXPLANATION_DUE_DAYS
     if not text.isdigit():
-        raise ValueError(f"KPI_EXPLANATION_DUE_DAYS must be a whole number of working days, got {text!r}")
+        raise errors.InputError(f"KPI_EXPLANATION_DUE_DAYS must be a whole number of working days, got {text!r}")
     return int(text)
 
 

@@ -20,7 +20,7 @@ import json
 import os
 from functools import lru_cache
 
-from kpi import config
+from kpi import config, errors
 
 CONN_ID = "kpi_warehouse"
 CONN_ENV = "AIRFLOW_CONN_" + CONN_ID.upper()
@@ -33,7 +33,7 @@ CORE = ("host", "port", "user", "password", "dbname")
 DBT_PROFILE_PARAMS = {"connect_timeout": "10", "keepalives_idle": "0", "application_name": "dbt"}
 
 
-class ConnectionSettingError(ValueError):
+class ConnectionSettingError(errors.InputError):
     """WAREHOUSE_URL (or the Airflow connection) cannot be used; the message says why."""
 
 

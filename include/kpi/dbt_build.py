@@ -23,20 +23,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kpi import config, redact
+from kpi import config, errors, redact
 
 log = logging.getLogger(__name__)
 
 # one line per finished node, e.g. "dbt node model stg_hr__training: success 1.23s 412 rows"
 NODE_LINE = "dbt node {kind} {name}: {status} {seconds:.2f}s{rows}"
 NODE_RE = re.compile(r"dbt node (\w+) (\S+): (\w+) ")
-NODE_KINDS = ("seed", "model", "snapshot", "test", "unit_test")  # what `kpi run` counts (cli._dag_counts)
+NODE_KINDS = ("seed", "model", "snapshot", "test", "unit_test")  # what `kpi run` counts (dag_runner.dag_counts)
 FAILED = ("error", "fail", "runtime_error")
 RUN_RESULTS = "run_results.json"
 KEEP_DAYS = 30  # the target dirs of older runs are deleted (a few MB each: manifest, compiled SQL)
 
 
-class DbtBuildFailed(RuntimeError):
+class DbtBuildFailed(errors.StepFailed):
     pass
 
 

@@ -5,13 +5,12 @@ is newer. The night's own dbt step is kpi.dbt_build.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from datetime import date
 from pathlib import Path
 
-from kpi import config
+from kpi import config, errors
 
 MANIFEST = "target/manifest.json"
 
@@ -43,7 +42,7 @@ def as_of_vars(as_of_from: date, as_of_to: date | None = None) -> dict[str, str]
     if as_of_to is None or as_of_to == as_of_from:
         return {"as_of_date": as_of_from.isoformat()}
     if as_of_to < as_of_from:
-        raise ValueError(f"as-of range ends ({as_of_to}) before it starts ({as_of_from})")
+        raise errors.InputError(f"as-of range ends ({as_of_to}) before it starts ({as_of_from})")
     return {"as_of_date": f"{as_of_from.isoformat()}/{as_of_to.isoformat()}"}
 
 
@@ -63,10 +62,10 @@ def dbt(*args: str, as_of: date | None = None, as_of_to: date | None = None, tar
         cmd += ["--target-path", str(target_path)]
     if env is None:
         env = connections.dbt_env(connections.warehouse_params())
-    res = subprocess.run(cmd, env={**os.environ, **env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    res = subprocess.run(cmd, env=config.child_env({**env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}),
                          capture_output=True, text=True)
     if check and res.returncode != 0:
-        raise RuntimeError(redact.mask(
+        raise errors.StepFailed(redact.mask(
             f"dbt {' '.join(args)} failed:\n{res.stdout[-5000:]}\n{res.stderr[-2000:]}", env.get("KPI_PG_PASSWORD")))
     return res
 
@@ -77,3 +76,25 @@ def ensure_manifest() -> Path:
         dbt("parse", "--quiet")
     return manifest_path()
 
+
+
+def run_attached(args: list[str], as_of: date | None) -> int:
+    """Any dbt command by hand (`kpi dbt ...`), with what the night gives dbt: this project and its
+    profile, the configured warehouse's host, port and credentials, and the as-of date as the var.
+    Output goes straight to the terminal. A bare `dbt` in dbt_project/ would read the profile's
+    defaults instead (port 54329), which on a machine with two checkouts is the other one's warehouse."""
+    from kpi import connections
+
+    project = config.dbt_project_dir()
+    cmd = [str(dbt_executable()), *args]
+    given = set(args)
+    if not given & {"--project-dir"}:
+        cmd += ["--project-dir", str(project)]
+    if not given & {"--profiles-dir"}:
+        cmd += ["--profiles-dir", str(project)]
+    # commands that take no vars (deps, clean, debug's flags are fine) still accept --vars
+    if as_of is not None and "--vars" not in given and args and args[0] not in ("clean", "deps", "init"):
+        cmd += ["--vars", json.dumps(as_of_vars(as_of))]
+    env = config.child_env({**connections.dbt_env(connections.warehouse_params()),
+                            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
+    return subprocess.run(cmd, env=env).returncode

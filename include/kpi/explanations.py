@@ -13,7 +13,7 @@ import io
 from datetime import date
 from pathlib import Path
 
-from kpi import config, labels, warehouse
+from kpi import config, errors, labels, warehouse
 
 CITY = "ALL"
 HEADER_ROW = 3          # sources.yml explanations.header_row: rows 1-2 are title and instructions
@@ -86,7 +86,7 @@ def workbook_bytes(as_of: date, code: str, rows: list[dict]) -> bytes:
     }
     missing = [c for c in columns if c not in values and c not in TO_FILL]
     if missing:   # a column added to sources.yml must be pre-filled or left to the unit, on purpose
-        raise RuntimeError(f"explanation template: no value for column(s) {', '.join(missing)} of sources.yml")
+        raise errors.StepFailed(f"explanation template: no value for column(s) {', '.join(missing)} of sources.yml")
     for r in rows:
         ws.append([values[c](r) if c in values else None for c in columns])
     ws["A1"].font = Font(bold=True, size=14)
@@ -97,7 +97,8 @@ def workbook_bytes(as_of: date, code: str, rows: list[dict]) -> bytes:
         if name in TO_FILL:
             cell.fill = fill
         letter = cell.column_letter
-        ws.column_dimensions[letter].width = {"落後情形": 60, "落後原因": 40, "改善措施": 40, "指標名稱": 28}.get(name, 14)
+        widths = {"落後情形": 60, "落後原因": 40, "改善措施": 40, "指標名稱": 28}
+        ws.column_dimensions[letter].width = widths.get(name, 14)
         for row in range(HEADER_ROW + 1, HEADER_ROW + 1 + len(rows)):
             ws.cell(row=row, column=n).alignment = Alignment(wrap_text=True, vertical="top")
             if name == "基準日":

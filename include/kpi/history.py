@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from kpi import config, labels, warehouse
+from kpi import config, errors, labels, warehouse
 
 # the earliest dated column of each source as loaded (raw), for "the first day of data"
 FIRST_DATA_SQL = {
@@ -16,7 +16,7 @@ FIRST_DATA_SQL = {
 }
 
 
-class RangeError(ValueError):
+class RangeError(errors.InputError):
     """An as-of range that cannot be computed (before the first data, in the future, reversed)."""
 
 
@@ -35,6 +35,12 @@ def last_status_date_before(conn, as_of: date) -> date | None:
         return None
     return conn.execute("select max(as_of_date) from marts.fct_kpi_status where as_of_date < %s",
                         (as_of,)).fetchone()[0]
+
+
+def statuses_between(conn, first: date, last: date) -> tuple[int, int]:
+    """(as-of dates, status rows) of marts.fct_kpi_status in [first, last]: what a backfill wrote."""
+    return conn.execute("select count(distinct as_of_date), count(*) from marts.fct_kpi_status "
+                        "where as_of_date between %s and %s", (first, last)).fetchone()
 
 
 def latest_possible_as_of(now: datetime | None = None) -> date:

@@ -11,44 +11,6 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg.types.json import Jsonb
 
-DDL = """
-create table if not exists raw.load_ledger (
-    load_id        bigserial primary key,
-    source         text not null,
-    object_name    text not null,
-    checksum       text,
-    object_size    bigint,
-    object_mtime   double precision,
-    watermark      text,
-    rows_read      integer not null default 0,
-    rows_loaded    integer not null default 0,
-    rows_rejected  integer not null default 0,
-    status         text not null check (status in ('running', 'loaded', 'skipped', 'failed')),
-    error          text,
-    started_at     timestamptz not null default now(),
-    finished_at    timestamptz
-);
-alter table raw.load_ledger add column if not exists object_size bigint;
-alter table raw.load_ledger add column if not exists object_mtime double precision;
-create index if not exists load_ledger_source_idx on raw.load_ledger (source, object_name, load_id);
-
-create table if not exists raw.rejected_rows (
-    source       text not null,
-    object_name  text not null,
-    record_ref   text not null,
-    line         integer,
-    reason       text not null,
-    row_data     jsonb,
-    load_id      bigint not null references raw.load_ledger (load_id),
-    rejected_at  timestamptz not null default now(),
-    primary key (source, object_name, record_ref)
-);
-"""
-
-
-def create_tables(conn: psycopg.Connection) -> None:
-    conn.execute(DDL)
-
 
 @dataclass
 class Rejection:
@@ -141,3 +103,16 @@ def last_watermark(conn: psycopg.Connection, source: str, object_name: str) -> s
         (source, object_name),
     ).fetchone()
     return row[0] if row else None
+
+
+def summary_since(conn: psycopg.Connection, since) -> tuple[dict[str, tuple], list[tuple[str, str]]]:
+    """What the loads started at or after `since` did: per source (files or batches loaded, failed,
+    rows read, loaded, set aside), and the (source, error) of each failed one in order."""
+    rows = {r[0]: r[1:] for r in conn.execute(
+        "select source, count(*) filter (where status = 'loaded'), count(*) filter (where status = 'failed'),"
+        " coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0)"
+        " from raw.load_ledger where started_at >= %s group by source", (since,)).fetchall()}
+    failures = conn.execute(
+        "select source, error from raw.load_ledger where started_at >= %s and status = 'failed' order by load_id",
+        (since,)).fetchall()
+    return rows, failures

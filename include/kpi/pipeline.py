@@ -7,12 +7,12 @@ import os
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from kpi import alerts, config, status_table, warehouse
+from kpi import alerts, config, errors, status_table, warehouse
 
 log = logging.getLogger(__name__)
 
 
-class LoadFailed(RuntimeError):
+class LoadFailed(errors.StepFailed):
     pass
 
 
@@ -23,7 +23,7 @@ def _param_date(params: dict | None, name: str) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise ValueError(f"DAG param {name}: {value!r} is not a date (YYYY-MM-DD)") from None
+        raise errors.InputError(f"DAG param {name}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def is_backfill(params: dict | None) -> bool:

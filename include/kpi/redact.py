@@ -34,7 +34,7 @@ def _url_secrets(url: str) -> list[str]:
 
             params = conninfo_to_dict("postgresql://" + url.partition("://")[2])
             found += [str(params[k]) for k in ("password", "sslpassword") if params.get(k)]
-        except Exception:  # noqa: BLE001 - an unparsable URL is reported elsewhere
+        except Exception:
             pass
     return found
 

@@ -33,13 +33,13 @@ import os
 import re
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Callable
 
 import psycopg
 
-from kpi import config, labels, warehouse
+from kpi import config, errors, labels, warehouse
 
 log = logging.getLogger(__name__)
 
@@ -47,20 +47,6 @@ LOCK_NAME = "warehouse"
 # first key of the runner's advisory lock ('kpi'); the second is hashtext(run_id)
 ADVISORY_CLASS = 0x6B7069
 SESSION, DAG_RUN = "session", "dag_run"
-
-DDL = """
-create table if not exists raw.pipeline_lock (
-    lock_name    text primary key,
-    run_id       text not null,
-    as_of_date   date,
-    acquired_at  timestamptz not null default now()
-);
-alter table raw.pipeline_lock
-    add column if not exists dag_id      text,
-    add column if not exists host        text,
-    add column if not exists pid         integer,
-    add column if not exists alive_while text not null default 'dag_run'
-"""
 
 _SESSION_HELD = """
 select exists (
@@ -70,10 +56,6 @@ select exists (
       and classid = %(cls)s::bigint::oid and objid = (hashtext(%(run_id)s)::bigint & 4294967295)::oid
       and objsubid = 2)
 """
-
-
-def create_table(conn) -> None:
-    conn.execute(DDL)
 
 
 @dataclass(frozen=True)
@@ -130,7 +112,8 @@ def acquire(run_id: str, as_of: date, *, dag_id: str | None = None, keep_session
                 continue  # another run took it between our look and our write: look again
         waited = time.monotonic() - started
         if waited > wait_seconds:
-            raise RuntimeError(f"warehouse busy: the lock is held by {holder.describe()}; gave up after {waited:.0f} s "
+            raise errors.StepFailed(f"warehouse busy: the lock is held by {holder.describe()}; "
+                                    f"gave up after {waited:.0f} s "
                                "(`kpi unlock` releases it if that run is stuck)")
         log.info("%s %s, waited %d s", WAITING, holder.describe(), waited)
         time.sleep(poll_seconds)
@@ -264,7 +247,8 @@ def waiting_note(line: str) -> str | None:
     if not m:
         return None
     as_of = date.fromisoformat(m["as_of"]) if m["as_of"] != "None" else None
-    return (f"  等待倉儲鎖：由{describe_zh(m['run_id'], as_of, m['host'], m['pid'], datetime.fromisoformat(m['since']))}"
+    holder = describe_zh(m["run_id"], as_of, m["host"], m["pid"], datetime.fromisoformat(m["since"]))
+    return (f"  等待倉儲鎖：由{holder}"
             f"；本次已等待 {_duration_zh(int(m['waited']))}")
 
 

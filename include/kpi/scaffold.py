@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kpi import config
+from kpi import config, errors
 from kpi.loaders.spec import load_sources, sources_file
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -113,17 +113,17 @@ models:
 
 def new_source(name: str, kind: str, entity: str | None = None) -> list[Path]:
     if not NAME_RE.match(name):
-        raise ValueError(f"source name must be lower_snake_case letters/digits: {name!r}")
+        raise errors.InputError(f"source name must be lower_snake_case letters/digits: {name!r}")
     if kind not in DECLARATIONS:
-        raise ValueError(f"kind must be one of {', '.join(DECLARATIONS)}: {kind!r}")
+        raise errors.InputError(f"kind must be one of {', '.join(DECLARATIONS)}: {kind!r}")
     entity = entity or name
     if not NAME_RE.match(entity):
-        raise ValueError(f"entity must be lower_snake_case: {entity!r}")
+        raise errors.InputError(f"entity must be lower_snake_case: {entity!r}")
     if name in load_sources():
-        raise ValueError(f"source {name!r} is already declared in {sources_file()}")
+        raise errors.InputError(f"source {name!r} is already declared in {sources_file()}")
     folder = config.dbt_project_dir() / "models" / "staging" / name
     if folder.exists():
-        raise ValueError(f"{folder} already exists")
+        raise errors.InputError(f"{folder} already exists")
     values = {"name": name, "entity": entity, "upper": name.upper()}
     declarations = sources_file()
     with open(declarations, "a", encoding="utf-8") as fh:

@@ -11,7 +11,10 @@ RESET = "\033[0m"
 
 
 def latest_as_of() -> date | None:
+    """The newest as-of date with statuses; None before the first run built the marts."""
     with warehouse.connect() as conn:
+        if conn.execute("select to_regclass('marts.fct_kpi_status')").fetchone()[0] is None:
+            return None
         return conn.execute("select max(as_of_date) from marts.fct_kpi_status").fetchone()[0]
 
 

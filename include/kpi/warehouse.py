@@ -22,7 +22,8 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from kpi import config, connections, redact
+from kpi import config, connections, errors, redact
+from kpi.schema import create_pipeline_tables
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ BI_ROLE = "bi_reader"
 SYSTEM_USER = "embedded_postgres"
 
 
-class WarehouseError(RuntimeError):
+class WarehouseError(errors.StepFailed):
     pass
 
 
@@ -277,15 +278,8 @@ def bootstrap() -> None:
         conn.execute(sql.SQL("grant select on all tables in schema marts to {}").format(bi))
         # Tables dbt creates later inherit the grant, whichever role creates them.
         conn.execute(sql.SQL("alter default privileges in schema marts grant select on tables to {}").format(bi))
-        # tables owned by the loaders exist from the start, so dbt can build before a source delivers
-        from kpi import ledger, notify, run_lock
-        from kpi.loaders.spec import load_sources
-
-        ledger.create_tables(conn)
-        run_lock.create_table(conn)
-        notify.create_table(conn)
-        for source in load_sources().values():
-            conn.execute(source.ddl())
+        # the pipeline's own tables exist from the start, so dbt can build before a source delivers
+        create_pipeline_tables(conn)
 
 
 def _set_password(conn: psycopg.Connection, role: str, password: str) -> None:
@@ -306,7 +300,7 @@ def _set_bi_password(conn: psycopg.Connection, password: str | None) -> None:
 def set_bi_reader_password(password: str | None) -> None:
     """Let bi_reader log in with `password` (None: no login at all)."""
     if password is not None and not password:
-        raise ValueError("an empty password is not a password")
+        raise errors.InputError("an empty password is not a password")
     with connect(autocommit=True) as conn:
         _set_bi_password(conn, password)
 

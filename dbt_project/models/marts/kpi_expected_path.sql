@@ -23,7 +23,7 @@ days as (
         d.day_of_year::numeric / n.days_in_year as f
     from targets as t
     cross join lateral (select (make_date(t.year + 1, 1, 1) - make_date(t.year, 1, 1)) as days_in_year) as n
-    cross join lateral generate_series(0, n.days_in_year) as d(day_of_year)
+    cross join lateral generate_series(0, n.days_in_year) as d (day_of_year)
 ),
 
 valued as (
@@ -36,9 +36,10 @@ valued as (
         case
             when d.target_value is null then null
             when k.measure_type = 'cumulative' and k.progress_rule = 'deadlines' then
-                (select count(*) from unnest(string_to_array(k.deadlines, ';')) as dl(md)
+                (select count(*) from unnest(string_to_array(k.deadlines, ';')) as dl (md)
                  where d.day_of_year > 0
-                   and to_date(d.year || '-' || trim(dl.md), 'YYYY-MM-DD') <= make_date(d.year, 1, 1) + d.day_of_year - 1)::numeric
+                   and to_date(d.year || '-' || trim(dl.md), 'YYYY-MM-DD')
+                   <= make_date(d.year, 1, 1) + d.day_of_year - 1)::numeric
             when k.measure_type = 'cumulative' then floor(d.target_value * d.f)
             when k.progress_rule = 'pro_rated' then d.target_value * d.f
         end as expected_value

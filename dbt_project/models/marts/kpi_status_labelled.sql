@@ -86,10 +86,22 @@ select
     -- (23,954), ratios and means with theirs (80.2%, 1.8 天)
     {{ projection_text('s.projected_year_end') }}::text as projected_text,
     {{ projection_text('s.projected_low') }}::text as projected_low_text,
-    {{ projection_text('s.projected_high') }}::text as projected_high_text
+    {{ projection_text('s.projected_high') }}::text as projected_high_text,
+    -- achievement (達成率): actual ÷ target, target ÷ actual where lower is better; the annual report's
+    a.achievement::numeric as achievement,
+    (case when a.achievement is not null then {{ fmt_value('a.achievement', 'pct', "'%'") }} end)::text
+        as achievement_text
 from {{ ref('fct_kpi_status') }} as s
 inner join kpi as k using (kpi_code)
 left join {{ ref('dim_status') }} as st using (status)
 left join {{ ref('dim_status') }} as ss on ss.status = s.seasonal_status
 left join {{ ref('projection_labels') }} as pl using (projected_status)
 left join {{ ref('value_formats') }} as fmt on fmt.value_format = k.value_format
+left join {{ ref('value_formats') }} as pct on pct.value_format = 'percent'
+cross join lateral (
+    select case when s.actual_value is null or s.target_value is null then null
+                when k.direction = 'lower' then
+                    case when s.actual_value > 0 and s.target_value > 0 then s.target_value / s.actual_value end
+                when s.target_value <> 0 then s.actual_value / s.target_value
+           end as achievement
+) as a

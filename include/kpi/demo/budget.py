@@ -1,13 +1,11 @@
 """S3: the monthly budget-execution workbooks (歲出預算執行明細表), one cumulative snapshot a month."""
 from __future__ import annotations
 
-import io
 import random
-import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 from openpyxl import Workbook
 
@@ -22,9 +20,18 @@ SHEET_TITLE = "預算執行"
 CURRENT, CAPITAL = "經常門", "資本門"
 
 # K5.1 design: year-end execution of tracked infrastructure lines (target 82%); earlier months run
-# lower by up to TRACKED_RAMP. 2026 sits just under the target in October (at risk).
+# lower by the fraction TRACKED_RAMP × the share of the year-end rush still ahead (RUSH_AHEAD) — a
+# fraction, so a year's shape does not depend on its level. 2026 sits under the target in October.
 TRACKED_YEAR_END = {2022: 0.852, 2023: 0.788, 2024: 0.836, 2025: 0.803, 2026: 0.838}
-TRACKED_RAMP = 0.12
+TRACKED_RAMP = 0.24
+# The year-end rush: of the catch-up between January and the books' close, the share still ahead at
+# each month end. Slow through the spring, faster from September, the biggest step in December.
+RUSH_AHEAD = [1.0, 0.97, 0.94, 0.90, 0.86, 0.82, 0.76, 0.71, 0.66, 0.59, 0.48, 0.34, 0.0]
+# How much each year's rush differs from the usual one (a uniform factor around 1).
+RUSH_SPREAD = 0.05
+# A line's execution relative to the city's (a fraction): departments keep their pace from year to
+# year (a slow department stays slow); this much of it is drawn afresh each year.
+TRACKED_OFFSET_SD, TRACKED_OFFSET_YEARLY_SD = 0.05, 0.012
 # C1.1 design: year-end surplus of 經常門 業務費 ((budget - paid - carried) / budget, target >= 2%).
 SURPLUS = {2022: 0.031, 2023: 0.014, 2024: 0.027, 2025: 0.017, 2026: 0.024}
 
@@ -116,11 +123,13 @@ class YearFigures:
     """One year's budget per line and the per-line randomness that must stay put month to month,
     so cumulative figures never go down."""
 
-    def __init__(self, lines: list[BudgetLine], year: int, first_year: int, rng: random.Random):
+    def __init__(self, lines: list[BudgetLine], year: int, first_year: int, rng: random.Random,
+                 line_offsets: list[float]):
         self.year = year
         growth = 1.0 + 0.03 * (year - first_year)
         self.budget = [int(ln.base * growth * rng.uniform(0.95, 1.05) / 1000) * 1000 for ln in lines]
-        self.tracked_offset = [rng.gauss(0, 0.04) for _ in lines]
+        self.tracked_offset = [o + rng.gauss(0, TRACKED_OFFSET_YEARLY_SD) for o in line_offsets]
+        self.rush = rng.uniform(1 - RUSH_SPREAD, 1 + RUSH_SPREAD)
         carried = [rng.uniform(0.0, 0.03) for _ in lines]
         self.carried_share = carried
         # Year-end surplus per 業務費 line, centred so the city lands exactly on the design.
@@ -138,8 +147,9 @@ def snapshot(lines: list[BudgetLine], fig: YearFigures, month: int) -> list[tupl
         for i, ln in enumerate(lines)
     ]
     tracked = [i for i, ln in enumerate(lines) if ln.tracked]
-    design = _design(TRACKED_YEAR_END, year) - TRACKED_RAMP * (12 - month) / 11
-    rates = centred([design + fig.tracked_offset[i] for i in tracked], [allocated[i] for i in tracked], design)
+    ahead = RUSH_AHEAD[month] * fig.rush
+    design = _design(TRACKED_YEAR_END, year) * (1 - TRACKED_RAMP * ahead)
+    rates = centred([design * (1 + fig.tracked_offset[i]) for i in tracked], [allocated[i] for i in tracked], design)
     tracked_rate = dict(zip(tracked, rates))
 
     out = []
@@ -153,7 +163,7 @@ def snapshot(lines: list[BudgetLine], fig: YearFigures, month: int) -> list[tupl
             savings = budget - paid - carried - payable
             out.append((budget, alloc, paid, payable, savings, carried))
             continue
-        rate = tracked_rate.get(i, ln.exec_level - 0.08 * (12 - month) / 11)
+        rate = tracked_rate.get(i, ln.exec_level - 0.08 * ahead)
         rate = min(0.99, max(0.3, rate))
         executed = int(alloc * rate)
         paid_share = min(0.97, ln.paid_share + (0.08 if month == 12 else 0.0))
@@ -213,10 +223,11 @@ def write_budget(landing: Path, departments: list[Department], start: date, unti
     lines = build_lines(departments, rng, scale)
     months = snapshot_months(start, until)
     figures: dict[int, YearFigures] = {}
+    line_offsets = [rng.gauss(0, TRACKED_OFFSET_SD) for _ in lines]
     files = []
     for k, (year, month) in enumerate(months):
         if year not in figures:
-            figures[year] = YearFigures(lines, year, start.year, rng)
+            figures[year] = YearFigures(lines, year, start.year, rng, line_offsets)
         # Accounting publishes a few days after month end; the workbook carries that time.
         published = date(year + (month == 12), month % 12 + 1, 5)
         stamp = datetime.combine(min(published, until), datetime.min.time()).replace(hour=9)

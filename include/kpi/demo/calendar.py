@@ -5,9 +5,9 @@ Saturdays). Weekend days inside a long holiday carry no note, as in the publishe
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Callable
 
 WEEKDAY_ZH = "一二三四五六日"
 
@@ -47,6 +47,17 @@ _DAYS_OFF: dict[int, list[tuple[str, str]]] = {
         ("1225", "行憲紀念日"),
     ],
 }
+# Typhoon days off (颱風停止上班上課) the city declared, a few each summer and autumn; the office
+# calendar file carries them as days off like any holiday (2024's are the real ones; the others are
+# plausible dates for the demo). Petitions peak on the days after them (seasons.py).
+TYPHOON_DAYS: dict[int, list[str]] = {
+    2022: ["0912"],
+    2023: ["0728", "0803"],
+    2024: ["0724", "0725", "1002", "1003", "1031"],
+    2025: ["0729", "1112"],
+    2026: ["0805", "0915"],
+}
+TYPHOON_NOTE = "颱風停止上班"
 _MAKEUP_WORKDAYS: dict[int, list[str]] = {
     2022: ["0122"],
     2023: ["0107", "0204", "0218", "0325", "0617", "0923"],
@@ -59,7 +70,7 @@ _FIXED_DAYS_OFF = [("0101", "開國紀念日"), ("0228", "和平紀念日"), ("1
 
 
 def _days_off(year: int) -> dict[date, str]:
-    pairs = _DAYS_OFF.get(year, _FIXED_DAYS_OFF)
+    pairs = _DAYS_OFF.get(year, _FIXED_DAYS_OFF) + [(md, TYPHOON_NOTE) for md in TYPHOON_DAYS.get(year, [])]
     return {date(year, int(md[:2]), int(md[2:])): note for md, note in pairs}
 
 
@@ -94,6 +105,16 @@ class OfficeCalendar:
         if note == "春節" and d.weekday() >= 5:
             return ""
         return note
+
+    def is_typhoon_day(self, d: date) -> bool:
+        return self._off.get(d) == TYPHOON_NOTE
+
+    def days_off_before(self, d: date) -> int:
+        """How many days off in a row end the day before d (0 after a working day)."""
+        n, cur = 0, d - timedelta(days=1)
+        while n < 14 and not self.is_working_day(cur):
+            n, cur = n + 1, cur - timedelta(days=1)
+        return n
 
     def nth_working_day_after(self, d: date, n: int) -> date:
         """The n-th working day after d (d itself not counted)."""

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Callable
 
 from .calendar import OfficeCalendar
 from .draws import binomial, centred, jitter, poisson
 from .orgs import Department
+from .seasons import document_factor
 
 # Same DDL text as the source system's table (and the sample database).
 DDL = """CREATE TABLE doc_daily_stats (stat_date text, unit_code text, unit_name text,
@@ -37,9 +38,13 @@ PROCESSING_DAYS = {
 }
 # Year-to-year swing of all departments together, so the city meets the target in some years only.
 YEAR_SPEED = {2022: 0.98, 2023: 1.06, 2024: 0.96, 2025: 1.01, 2026: 1.04}
-# Busier early in the week and before the year-end closing of accounts.
+# Busier early in the week and before the year-end closing of accounts; on top of that the
+# calendar's pile-ups after long breaks and the rush before Lunar New Year (seasons.py).
 _WEEKDAY_LOAD = [1.15, 1.05, 1.0, 0.97, 0.9, 0.7, 0.7]
 _MONTH_LOAD = [0.95, 0.85, 1.0, 1.0, 1.0, 1.0, 0.95, 0.95, 1.0, 1.05, 1.05, 1.15]
+# Processing takes longer while the Lunar New Year backlog is worked off and in the year-end rush,
+# a little less in the quiet summer (K7.1's shape through the year; averages about 1).
+_MONTH_DAYS = [1.02, 1.10, 1.02, 0.99, 0.98, 0.97, 0.97, 0.97, 0.98, 0.99, 1.0, 1.04]
 # Units that keep duty officers on weekends and holidays and so log a few documents then.
 _ON_DUTY_UNITS = {"KL1600", "KL1700"}
 REVISED_DAYS = 3
@@ -50,8 +55,8 @@ def _design(year: int) -> tuple[int, int, float, float]:
     return YEAR_DESIGN[nearest]
 
 
-def _day_load(d: date) -> float:
-    return _WEEKDAY_LOAD[d.weekday()] * _MONTH_LOAD[d.month - 1]
+def _day_load(calendar: OfficeCalendar, d: date) -> float:
+    return _WEEKDAY_LOAD[d.weekday()] * _MONTH_LOAD[d.month - 1] * document_factor(calendar, d)
 
 
 def _half_days(rng: random.Random, closed: int, mean_days: float) -> float:
@@ -79,7 +84,8 @@ def generate_rows(departments: list[Department], calendar: OfficeCalendar, start
     for year in range(start.year, until.year + 1):
         recv_y, sent_y, er_y, es_y = _design(year)
         year_days = calendar.working_days(date(year, 1, 1), date(year, 12, 31))
-        load_sum = sum(_day_load(d) for d in year_days)
+        loads = {d: _day_load(calendar, d) for d in year_days}
+        load_sum = sum(loads.values())
         speed = YEAR_SPEED.get(year, 1.0)
         drift_er = centred([rng.gauss(0, 0.01) for _ in departments], recv_weight, 0.0)
         mean_days = [PROCESSING_DAYS.get(d.code, 1.85) * speed * jitter(rng, 0.03) for d in departments]
@@ -87,7 +93,7 @@ def generate_rows(departments: list[Department], calendar: OfficeCalendar, start
         last = min(until, date(year, 12, 31))
         while d <= last:
             working = calendar.is_working_day(d)
-            day_share = _day_load(d) / load_sum
+            day_share = loads.get(d, 0.0) / load_sum
             for i, dept in enumerate(departments):
                 if working:
                     recv_mean = recv_y * day_share * recv_weight[i] / total_recv_w * scale
@@ -103,7 +109,7 @@ def generate_rows(departments: list[Department], calendar: OfficeCalendar, start
                 closed = poisson(rng, recv_mean * 0.98 * jitter(rng, 0.1))
                 rows.append([
                     d.isoformat(), dept.code, dept.name, recv, recv_e, sent, sent_e, closed,
-                    _half_days(rng, closed, mean_days[i]), _stamp(d + timedelta(days=1)),
+                    _half_days(rng, closed, mean_days[i] * _MONTH_DAYS[d.month - 1]), _stamp(d + timedelta(days=1)),
                 ])
             d += timedelta(days=1)
     return rows

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Callable
+
+from kpi import errors
 
 from .budget import write_budget
 from .calendar import OfficeCalendar, write_calendar_files
@@ -47,9 +49,9 @@ def write_landing(landing: Path, until: date, *, start: date = date(2022, 1, 1),
     draws from its own seeded generator.
     """
     if until < start:
-        raise ValueError(f"until ({until}) is before start ({start})")
+        raise errors.InputError(f"until ({until}) is before start ({start})")
     if scale <= 0:
-        raise ValueError("scale must be positive")
+        raise errors.InputError("scale must be positive")
     landing = Path(landing)
     landing.mkdir(parents=True, exist_ok=True)
     _clear_previous(landing)

@@ -5,6 +5,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from kpi import errors
+
 
 @dataclass(frozen=True)
 class Department:
@@ -51,5 +53,5 @@ def load_departments(path: Path | None = None) -> list[Department]:
         if row.get("org_unit_code", "").strip()
     ]
     if not departments:
-        raise ValueError(f"no departments in {path or org_units_csv()}")
+        raise errors.InputError(f"no departments in {path or org_units_csv()}")
     return sorted(departments, key=lambda d: d.code)

@@ -7,16 +7,17 @@ file, so memory holds only the versions still to come.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Callable
 
 from .calendar import OfficeCalendar
 from .draws import poisson
 from .orgs import Department
 from .people import Petitioner, petitioner
 from .roc import impossible_roc_date, roc_compact, roc_date, roc_datetime
+from .seasons import days_after_typhoon, petition_factor
 
 HEADER = ("案件編號,來源管道,案件主類別,案件次類別,受理日期,承辦機關代碼,承辦機關,限辦日期,處理狀態,"
           "結案日期,陳情人姓名,聯絡電話,電子郵件,地址,最後更新時間")
@@ -63,6 +64,7 @@ LONG_OVERDUE = {"KL1200": 0.38, "KL0800": 0.46, "KL0900": 0.30, "KL0700": 0.26, 
 LONG_OVERDUE_DEFAULT = 0.15
 YEAR_BACKLOG = {2022: 0.85, 2023: 1.15, 2024: 0.85, 2025: 1.1, 2026: 1.0}
 HOTLINE_DUE_WORKDAYS = 6
+_STORM_CATEGORIES = {"道路維修", "路燈", "環境衛生"}
 OTHER_DUE_DAYS = 30
 
 
@@ -98,7 +100,10 @@ class PetitionSimulator:
             (main, subs, {c: w for c, w in routes.items() if c in self.by_code} or None, share)
             for main, subs, routes, share in CATEGORIES
         ]
-        self.category_weights = [c[3] for c in self.categories]
+        self.usual_weights = [c[3] for c in self.categories]
+        self.storm_weights = [w * (3 if c[0] in _STORM_CATEGORIES else 1)
+                              for c, w in zip(self.categories, self.usual_weights)]
+        self.category_weights = self.usual_weights
         self.buckets = _DayBuckets()
         self.cases = 0
 
@@ -106,8 +111,13 @@ class PetitionSimulator:
     def receive_day(self, day: date) -> None:
         working = self.calendar.is_working_day(day)
         base = YEAR_CASES.get(day.year, YEAR_CASES[min(YEAR_CASES, key=lambda y: abs(y - day.year))])
-        # Working days carry ~1.25x the average day, days off ~0.45x (mostly hotline calls).
-        n = poisson(self.rng, base / 365 * (1.25 if working else 0.45) * self.scale)
+        # Working days carry ~1.25x the average day, days off ~0.45x (mostly hotline calls); then the
+        # season: the summer peak, typhoons and the pile-up after a long break (seasons.py).
+        factor = petition_factor(self.calendar, day)
+        n = poisson(self.rng, base / 365 * (1.25 if working else 0.45) * factor * self.scale)
+        # After a typhoon the damage reports (roads, street lights, debris) dominate.
+        self.category_weights = self.storm_weights if days_after_typhoon(self.calendar, day) is not None \
+            else self.usual_weights
         channels = CHANNELS_WORKDAY if working else CHANNELS_DAY_OFF
         drafts = []
         for _ in range(n):

@@ -124,7 +124,8 @@ def _copy_layout(source: Source) -> list[str]:
     names = source.raw_columns()
     first = [n for n in names if n not in text and n in required]
     middle = [n for n in names if n in text]
-    return ["_object", "_record", "_load_id", *first, *middle, *[n for n in names if n not in first and n not in middle]]
+    rest = [n for n in names if n not in first and n not in middle]
+    return ["_object", "_record", "_load_id", *first, *middle, *rest]
 
 
 class _BinaryRows:
@@ -159,7 +160,7 @@ class _BinaryRows:
         if values.null_count == len(values):
             self.add_fixed(">i4", -1)
             return
-        validity, offsets, data = values.buffers()[:3]
+        _validity, offsets, data = values.buffers()[:3]
         starts = np.frombuffer(offsets, dtype=np.int32, count=self.n + 1, offset=values.offset * 4)
         lengths = np.diff(starts)
         if values.null_count == 0 and lengths.min() == lengths.max():
@@ -172,7 +173,7 @@ class _BinaryRows:
         valid = values.is_valid().to_numpy(zero_copy_only=False)
         if values.null_count and lengths[~valid].any():
             values = values.fill_null("")
-            validity, offsets, data = values.buffers()[:3]
+            _validity, offsets, data = values.buffers()[:3]
         self.add_fixed(">i4", np.where(valid, lengths, -1).astype(np.int32) if values.null_count else lengths)
         self._flush()
         self.pieces.append(pa.Array.from_buffers(pa.binary(), self.n, [None, offsets, data], offset=values.offset))
@@ -648,7 +649,7 @@ def _load_http(conn: psycopg.Connection, source: Source, result: SourceResult, u
 
     def frames() -> Iterator[pa.Table]:
         offset = 0
-        for page_url, body in http_pages.fetch_pages(url, next_key=source.next_key, file_root=root, **limits):
+        for _page_url, body in http_pages.fetch_pages(url, next_key=source.next_key, file_root=root, **limits):
             digest.update(body)
             page = readers.read_json_items(body, source.items_key)
             at = page.schema.get_field_index(readers.RECORD_COLUMN)

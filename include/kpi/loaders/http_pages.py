@@ -1,4 +1,4 @@
-"""JSON APIs that page with `next` links, over http(s):// or file:// (the landing directory).
+"""JSON APIs that page with `next` links, over http(s):// (httpx) or file:// (the landing directory).
 
 fetch_pages only moves bytes and follows links; reading the items is readers.read_json_items'
 job. Response bodies may hold personal data, so no error message or log line ever quotes one, and
@@ -18,8 +18,6 @@ A hostile or broken server cannot hold a crawl forever nor send it elsewhere:
 """
 from __future__ import annotations
 
-import functools
-import http.client
 import json
 import logging
 import os
@@ -27,17 +25,22 @@ import socket
 import ssl
 import threading
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
 
+import httpx
+import tenacity
+
+from kpi import errors
 from kpi.loaders import landing
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = "keelung-kpi-pipeline"
+_HEADERS = {"Accept": "application/json", "User-Agent": USER_AGENT}
+MAX_REDIRECTS = 10
 SCHEMES = ("http", "https", "file")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # A Retry-After header is honoured up to this many seconds; beyond that the source is treated as down.
@@ -45,12 +48,12 @@ MAX_RETRY_AFTER = 60.0
 _SECRET_PARAMS = ("key", "token", "secret", "password", "passwd", "signature", "sig", "auth", "credential")
 
 
-class HttpSourceError(Exception):
+class HttpSourceError(errors.KpiError):
     """The API could not be read: a 4xx answer, retries or the deadline used up, a broken or looping
     `next` chain, a link or redirect leaving where the crawl may go."""
 
 
-class SourceNotDelivered(Exception):
+class SourceNotDelivered(errors.KpiError):
     """A file:// first page that does not exist: the source has delivered nothing yet, which
     docs/sources.md#landing-directory says is not an error."""
 
@@ -212,6 +215,11 @@ class _Guard:
                 _shut(watched)
         return sock
 
+    def trace(self, event: str, info: dict) -> None:
+        """httpx's trace extension: every connection of the attempt is watched once it is made."""
+        if event.endswith("connect_tcp.complete"):
+            self.watch(info["return_value"].get_extra_info("socket"))
+
     def _fire(self) -> None:
         with self._lock:
             self.fired = True
@@ -224,52 +232,6 @@ def _shut(sock: socket.socket) -> None:
         sock.shutdown(socket.SHUT_RDWR)
     except OSError:
         pass    # already closed by the other side
-
-
-def _guarded(connection: type[http.client.HTTPConnection]) -> type[http.client.HTTPConnection]:
-    class Guarded(connection):
-        def __init__(self, *args, guard: _Guard, **kwargs):
-            super().__init__(*args, **kwargs)
-            create = self._create_connection
-            self._create_connection = lambda *a, **k: guard.watch(create(*a, **k))
-
-    Guarded.__name__ = f"Guarded{connection.__name__}"
-    return Guarded
-
-
-_GuardedHTTPConnection = _guarded(http.client.HTTPConnection)
-_GuardedHTTPSConnection = _guarded(http.client.HTTPSConnection)
-
-
-class _GuardedHTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, guard: _Guard):
-        super().__init__()
-        self.guard = guard
-
-    def http_open(self, req):
-        return self.do_open(functools.partial(_GuardedHTTPConnection, guard=self.guard), req)
-
-
-class _GuardedHTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, guard: _Guard):
-        super().__init__()
-        self.guard = guard
-
-    def https_open(self, req):
-        return self.do_open(functools.partial(_GuardedHTTPSConnection, guard=self.guard), req,
-                            context=self._context, check_hostname=self._check_hostname)
-
-
-class _ScopedRedirects(urllib.request.HTTPRedirectHandler):
-    def __init__(self, scope: _Scope):
-        super().__init__()
-        self.scope = scope
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if problem := self.scope.problem(newurl):
-            fp.close()
-            raise HttpSourceError(f"{safe_url(req.full_url)}: refusing the redirect to {safe_url(newurl)}: {problem}")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 def _next_link(body: bytes, next_key: str, page_url: str) -> str | None:
@@ -289,86 +251,122 @@ def _next_link(body: bytes, next_key: str, page_url: str) -> str | None:
 
 def _fetch(url: str, *, limits: _Limits, retries: int, backoff: float, sleep: Callable[[float], None],
            first: bool, scope: _Scope) -> tuple[bytes, str]:
+    """The page at `url`, retried (tenacity) as fetch_pages says: `backoff * 2**attempt` seconds before
+    each retry, longer when the server asks (Retry-After, up to MAX_RETRY_AFTER), never past the
+    crawl's deadline."""
     scheme = urlsplit(url).scheme.lower()
     if scheme not in SCHEMES:
         raise HttpSourceError(f"cannot fetch {safe_url(url)}: the URL must start with http://, https:// or file://")
-    last = "no attempt made"
-    for attempt in range(retries + 1):
+    attempts = retries + 1
+    errors_so_far: list[str] = []
+
+    def attempt() -> tuple[bytes, str]:
         left = limits.left()
         if left <= 0:
-            raise limits.passed(url, last if attempt else None)
+            raise limits.passed(url, errors_so_far[-1] if errors_so_far else None)
         budget = min(limits.page_deadline, left)
         try:
             return _fetch_once(url, min(limits.timeout, budget), budget, first, scope)
         except _PageDeadline:
             if budget < limits.page_deadline:
                 raise limits.passed(url) from None
-            last = f"no complete answer within the page deadline of {limits.page_deadline:g} s"
-            wait = None
-        except _Retryable as exc:
-            last, wait = str(exc), exc.wait
-        if attempt == retries:
-            break
-        delay = backoff * 2 ** attempt
-        if wait is not None:
-            delay = max(delay, min(wait, MAX_RETRY_AFTER))
-        if delay >= limits.left():
+            raise _Retryable(f"no complete answer within the page deadline of {limits.page_deadline:g} s") from None
+
+    def wait(state: tenacity.RetryCallState) -> float:
+        delay = backoff * 2 ** (state.attempt_number - 1)
+        if (asked := state.outcome.exception().wait) is not None:
+            delay = max(delay, min(asked, MAX_RETRY_AFTER))
+        return delay
+
+    def stop(state: tenacity.RetryCallState) -> bool:
+        return state.attempt_number >= attempts or state.upcoming_sleep >= limits.left()
+
+    def before_sleep(state: tenacity.RetryCallState) -> None:
+        errors_so_far.append(str(state.outcome.exception()))
+        log.warning("%s: %s; retry %d of %d in %.1fs", safe_url(url), state.outcome.exception(),
+                    state.attempt_number, retries, state.upcoming_sleep)
+
+    def give_up(state: tenacity.RetryCallState) -> None:
+        last = str(state.outcome.exception())
+        if state.attempt_number < attempts:
             raise limits.passed(url, last)
-        log.warning("%s: %s; retry %d of %d in %.1fs", safe_url(url), last, attempt + 1, retries, delay)
-        sleep(delay)
-    raise HttpSourceError(f"{safe_url(url)}: gave up after {retries + 1} attempts; last error: {last}")
+        raise HttpSourceError(f"{safe_url(url)}: gave up after {attempts} attempts; last error: {last}")
+
+    return tenacity.Retrying(stop=stop, wait=wait, sleep=sleep, retry=tenacity.retry_if_exception_type(_Retryable),
+                             before_sleep=before_sleep, retry_error_callback=give_up)(attempt)
 
 
 def _fetch_once(url: str, timeout: float, budget: float, first: bool, scope: _Scope) -> tuple[bytes, str]:
     """One request within `budget` seconds; raises _PageDeadline when they run out, _Retryable for
-    what a retry may cure, HttpSourceError otherwise."""
-    request = urllib.request.Request(url, headers={"Accept": "application/json", "User-Agent": USER_AGENT})
-    is_file = urlsplit(url).scheme.lower() == "file"
+    what a retry may cure, HttpSourceError otherwise. Returns the body and where it came from."""
+    if urlsplit(url).scheme.lower() == "file":
+        path = file_path(url)
+        if path is None:
+            raise HttpSourceError(f"{safe_url(url)}: cannot read the file (it is not on this host)")
+        try:
+            return path.read_bytes(), url
+        except OSError as exc:
+            raise _file_error(url, exc, first) from None
     guard = _Guard(budget)
-    opener = urllib.request.build_opener(_GuardedHTTPHandler(guard), _GuardedHTTPSHandler(guard),
-                                         _ScopedRedirects(scope))
     try:
-        with guard:
-            with opener.open(request, timeout=timeout) as response:
-                body, final_url = response.read(), response.geturl()
+        # verify: the system's trusted certificates, as before httpx (whose default is certifi's bundle)
+        with guard, httpx.Client(timeout=timeout, follow_redirects=False, headers=_HEADERS,
+                                  verify=ssl.create_default_context()) as client:
+            current = url
+            for _ in range(MAX_REDIRECTS + 1):
+                with client.stream("GET", current, extensions={"trace": guard.trace}) as response:
+                    if not response.has_redirect_location:
+                        _check_status(response, url)
+                        body = response.read()
+                        break
+                    # redirects are followed here, each held to the crawl's scope
+                    following = urljoin(current, response.headers["Location"])
+                    if problem := scope.problem(following):
+                        raise HttpSourceError(f"{safe_url(current)}: refusing the redirect to "
+                                              f"{safe_url(following)}: {problem}")
+                    current = following
+            else:
+                raise HttpSourceError(f"{safe_url(url)}: more than {MAX_REDIRECTS} redirects")
     except HttpSourceError:
         raise
     except Exception as exc:
         if guard.fired:
             raise _PageDeadline() from None
-        raise _failure(exc, url, is_file, first) from None
+        raise _failure(exc, url) from None
     if guard.fired:    # the body may have been cut short: not a page
         raise _PageDeadline()
-    return body, final_url
+    return body, current
 
 
-def _failure(exc: Exception, url: str, is_file: bool, first: bool) -> Exception:
+def _check_status(response: httpx.Response, url: str) -> None:
+    """A 2xx passes; 429 and 5xx may be cured by a retry (after Retry-After seconds if the server
+    says so); any other answer fails. The body of an error is never read."""
+    status, reason = response.status_code, response.reason_phrase
+    if 200 <= status < 300:
+        return
+    if status == 429 or 500 <= status <= 599:
+        raise _Retryable(f"HTTP {status} {reason}", _retry_after(response))
+    raise HttpSourceError(f"{safe_url(url)}: HTTP {status} {reason}")
+
+
+def _failure(exc: Exception, url: str) -> Exception:
     """What a failed request means: _Retryable when a retry may cure it, else HttpSourceError."""
-    if isinstance(exc, urllib.error.HTTPError):
-        status, reason, wait = exc.code, exc.reason, _retry_after(exc)
-        exc.close()   # the error body is never read
-        if status == 429 or 500 <= status <= 599:
-            return _Retryable(f"HTTP {status} {reason}", wait)
-        return HttpSourceError(f"{safe_url(url)}: HTTP {status} {reason}")
-    if isinstance(exc, urllib.error.URLError):
-        if is_file:
-            return _file_error(url, exc.reason, first)
-        if isinstance(exc.reason, ssl.SSLCertVerificationError):
-            # A certificate does not fix itself within seconds; retrying only delays the report.
-            return HttpSourceError(f"{safe_url(url)}: {_describe(exc.reason)}")
-        return _Retryable(f"network error: {_describe(exc.reason)}")
-    if isinstance(exc, (TimeoutError, ConnectionError, http.client.HTTPException)):
-        return _Retryable(f"network error: {_describe(exc)}")
-    if isinstance(exc, OSError):
-        if is_file:
-            return _file_error(url, exc, first)
-        return _Retryable(f"network error: {_describe(exc)}")
-    if isinstance(exc, ValueError):   # a malformed URL
+    if isinstance(exc, _Retryable):
+        return exc
+    if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):   # a malformed URL
         return HttpSourceError(f"cannot fetch {safe_url(url)}: {exc}")
+    if isinstance(exc, httpx.TransportError):
+        cert = exc
+        while cert is not None and not isinstance(cert, ssl.SSLCertVerificationError):
+            cert = cert.__cause__ or cert.__context__
+        if cert is not None:
+            # A certificate does not fix itself within seconds; retrying only delays the report.
+            return HttpSourceError(f"{safe_url(url)}: {_describe(cert)}")
+        return _Retryable(f"network error: {_describe(exc)}")
     raise exc   # anything else is a bug here, not an answer of the server
 
 
-def _file_error(url: str, reason: object, first: bool) -> Exception:
+def _file_error(url: str, reason: OSError, first: bool) -> Exception:
     if isinstance(reason, FileNotFoundError):
         if first:
             return SourceNotDelivered(f"{safe_url(url)} does not exist: nothing delivered yet")
@@ -376,17 +374,15 @@ def _file_error(url: str, reason: object, first: bool) -> Exception:
     return HttpSourceError(f"{safe_url(url)}: cannot read the file ({_describe(reason)})")
 
 
-def _describe(reason: object) -> str:
-    if isinstance(reason, TimeoutError):
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, (TimeoutError, httpx.TimeoutException)):
         return "timed out"
-    if isinstance(reason, BaseException):
-        text = str(reason).strip()
-        return f"{type(reason).__name__}: {text}" if text else type(reason).__name__
-    return str(reason)
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _retry_after(exc: urllib.error.HTTPError) -> float | None:
-    value = exc.headers.get("Retry-After") if exc.headers else None
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
     try:
         return float(value) if value is not None else None
     except ValueError:

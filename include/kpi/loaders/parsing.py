@@ -77,7 +77,7 @@ def _as_str_list(values: Iterable) -> list[str | None]:
 def string_buffers(arr: pa.StringArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(data bytes, offsets rebased to 0 (n + 1 of them), valid mask) of a string array, zero-copy."""
     n = len(arr)
-    validity, offsets, data = arr.buffers()[:3]
+    _validity, offsets, data = arr.buffers()[:3]
     if n == 0:
         return np.zeros(0, np.uint8), np.zeros(1, np.int64), np.zeros(0, bool)
     offs = np.frombuffer(offsets, dtype=np.int32, count=n + 1, offset=arr.offset * 4).astype(np.int64)

@@ -36,12 +36,14 @@ from datetime import date, datetime, time
 from itertools import islice
 from pathlib import Path
 from time import monotonic, sleep
+from typing import ClassVar
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from kpi import errors
 from kpi.loaders.parsing import WHITESPACE, string_buffers
 
 log = logging.getLogger(__name__)
@@ -61,7 +63,7 @@ _UTF8_NAMES = {"utf-8", "utf-8-sig"}
 _DEFAULT_FAMILY = _UTF8_NAMES | {"cp950", "big5", "big5hkscs"}
 
 
-class UnreadableFile(Exception):
+class UnreadableFile(errors.KpiError):
     """The whole file cannot be read: not a workbook, undecodable, wrong header, empty."""
 
 
@@ -246,7 +248,7 @@ class _Ahead:
     every one still running is closed (see _close_all)."""
 
     _END = object()
-    running: weakref.WeakSet[_Ahead] = weakref.WeakSet()
+    running: ClassVar[weakref.WeakSet[_Ahead]] = weakref.WeakSet()
 
     def __init__(self, items: Iterator, depth: int, name: str):
         self._queue: queue.Queue = queue.Queue(maxsize=depth)
@@ -790,7 +792,8 @@ class _Lines:
         if self.physical > self.width:
             extra = ~_blank_rows(cells[self.width:])
             if extra.any():
-                error = pc.if_else(pa.array(extra), f"expected {self.width} fields, found a value after the last column",
+                error = pc.if_else(pa.array(extra),
+                                   f"expected {self.width} fields, found a value after the last column",
                                    error)
         data = dict(zip(self.columns, cells[:self.width]))
         data[ERROR_COLUMN] = error
@@ -1013,7 +1016,8 @@ def read_json_items(data: bytes | str, items_key: str = "items") -> pa.Table:
         raise UnreadableFile(f"the page is not UTF-8 JSON ({exc.reason} at byte {exc.start})") from None
     except json.JSONDecodeError as exc:
         # The message names a position only, never the content (pages may hold personal data).
-        raise UnreadableFile(f"the page is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+        raise UnreadableFile(
+            f"the page is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     if not isinstance(page, dict):
         raise UnreadableFile(f"the page is a JSON {_json_type(page)}, expected an object with {items_key!r}")
     if items_key not in page:

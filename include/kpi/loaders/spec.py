@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import yaml
 
-from kpi import config
+from kpi import config, errors
 
 SOURCES_RELATIVE = Path("include/kpi/loaders/sources.yml")
 KINDS = ("file", "sql", "http")
@@ -24,7 +23,7 @@ DATE_TYPES = ("date", "datetime", "year_month")
 LIMITS = ("timeout", "page_deadline", "deadline")
 
 
-class SpecError(ValueError):
+class SpecError(errors.InputError):
     pass
 
 
@@ -112,18 +111,17 @@ class Source:
         return cols
 
     def url(self) -> str:
-        return (os.environ.get(self.url_env or "") or self.default_url or "").format(
+        return (config.source_url_setting(self.url_env) or self.default_url or "").format(
             landing=config.landing_dir())
 
     def url_configured(self) -> bool:
         """Whether the URL was set explicitly (its variable), rather than the default in the landing
         directory: a configured source that cannot be opened is an error, not "nothing delivered"."""
-        return bool(self.url_env and os.environ.get(self.url_env))
+        return bool(config.source_url_setting(self.url_env))
 
     def limit(self, name: str) -> float:
         """One of LIMITS in seconds: KPI_<SOURCE>_<NAME> if set, else sources.yml, else the default."""
-        variable = f"KPI_{self.name.upper()}_{name.upper()}"
-        text = (os.environ.get(variable) or "").strip()
+        variable, text = config.source_limit_setting(self.name, name)
         value = getattr(self, name)
         if text:
             try:
@@ -143,7 +141,8 @@ class Source:
         create = (f"create table if not exists {self.qualified_table} (\n" + ",\n".join(cols)
                   + f",\n    primary key ({key})\n);\n")
         # a column declared after the table was created is added (nullable: old rows lack it)
-        added = "".join(f"alter table {self.qualified_table} add column if not exists {c.strip().split(' not null')[0]};\n"
+        added = "".join(f"alter table {self.qualified_table} "
+                        f"add column if not exists {c.strip().split(' not null')[0]};\n"
                         for c in cols)
         return create + added
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import re
 import threading
 from collections.abc import Callable
@@ -140,22 +141,16 @@ _IDENTITY_NOISE = " \t-()"
 
 
 class _Keyed:
-    """HMAC-SHA256 (RFC 2104) under one key, with the key's inner and outer hash states computed
-    once: a digest then costs two hash copies instead of a new HMAC object (identical digests)."""
+    """HMAC-SHA256 (RFC 2104) under one key; the keyed state is built once and copied per digest
+    (cheaper than a new HMAC object each time, identical digests)."""
 
     def __init__(self, key: bytes):
-        if len(key) > 64:
-            key = hashlib.sha256(key).digest()
-        key = key.ljust(64, b"\0")
-        self.inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
-        self.outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+        self.keyed = hmac.new(key, digestmod=hashlib.sha256)
 
     def hexdigest(self, message: bytes) -> str:
-        inner = self.inner.copy()
-        inner.update(message)
-        outer = self.outer.copy()
-        outer.update(inner.digest())
-        return outer.hexdigest()
+        mac = self.keyed.copy()
+        mac.update(message)
+        return mac.hexdigest()
 
 
 def _pseudonym(keyed: _Keyed, joined: str) -> str | None:
@@ -263,7 +258,8 @@ def type_chunk(source: Source, chunk: pa.Table | pd.DataFrame, pii_key: bytes,
             with np.errstate(invalid="ignore"):
                 over = a > b
             reasons = _first_error(reasons, _messages(
-                over, lambda i: f"{col.label} {_fmt(float(a[i]))} exceeds {other.label} {_fmt(float(b[i]))}" if show
+                over, lambda i, col=col, other=other, a=a, b=b:
+                f"{col.label} {_fmt(float(a[i]))} exceeds {other.label} {_fmt(float(b[i]))}" if show
                 else f"{col.label} exceeds {other.label}"))
         if col.required_when:
             (other_name, expected), = col.required_when.items()
@@ -271,7 +267,8 @@ def type_chunk(source: Source, chunk: pa.Table | pd.DataFrame, pii_key: bytes,
             when = pc.equal(typed[other_name], pa.scalar(expected, typed[other_name].type)).fill_null(False)
             missing = typed[col.name].is_null().to_numpy(zero_copy_only=False) & when.to_numpy(zero_copy_only=False)
             reasons = _first_error(reasons, _messages(
-                missing, lambda i: f"{col.label} is empty although {other.label} is {expected}"))
+                missing, lambda i, col=col, other=other, expected=expected:
+                f"{col.label} is empty although {other.label} is {expected}"))
     if source.pseudonym:
         typed[source.pseudonym] = pseudonymise(
             [column(c.source) for c in source.columns if c.pii == "pseudonym"], pii_key)

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
 
-from kpi import config, labels, warehouse
+from kpi import config, errors, labels, warehouse
 from kpi.publications import common
 
 KINDS = (("key", "關鍵績效指標"), ("common", "共同性指標"))
@@ -30,12 +30,7 @@ with final as (
     select %(d)s::date as as_of_date
 ), rows as (
     select l.*, k.goal_seq, k.item_no, k.goal_category_zh, k.evaluation_system, k.evaluation_method_zh,
-           t.target_text_zh,
-           case when l.actual_value is null or l.target_value is null then null
-                when l.direction = 'lower' then
-                    case when l.actual_value > 0 and l.target_value > 0 then l.target_value / l.actual_value end
-                when l.target_value <> 0 then l.actual_value / l.target_value
-           end as achievement
+           t.target_text_zh
     from marts.kpi_status_labelled as l
     inner join final using (as_of_date)
     inner join marts.dim_kpi as k using (kpi_code)
@@ -45,10 +40,8 @@ with final as (
 select r.*,
        {common.number_sql('r.numerator')} as numerator_text,
        {common.number_sql('r.denominator')} as denominator_text,
-       (case when r.achievement is not null then {common.fmt_sql('r.achievement', 'pct', "'%%'")} end) as achievement_text,
        s.source_name_zh
 from rows as r
-left join raw.value_formats as pct on pct.value_format = 'percent'
 left join (select distinct source_code, source_name_zh from marts.fct_source_freshness) as s using (source_code)
 order by r.kpi_kind = 'common', r.goal_seq, r.item_no
 """
@@ -125,12 +118,12 @@ def parse_year(text: str | int) -> int:
     try:
         y = int(str(text).strip())
     except ValueError:
-        raise ValueError(f"不是年份：{text!r}（民國年如 113，或西元年如 2024）") from None
+        raise errors.InputError(f"不是年份：{text!r}（民國年如 113，或西元年如 2024）") from None
     if 1 <= y <= 300:
         return y + labels.ROC_OFFSET
     if 1912 <= y <= 2300:
         return y
-    raise ValueError(f"不是年份：{text!r}（民國年如 113，或西元年如 2024）")
+    raise errors.InputError(f"不是年份：{text!r}（民國年如 113，或西元年如 2024）")
 
 
 def note(r: dict, explanations: list[dict], available: bool) -> str:
@@ -138,7 +131,8 @@ def note(r: dict, explanations: list[dict], available: bool) -> str:
     if r["status"] == "pending":
         what = "12 月份資料" if r["progress_rule"] == "year_end" else "年度資料"
         return (f"{r['status_reason'] or r['status_zh']}。本指標依「{r['measure_standard_zh']}」計算，"
-                f"須待{labels.roc_year(r['year'])}年{what}（{r['source_name_zh'] or r['source_code']}）到齊後方能填列，不予推估。")
+                f"須待{labels.roc_year(r['year'])}年{what}"
+                f"（{r['source_name_zh'] or r['source_code']}）到齊後方能填列，不予推估。")
     if r["status"] == "no_data":
         return r["status_reason"] or r["status_zh"]
     if not r["is_flagged"]:
@@ -147,7 +141,8 @@ def note(r: dict, explanations: list[dict], available: bool) -> str:
         return "尚未提出落後說明。" if available else "落後說明尚未納入資料平台。"
     return "\n".join(
         f"{e['org_unit_name_zh']}：落後原因：{e['lag_reason'] or '—'}；改善措施：{e['improvement_action'] or '—'}"
-        + (f"；預計改善日期：{labels.roc_date(e['expected_improvement_date'])}" if e["expected_improvement_date"] else "")
+        + (f"；預計改善日期：{labels.roc_date(e['expected_improvement_date'])}"
+           if e["expected_improvement_date"] else "")
         for e in explanations)
 
 
@@ -158,13 +153,14 @@ def fetch(year: int, as_of: date | None = None) -> AnnualReport:
                              + (" and as_of_date = %s" if as_of else ""),
                              (year, as_of) if as_of else (year,)).fetchone()[0]
         if final is None and as_of:
-            raise ValueError(f"倉儲中沒有基準日 {labels.roc_date(as_of)} 對{labels.year_label(year)}的指標狀態")
+            raise errors.InputError(f"倉儲中沒有基準日 {labels.roc_date(as_of)} 對{labels.year_label(year)}的指標狀態")
         if final is None:
-            raise ValueError(f"倉儲中沒有{labels.year_label(year)}的指標狀態"
+            raise errors.InputError(f"倉儲中沒有{labels.year_label(year)}的指標狀態"
                              f"（請先執行 kpi backfill --from {year + 1}-01-01 --to {year + 1}-01-01）")
         if final <= date(year, 12, 31):
-            raise ValueError(f"{labels.year_label(year)}尚未結束：倉儲中該年度最新的基準日為 {labels.roc_date(final)}，"
-                             "年度成果報告須待年度結束後產製")
+            raise errors.InputError(f"{labels.year_label(year)}尚未結束："
+                                    f"倉儲中該年度最新的基準日為 {labels.roc_date(final)}，"
+                                    "年度成果報告須待年度結束後產製")
         rows = warehouse.fetch_dicts(conn, _ROWS_SQL, {"y": year, "d": final})
         counts = warehouse.fetch_dicts(conn, _COUNTS_SQL, {"y": year, "d": final})
         available = common.has_explanations(conn)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
 
-from kpi import config, labels, warehouse
+from kpi import config, errors, labels, warehouse
 from kpi.publications import common
 from kpi.report import charts
 from kpi.report import data as report_data
@@ -83,18 +83,16 @@ where e.received_date::date > %(d0)s and e.received_date::date <= %(d)s
 order by e.received_date, e.kpi_code, e.org_unit_code
 """
 
-_OUTLOOK_SQL = f"""
+_OUTLOOK_SQL = """
 select l.kpi_code, l.kpi_label_zh, l.kpi_sort, l.status, l.status_zh, l.actual_text, l.target_text,
        f.projected_status, coalesce(s.status_zh, f.projected_status) as projected_status_zh,
        s.status_sort as projected_sort, s.is_flagged as projected_flagged,
-       {common.fmt_sql('f.projected_year_end')} as projected_text,
-       {common.fmt_sql('f.projected_low')} as projected_low_text,
-       {common.fmt_sql('f.projected_high')} as projected_high_text,
+       coalesce(l.projected_text, '—') as projected_text,
+       coalesce(l.projected_low_text, '—') as projected_low_text,
+       coalesce(l.projected_high_text, '—') as projected_high_text,
        f.projection_basis, f.projection_reason
 from marts.fct_kpi_status as f
 inner join marts.kpi_status_labelled as l using (as_of_date, kpi_code, year, org_unit_code)
-inner join marts.dim_kpi as k using (kpi_code)
-left join raw.value_formats as fmt on fmt.value_format = k.value_format
 left join marts.dim_status as s on s.status = f.projected_status
 where f.as_of_date = %(d)s and l.is_as_of_year and l.is_city
 order by s.status_sort nulls last, l.kpi_sort
@@ -162,12 +160,13 @@ def fetch(as_of: date, since: date | None = None) -> Briefing:
     if since is None:
         since, since_source = default_since(as_of)
     if since >= as_of:
-        raise ValueError(f"比較基準日 --since {labels.roc_date(since)} 須早於基準日 {labels.roc_date(as_of)}")
+        raise errors.InputError(f"比較基準日 --since {labels.roc_date(since)} 須早於基準日 {labels.roc_date(as_of)}")
     with warehouse.connect() as conn:
         missing = {as_of, since} - _computed_dates(conn, as_of, since)
         if missing:
-            raise ValueError("倉儲中沒有下列基準日的指標狀態：" + "、".join(labels.roc_date(d) for d in sorted(missing))
-                             + "（請先執行 kpi run --as-of D 或 kpi backfill --from D）")
+            raise errors.InputError("倉儲中沒有下列基準日的指標狀態："
+                                    + "、".join(labels.roc_date(d) for d in sorted(missing))
+                                    + "（請先執行 kpi run --as-of D 或 kpi backfill --from D）")
         params = {"d": as_of, "d0": since}
         rows = warehouse.fetch_dicts(conn, _CHANGES_SQL, params)
         counts = warehouse.fetch_dicts(conn, _COUNTS_SQL, params)

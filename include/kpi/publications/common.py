@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jinja2
 
-from kpi import config
+from kpi import config, errors
 
 EXPLANATIONS = "marts.fct_kpi_explanations"
 EXPLANATION_COLUMNS = ("kpi_code", "org_unit_code", "year", "as_of_date", "lag_reason", "improvement_action",
@@ -19,23 +19,9 @@ EXPLANATION_COLUMNS = ("kpi_code", "org_unit_code", "year", "as_of_date", "lag_r
 PROJECTION_COLUMNS = ("projected_year_end", "projected_low", "projected_high", "projection_basis",
                       "projected_status", "projection_reason")
 
-# A value in its display form, as the dbt macro fmt_value writes actual_text (seed value_formats):
-# used for values the marts carry only as numbers (projections). `v` is the value, `fmt` the
-# value_formats row, `unit` the unit text.
-FMT_SQL = """case when ({v}) is null then '—'
-    else replace(replace({fmt}.text_pattern, '{{n}}',
-        case when {fmt}.decimals > 0
-             then rtrim(rtrim(to_char(round(({v})::numeric * {fmt}.scale, {fmt}.decimals),
-                                      'FM999,999,999,990.' || repeat('0', {fmt}.decimals)), '0'), '.')
-             else to_char(round(({v})::numeric * {fmt}.scale, 0), 'FM999,999,999,990') end),
-        '{{unit}}', coalesce({unit}, '')) end"""
-
 # a plain number with thousands separators and no trailing zeros (numerators, denominators)
-NUMBER_SQL = "case when ({v}) is null then null else rtrim(rtrim(to_char(({v})::numeric, 'FM999,999,999,999,990.0000'), '0'), '.') end"
-
-
-def fmt_sql(value: str, fmt: str = "fmt", unit: str = "k.unit_zh") -> str:
-    return FMT_SQL.format(v=value, fmt=fmt, unit=unit)
+NUMBER_SQL = ("case when ({v}) is null then null "
+              "else rtrim(rtrim(to_char(({v})::numeric, 'FM999,999,999,999,990.0000'), '0'), '.') end")
 
 
 def number_sql(value: str) -> str:
@@ -109,7 +95,7 @@ def print_pdf(html: Path, pdf: Path, timeout: int = 180) -> Path:
     """`html` printed to `pdf` by headless Chromium (page size and margins from the page's CSS @page)."""
     browser = chromium()
     if browser is None:
-        raise RuntimeError("PDF needs headless Chromium: install it (Debian: apt-get install chromium "
+        raise errors.StepFailed("PDF needs headless Chromium: install it (Debian: apt-get install chromium "
                            "fonts-noto-cjk) or set KPI_CHROMIUM to its path")
     pdf.parent.mkdir(parents=True, exist_ok=True)
     tmp = pdf.with_name(f".{pdf.name}.tmp")
@@ -119,7 +105,7 @@ def print_pdf(html: Path, pdf: Path, timeout: int = 180) -> Path:
              html.resolve().as_uri()],
             capture_output=True, text=True, timeout=timeout)
     if not tmp.exists() or tmp.stat().st_size == 0:
-        raise RuntimeError(f"Chromium did not print {html} to PDF (exit {res.returncode}): {res.stderr[-500:]}")
+        raise errors.StepFailed(f"Chromium did not print {html} to PDF (exit {res.returncode}): {res.stderr[-500:]}")
     tmp.replace(pdf)
     return pdf
 

@@ -116,7 +116,7 @@ def expected_path(row: dict) -> list[tuple[float, float]] | None:
         if v != value:
             points += [(f, value), (f, v)]
             value = v
-    return points + [(days[-1][0], value)]
+    return [*points, (days[-1][0], value)]
 
 
 def tolerance_band(row: dict) -> list[tuple[float, float]] | None:
@@ -169,7 +169,7 @@ def trend_chart(row: dict, history: list[dict], as_of: date, width: int = 600, h
     core += [projected] if projected is not None else []
     values = core + [v for _, v in band or []]
     if counted or not core:
-        lo, hi = 0.0, max(core + [1.0]) * 1.08
+        lo, hi = 0.0, max([*core, 1.0]) * 1.08
     else:
         lo, hi = min(values), max(values)
         span = max(hi - lo, 0.1 if fmt == "percent" else 1.0 if fmt == "days" else abs(hi) * 0.2 or 1.0)
@@ -198,9 +198,12 @@ def trend_chart(row: dict, history: list[dict], as_of: date, width: int = 600, h
     for month in range(1, 13):
         f = (date(year, month, 1) - date(year, 1, 1)).days / days_in_year(year)
         mid = f + 15 / days_in_year(year)
-        out.append(f'<line x1="{x(f):.1f}" x2="{x(f):.1f}" y1="{height - bottom}" y2="{height - bottom + 4}" stroke="{MUTED}"/>')
-        out.append(f'<text x="{x(mid):.1f}" y="{height - bottom + 16}" text-anchor="middle" class="tick">{month}月</text>')
-    out.append(f'<line x1="{left}" x2="{width - right}" y1="{height - bottom}" y2="{height - bottom}" stroke="{MUTED}"/>')
+        out.append(f'<line x1="{x(f):.1f}" x2="{x(f):.1f}" y1="{height - bottom}" y2="{height - bottom + 4}" '
+                   f'stroke="{MUTED}"/>')
+        out.append(f'<text x="{x(mid):.1f}" y="{height - bottom + 16}" text-anchor="middle" '
+                   f'class="tick">{month}月</text>')
+    out.append(f'<line x1="{left}" x2="{width - right}" y1="{height - bottom}" y2="{height - bottom}" '
+               f'stroke="{MUTED}"/>')
     # tolerance band, expected trajectory, target
     if band:
         out.append(f'<polygon points="{_pts((x(f), y(v)) for f, v in band)}" fill="{BAND}" {clip}/>')
@@ -216,7 +219,8 @@ def trend_chart(row: dict, history: list[dict], as_of: date, width: int = 600, h
     if projected is not None:
         fs = row["foresight"]
         out.append(f'<circle cx="{x(1.0):.1f}" cy="{y(projected):.1f}" r="4" fill="#fff" stroke="{SEASONAL}" '
-                   f'stroke-width="2" class="projected"><title>{escape(fs.get("projection_reason") or "")}</title></circle>')
+                   f'stroke-width="2" class="projected">'
+                   f'<title>{escape(fs.get("projection_reason") or "")}</title></circle>')
         rng = (f"（{fs['projected_low_text']}–{fs['projected_high_text']}）"
                if fs.get("projected_low") is not None and fs.get("projected_high") is not None else "")
         # top right, clear of the latest value's label beside the as-of date

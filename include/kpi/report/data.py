@@ -212,7 +212,8 @@ _REASON_ZH = [
     (re.compile(r"^(?P<col>.+?) is below …(?:: …)?$"), "{col} 低於下限"),
     (re.compile(r"^(?P<col>.+?) is above …(?:: …)?$"), "{col} 超過上限"),
     (re.compile(r"^(?P<col>.+?)(?: …)? exceeds (?P<other>.+?)(?: …)?$"), "{col} 大於 {other}"),
-    (re.compile(r"^(?P<col>.+?) is empty although (?P<other>.+?) is (?P<value>.+)$"), "{other} 為 {value} 時，{col} 不可空白"),
+    (re.compile(r"^(?P<col>.+?) is empty although (?P<other>.+?) is (?P<value>.+)$"),
+     "{other} 為 {value} 時，{col} 不可空白"),
     (re.compile(r"^(?P<col>.+?) is empty$"), "{col} 空白"),
     (re.compile(r"^expected … fields, found a value after the last column$"), "欄位數不符：最後一欄之後仍有資料"),
     (re.compile(r"^expected … fields, found …$"), "欄位數不符"),
@@ -255,7 +256,8 @@ def fetch(as_of: date) -> ReportData:
         explanations = {(e["kpi_code"], e["org_unit_code"]): e
                         for e in warehouse.fetch_dicts(conn, _EXPLANATIONS, {"d": as_of, "y": year})}
         overdue = warehouse.fetch_dicts(conn, _OVERDUE, {"d": as_of})
-        early_warnings = warehouse.fetch_dicts(conn, _EARLY_WARNINGS, {"d": as_of, "early": sorted(labels.EARLY_WARNING)})
+        early_warnings = warehouse.fetch_dicts(conn, _EARLY_WARNINGS,
+                                               {"d": as_of, "early": sorted(labels.EARLY_WARNING)})
         reasons = Counter()
         for source, reason, n in conn.execute(
                 "select source, reason, count(*) from raw.rejected_rows group by source, reason").fetchall():
@@ -287,7 +289,8 @@ def fetch(as_of: date) -> ReportData:
         loads=loads,
         failures=failures,
         set_aside_files=set_aside_files,
-        set_aside_reasons=[{"source": s, "source_name_zh": names.get(s, s), "reason": k, "reason_zh": reason_zh(k), "rows": n}
+        set_aside_reasons=[{"source": s, "source_name_zh": names.get(s, s), "reason": k, "reason_zh": reason_zh(k),
+                            "rows": n}
                            for (s, k), n in reasons.most_common()],
         set_aside_total=sum(f["rows"] for f in set_aside_files),
         unknown_units=unknown_units,

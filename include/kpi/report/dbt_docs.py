@@ -17,6 +17,8 @@ from datetime import date
 from importlib import metadata
 from pathlib import Path
 
+from kpi import errors
+
 log = logging.getLogger(__name__)
 
 FILE_NAME = "dbt-docs.html"
@@ -58,7 +60,7 @@ def _generate(dest: Path, as_of: date | None) -> None:
         dbt_render.dbt("docs", "generate", "--static", as_of=as_of, target_path=Path(target))
         static = Path(target) / "static_index.html"
         if not static.exists():
-            raise FileNotFoundError(f"dbt docs generate --static wrote no {static.name}")
+            raise errors.StepFailed(f"dbt docs generate --static wrote no {static.name}")
         tmp = dest.with_name(f".{dest.name}.{os.getpid()}")
         shutil.copyfile(static, tmp)
         os.replace(tmp, dest)  # whole or absent: a killed run leaves no half site in the cache

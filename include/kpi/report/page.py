@@ -13,7 +13,7 @@ MAX_FILES, MAX_REASONS = 12, 10
 
 CSS = """
 *{box-sizing:border-box}
-html{font-family:%(font)s;color:#1f2933;background:#eef1f4;font-size:15px;line-height:1.6;
+html{font-family:{font};color:#1f2933;background:#eef1f4;font-size:15px;line-height:1.6;
  -webkit-print-color-adjust:exact;print-color-adjust:exact}
 body{margin:0}
 .page{max-width:1180px;margin:0 auto;background:#fff;box-shadow:0 0 0 1px #dde3e8}
@@ -35,11 +35,12 @@ h3{font-size:16px;margin:20px 0 8px;color:#1f3a5f}
 .tile .s{font-size:14px;color:#3e4c59}
 .tile.zero{opacity:.45}
 .stack{display:flex;height:14px;border-radius:7px;overflow:hidden;margin:14px 0 4px;background:#eef1f4}
-.stack span{display:block;height:100%%}
+.stack span{display:block;height:100%}
 .note{font-size:13px;color:#52606d}
 .warn{background:#fff8e1;border-left:4px solid #e0a000;padding:8px 12px;margin:12px 0;font-size:14px}
-table{width:100%%;border-collapse:collapse;font-size:14px}
-th{background:#f1f4f7;color:#3e4c59;text-align:left;font-weight:600;padding:7px 10px;border-bottom:1px solid #cfd7df;white-space:nowrap}
+table{width:100%;border-collapse:collapse;font-size:14px}
+th{background:#f1f4f7;color:#3e4c59;text-align:left;font-weight:600;padding:7px 10px;border-bottom:1px solid #cfd7df;
+ white-space:nowrap}
 td{padding:7px 10px;border-bottom:1px solid #e6eaee;vertical-align:top}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.code,td.src{white-space:nowrap;font-weight:600}
@@ -81,7 +82,7 @@ footer{padding:16px 40px 28px;font-size:12.5px;color:#66727d;border-top:1px soli
 footer a,main a{color:#1f4e79}
 @media (max-width:900px){.tiles{grid-template-columns:repeat(4,1fr)}.cards{grid-template-columns:minmax(0,1fr)}}
 @media print{html{background:#fff;font-size:12px}.page{box-shadow:none}section{break-inside:auto}}
-""" % {"font": FONT_STACK}
+""".replace("{font}", FONT_STACK)
 
 
 def _e(text) -> str:
@@ -147,8 +148,10 @@ def _summary(data: ReportData) -> str:
         lead += f"另有分單位評核之指標中，共 {dept_flags} 個單位項次落後或有落後風險（詳見各指標之單位比較）。"
     stale = ""
     if data.stale_sources:
-        names = "、".join(f"{_e(s['source_name_zh'])}（最新資料 {_e(labels.roc_date(s['newest_date'])) if s['newest_date'] else '無'}）"
-                         for s in data.stale_sources)
+        names = "、".join(
+            f"{_e(s['source_name_zh'])}"
+            f"（最新資料 {_e(labels.roc_date(s['newest_date'])) if s['newest_date'] else '無'}）"
+            for s in data.stale_sources)
         stale = (f'<div class="warn">資料來源未及時更新：{names}。相關指標仍依現有資料計算，'
                  f'判定結果請審慎參考。</div>')
     if data.failures:
@@ -219,7 +222,8 @@ def _flagged(data: ReportData) -> str:
         fresh = "" if r["source_fresh"] else '<div class="depts">＊資料來源未及時更新</div>'
         rows.append(
             f'<tr class="flag" data-kpi="{_e(r["kpi_code"])}" style="{_colour_vars(r["status"])}">'
-            f'<td>{_pill(r["status"])}</td><td class="code"><a href="#{_anchor(r["kpi_code"])}">{_e(r["kpi_code"])}</a></td>'
+            f'<td>{_pill(r["status"])}</td><td class="code"><a href="#{_anchor(r["kpi_code"])}">{_e(r["kpi_code"])}'
+            f'</a></td>'
             f'<td>{_e(r["kpi_name_zh"])}</td><td class="num">{_e(r["actual_text"])}</td>'
             f'<td class="num">{_e(r["target_text"])}</td><td class="projection">{_projection_cell(r)}</td>'
             f'<td class="reason">{_e(r["status_reason"])}{_explanation(data, ind.code, "ALL")}{_dept_line(ind)}'
@@ -235,15 +239,18 @@ def _flagged(data: ReportData) -> str:
             f'<tr data-kpi="{_e(i.code)}"><td>{_pill(i.row["status"])}</td>'
             f'<td class="code"><a href="#{_anchor(i.code)}">{_e(i.code)}</a></td><td>{_e(i.row["kpi_name_zh"])}</td>'
             f'<td class="reason">{_dept_line(i)}{_dept_explanations(data, i)}</td></tr>' for i in hidden)
-        extra = ('<h3>全市符合進度，但有單位落後</h3><table class="hidden-flags"><thead><tr><th>全市狀態</th><th>代碼</th>'
+        extra = ('<h3>全市符合進度，但有單位落後</h3><table class="hidden-flags"><thead><tr><th>全市狀態</th>'
+                 '<th>代碼</th>'
                  f'<th>指標</th><th>落後單位</th></tr></thead><tbody>{items}</tbody></table>')
     overdue = ""
     if data.overdue:
         items = "".join(
-            f'<tr data-kpi="{_e(o["kpi_code"])}"><td class="code">{_e(o["kpi_code"])}</td><td>{_e(o["kpi_name_zh"])}</td>'
+            f'<tr data-kpi="{_e(o["kpi_code"])}"><td class="code">{_e(o["kpi_code"])}</td><td>{_e(o["kpi_name_zh"])}'
+            f'</td>'
             f'<td>{_e(o["org_unit_name_zh"])}</td><td class="num">{_e(labels.year_label(o["year"]))}</td>'
             f'<td class="reason">{_e(o["message"])}</td></tr>' for o in data.overdue)
-        overdue = (f'<h3 id="overdue">逾期未提出落後說明（{len(data.overdue)} 項）</h3><table class="overdue"><thead><tr>'
+        overdue = (f'<h3 id="overdue">逾期未提出落後說明（{len(data.overdue)} 項）</h3><table class="overdue">'
+                   f'<thead><tr>'
                    '<th>代碼</th><th>指標</th><th>單位</th><th class="num">年度</th><th>說明</th></tr></thead>'
                    f'<tbody>{items}</tbody></table>')
     return f'<section id="flagged"><h2>二、需關注指標（{len(flagged)} 項）</h2>{body}{extra}{overdue}</section>'
@@ -256,12 +263,15 @@ def _early_warnings(data: ReportData) -> str:
         return ""
     items = "".join(
         f'<tr data-kpi="{_e(w["kpi_code"])}" data-unit="{_e(w["org_unit_code"])}">'
-        f'<td>{_e(w["status_zh"])}</td><td class="code"><a href="#{_anchor(w["kpi_code"])}">{_e(w["kpi_code"])}</a></td>'
-        f'<td>{_e(w["kpi_name_zh"])}</td><td>{_e(w["org_unit_name_zh"])}</td><td class="num">{_e(w["actual_text"])}</td>'
+        f'<td>{_e(w["status_zh"])}</td><td class="code"><a href="#{_anchor(w["kpi_code"])}">{_e(w["kpi_code"])}</a>'
+        f'</td>'
+        f'<td>{_e(w["kpi_name_zh"])}</td><td>{_e(w["org_unit_name_zh"])}</td><td class="num">{_e(w["actual_text"])}'
+        f'</td>'
         f'<td class="num">{_e(w["target_text"])}</td><td class="reason">{_e(w["message"])}</td></tr>'
         for w in data.early_warnings)
     return (f'<section id="early-warnings"><h3>預警：年底推估與計畫進度不一致（{len(data.early_warnings)} 項，'
-            '僅供參考，非正式警示）</h3><table class="early-warnings"><thead><tr><th>預警</th><th>代碼</th><th>指標</th>'
+            '僅供參考，非正式警示）</h3><table class="early-warnings"><thead><tr><th>預警</th><th>代碼</th><th>指標'
+            '</th>'
             '<th>單位</th><th class="num">實際</th><th class="num">目標</th><th>說明</th></tr></thead>'
             f'<tbody>{items}</tbody></table></section>')
 
@@ -357,51 +367,63 @@ def _quality(data: ReportData) -> str:
              f'</tr></thead><tbody>{fresh_rows}</tbody></table>' if fresh_rows
              else '<p class="note">此基準日尚無資料來源更新紀錄。</p>')
     load_rows = "".join(
-        f'<tr data-source="{_e(s.source)}"><td class="src">{_e(s.source_name_zh)} <span class="en">{_e(s.source)}</span></td>'
+        f'<tr data-source="{_e(s.source)}"><td class="src">{_e(s.source_name_zh)} <span class="en">{_e(s.source)}'
+        f'</span></td>'
         f'<td class="num" data-k="objects">{s.objects:,}</td><td class="num" data-k="loads">{s.loads:,}</td>'
-        f'<td class="num" data-k="rows_read">{s.rows_read:,}</td><td class="num" data-k="rows_loaded">{s.rows_loaded:,}</td>'
+        f'<td class="num" data-k="rows_read">{s.rows_read:,}</td>'
+        f'<td class="num" data-k="rows_loaded">{s.rows_loaded:,}</td>'
         f'<td class="num" data-k="rows_rejected">{s.rows_rejected:,}</td>'
         f'<td class="num" data-k="failed_objects">{"<span class=bad>" if s.failed_objects else ""}{s.failed_objects:,}'
         f'{"</span>" if s.failed_objects else ""}</td><td class="num">{_e(_when(s.last_finished))}</td></tr>'
         for s in data.loads)
-    loads = ('<table class="loads"><thead><tr><th>資料來源</th><th class="num">檔案／批次</th><th class="num">載入次數</th>'
+    loads = ('<table class="loads"><thead><tr><th>資料來源</th><th class="num">檔案／批次</th>'
+             '<th class="num">載入次數</th>'
              '<th class="num">讀取列數</th><th class="num">載入列數</th><th class="num">剔除列數</th>'
-             f'<th class="num">載入失敗</th><th class="num">最近載入</th></tr></thead><tbody>{load_rows}</tbody></table>'
-             '<p class="note">依載入紀錄（raw.load_ledger）彙計歷次成功載入；「載入失敗」為最近一次嘗試仍失敗之檔案數。</p>')
+             f'<th class="num">載入失敗</th><th class="num">最近載入</th></tr></thead><tbody>{load_rows}</tbody>'
+             f'</table>'
+             '<p class="note">依載入紀錄（raw.load_ledger）彙計歷次成功載入'
+             '；「載入失敗」為最近一次嘗試仍失敗之檔案數。</p>')
     if data.failures:
         fail_rows = "".join(
             f'<tr class="failure"><td class="src">{_e(f["source_name_zh"])}</td><td>{_e(f["object_name"])}</td>'
             f'<td class="reason">{_e(f["error"])}</td><td class="num">{_e(_when(f["finished_at"]))}</td></tr>'
             for f in data.failures)
-        failures = ('<table class="failures"><thead><tr><th>資料來源</th><th>檔案</th><th>失敗原因</th><th class="num">時間</th>'
+        failures = ('<table class="failures"><thead><tr><th>資料來源</th><th>檔案</th><th>失敗原因</th>'
+                    '<th class="num">時間</th>'
                     f'</tr></thead><tbody>{fail_rows}</tbody></table>')
     else:
         failures = '<p class="ok">無載入失敗之檔案。</p>'
     files = data.set_aside_files
     shown = files[:MAX_FILES]
     file_rows = "".join(
-        f'<tr><td class="src">{_e(f["source_name_zh"])}</td><td>{_e(f["object_name"])}</td><td class="num">{f["rows"]:,}</td></tr>'
+        f'<tr><td class="src">{_e(f["source_name_zh"])}</td><td>{_e(f["object_name"])}</td>'
+        f'<td class="num">{f["rows"]:,}</td></tr>'
         for f in shown)
     if len(files) > len(shown):
         rest = files[len(shown):]
         file_rows += (f'<tr><td colspan="2" class="note">其餘 {len(rest):,} 個檔案</td>'
                       f'<td class="num">{sum(f["rows"] for f in rest):,}</td></tr>')
     reason_rows = "".join(
-        f'<tr><td class="src">{_e(r["source_name_zh"])}</td><td class="reason" title="{_e(r["reason"])}">{_e(_short(r["reason_zh"]))}</td>'
+        f'<tr><td class="src">{_e(r["source_name_zh"])}</td>'
+        f'<td class="reason" title="{_e(r["reason"])}">{_e(_short(r["reason_zh"]))}</td>'
         f'<td class="num">{r["rows"]:,}</td></tr>'
         for r in data.set_aside_reasons[:MAX_REASONS])
     if files:
         set_aside = (f'<p class="lead" id="set-aside-total">目前共剔除 <b>{data.set_aside_total:,}</b> 列，'
                      f'分布於 {len(files):,} 個檔案或批次。</p>'
                      '<div class="cards"><div><div class="sub">依檔案</div><table class="set-aside-files"><thead><tr>'
-                     f'<th>資料來源</th><th>檔案／批次</th><th class="num">剔除列數</th></tr></thead><tbody>{file_rows}</tbody>'
-                     '</table></div><div><div class="sub">主要剔除原因</div><table class="set-aside-reasons"><thead><tr>'
+                     f'<th>資料來源</th><th>檔案／批次</th><th class="num">剔除列數</th></tr></thead>'
+                     f'<tbody>{file_rows}</tbody>'
+                     '</table></div><div><div class="sub">主要剔除原因</div><table class="set-aside-reasons"><thead>'
+                     '<tr>'
                      f'<th>資料來源</th><th>原因</th><th class="num">列數</th></tr></thead><tbody>{reason_rows}</tbody>'
-                     '</table></div></div><p class="note">剔除資料（raw.rejected_rows）僅列筆數與原因類型，不顯示資料內容；'
+                     '</table></div></div><p class="note">剔除資料（raw.rejected_rows）僅列筆數與原因類型'
+                     '，不顯示資料內容；'
                      '個人資料於載入時即已移除。</p>')
     else:
         set_aside = '<p class="ok">目前無剔除之資料列。</p>'
-    return (f'<section id="quality"><h2>五、資料品質</h2><h3>資料來源更新狀況（基準日 {_e(labels.roc_date(data.as_of))}）</h3>'
+    return (f'<section id="quality"><h2>五、資料品質</h2><h3>資料來源更新狀況'
+            f'（基準日 {_e(labels.roc_date(data.as_of))}）</h3>'
             f'{fresh}<h3>各來源載入情形</h3>{loads}<h3>載入失敗之檔案</h3>{failures}<h3>剔除之資料列</h3>{set_aside}'
             f'<h3 id="unknown-units">未知單位代碼</h3>{_unknown_units(data)}</section>')
 
@@ -409,7 +431,9 @@ def _quality(data: ReportData) -> str:
 def _span(first, last) -> str:
     if first is None:
         return "—"
-    return _e(labels.roc_date(first)) if first == last else f"{_e(labels.roc_date(first))} 至 {_e(labels.roc_date(last))}"
+    if first == last:
+        return _e(labels.roc_date(first))
+    return f"{_e(labels.roc_date(first))} 至 {_e(labels.roc_date(last))}"
 
 
 def _unknown_units(data: ReportData) -> str:
@@ -438,8 +462,10 @@ def render(data: ReportData, docs_href: str | None = None) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<title>績效指標執行報告 基準日 {_e(labels.roc_date(data.as_of))}</title>'
         f"<style>{CSS}</style></head><body><div class=\"page\">"
-        f"{_header(data, docs_href)}<main>{_summary(data)}{_flagged(data)}{_early_warnings(data)}{_indicators(data)}{_departments(data)}{_quality(data)}</main>"
-        f'<footer>本報告由基隆市政府 KPI 資料平台於每日夜間作業後自動產製，亦可以 <code>kpi report --as-of {data.as_of}</code> '
+        f"{_header(data, docs_href)}"
+        f"<main>{_summary(data)}{_flagged(data)}{_early_warnings(data)}{_indicators(data)}{_departments(data)}{_quality(data)}</main>"
+        f'<footer>本報告由基隆市政府 KPI 資料平台於每日夜間作業後自動產製，亦可以 '
+        f'<code>kpi report --as-of {data.as_of}</code> '
         f'重新產製。狀態判定規則：累計型指標依「年度目標 × 已經過天數比率」（無條件捨去）或法定期限推算應有進度；'
         f'比率與平均型指標依年度目標及容許差距判定。{docs}</footer>'
         "</div></body></html>\n"

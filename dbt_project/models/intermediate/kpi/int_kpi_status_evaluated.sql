@@ -28,7 +28,7 @@ scopes as (
     select a.as_of_date, a.kpi_code, a.year, a.org_unit_code
     from actuals as a
     inner join catalog as c using (kpi_code)
-    inner join years as y using (as_of_date, kpi_code, year)
+    inner join years using (as_of_date, kpi_code, year)
     where c.per_department and a.org_unit_code <> 'ALL'
 ),
 
@@ -66,7 +66,9 @@ joined as (
         -- from the org-unit list: 全市, the seed's name, or 未知單位（code）; null only if the list
         -- missed a code, which the audit (a not_null test) stops before anything is published
         o.org_unit_name_zh,
-        case when c.deadlines is not null and c.deadlines <> '' then string_to_array(c.deadlines, ';') end as deadline_list
+        case
+            when c.deadlines is not null and c.deadlines <> '' then string_to_array(c.deadlines, ';')
+        end as deadline_list
     from scopes as s
     inner join catalog as c using (kpi_code)
     inner join years as y using (as_of_date, kpi_code, year)
@@ -81,14 +83,14 @@ expected as (
         *,
         case
             when measure_type = 'cumulative' and progress_rule = 'deadlines' then
-                (select count(*) from unnest(deadline_list) as d(md)
+                (select count(*) from unnest(deadline_list) as d (md)
                  where to_date(year || '-' || md, 'YYYY-MM-DD') <= evaluation_date)::numeric
             when measure_type = 'cumulative' then floor(target_value * elapsed_fraction)
             when progress_rule = 'pro_rated' then target_value * elapsed_fraction
         end as expected_to_date,
         case
             when measure_type = 'cumulative' and progress_rule = 'deadlines' then
-                (select count(*) from unnest(deadline_list) as d(md)
+                (select count(*) from unnest(deadline_list) as d (md)
                  where to_date(year || '-' || md, 'YYYY-MM-DD') <= evaluation_date_30)::numeric
             when measure_type = 'cumulative' then floor(target_value * elapsed_fraction_30)
         end as expected_30
@@ -104,8 +106,10 @@ judged as (
             when actual_value is null then 'no_data'
             when not is_current_year then
                 case
-                    when measure_type = 'certificate' then case when actual_value >= 1 then 'achieved' else 'missed' end
-                    when direction = 'lower' then case when actual_value <= target_value then 'achieved' else 'missed' end
+                    when measure_type = 'certificate'
+                        then case when actual_value >= 1 then 'achieved' else 'missed' end
+                    when direction = 'lower'
+                        then case when actual_value <= target_value then 'achieved' else 'missed' end
                     else case when actual_value >= target_value then 'achieved' else 'missed' end
                 end
             when measure_type = 'cumulative' then
@@ -174,7 +178,8 @@ sentences as (
             when measure_type = 'cumulative' and status = 'achieved' then
                 '累計 ' || actual_text || '，已達年度目標 ' || target_text
             when measure_type = 'cumulative' then
-                '累計 ' || actual_text || '，依進度至 ' || md_text || ' 應達 ' || {{ fmt_count('expected_to_date') }} || ' ' || unit_zh
+                '累計 ' || actual_text || '，依進度至 ' || md_text
+                || ' 應達 ' || {{ fmt_count('expected_to_date') }} || ' ' || unit_zh
                 || case when status = 'at_risk' then '，至 ' || {{ fmt_md('evaluation_date_30') }} || ' 應達 '
                         || {{ fmt_count('expected_30') }} || ' ' || unit_zh else '' end
                 || '（年度目標 ' || target_text || '）'
@@ -182,7 +187,8 @@ sentences as (
                 case when is_current_year then '截至 ' || md_text || ' ' else year_text || '全年' end
                 || '平均 ' || actual_text || '（結案天數合計 ' || {{ fmt_decimal('numerator', 1) }} || ' 天 ÷ 結案 '
                 || {{ fmt_count('denominator') }} || ' 件），目標不超過 ' || target_text
-                || case when is_current_year then '，容許至 ' || {{ fmt_decimal('target_value + tolerance', 2) }} || ' ' || unit_zh else '' end
+                || case when is_current_year
+                        then '，容許至 ' || {{ fmt_decimal('target_value + tolerance', 2) }} || ' ' || unit_zh else '' end
             when measure_type = 'certificate' and actual_value >= 1 then
                 case when is_current_year then '截至 ' || md_text || ' ' else year_text || '全年' end
                 || '每日皆在第三方驗證證書有效期間內，證書效期至 ' || to_char(coverage_end_date, 'YYYY-MM-DD')
@@ -199,7 +205,8 @@ sentences as (
                         then '，依進度應達 ' || {{ fmt_pct('expected_to_date') }} else '' end
                 || '，目標 ' || case when direction = 'lower' then '不超過 ' else '' end || target_text
                 || case when is_current_year and status in ('at_risk', 'behind')
-                        then '，容許' || case when direction = 'lower' then '上限 ' || {{ fmt_pct('target_value + tolerance') }}
+                        then '，容許' || case when direction = 'lower'
+                                                   then '上限 ' || {{ fmt_pct('target_value + tolerance') }}
                                                else '下限 ' || {{ fmt_pct('target_value - tolerance') }} end
                         else '' end
         end as base_reason

@@ -14,7 +14,7 @@ with data_dates as (
 
     union all
 
-    select distinct 'S2', export_date, export_date
+    select distinct 'S2', export_date as data_date, export_date as known_from
     from {{ ref('stg_petitions__case_versions') }}
     where export_date <= {{ as_of_to() }}
 
@@ -26,7 +26,7 @@ with data_dates as (
 
     union all
 
-    select distinct 'S4', event_date, event_date
+    select distinct 'S4', event_date as data_date, event_date as known_from
     from {{ ref('stg_register__entries') }}
     where event_date <= {{ as_of_to() }}
 
@@ -82,7 +82,8 @@ select
         when 'never' then true
         when 'day' then coalesce(n.newest_date >= d.as_of_date - s.freshness_lag, false)
         when 'month' then coalesce(
-            date_trunc('month', n.newest_date) >= date_trunc('month', d.as_of_date) - make_interval(months => s.freshness_lag),
+            date_trunc('month', n.newest_date)
+            >= date_trunc('month', d.as_of_date) - make_interval(months => s.freshness_lag),
             false)
     end as is_fresh
 from as_of_dates as d

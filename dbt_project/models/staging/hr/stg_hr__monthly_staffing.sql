@@ -14,7 +14,8 @@ select
     year_month,
     extract(year from year_month)::int as year,
     extract(month from year_month)::int as month,
-    {{ roc_year('extract(year from year_month)') }}::text || lpad(extract(month from year_month)::int::text, 2, '0') as roc_year_month,
+    {{ roc_year('extract(year from year_month)') }}::text
+    || lpad(extract(month from year_month)::int::text, 2, '0') as roc_year_month,
     unit_code as org_unit_code,
     unit_name as org_unit_name,
     contract_staff,

@@ -9,7 +9,7 @@ with raw_rows as (
 latest_snapshot as (
     select *
     from raw_rows
-    where _load_id = (select max(_load_id) from raw_rows)
+    where _load_id = (select max(r._load_id) from raw_rows as r)
 ),
 
 entries as (

@@ -192,7 +192,8 @@ def print_rows(rows, top: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2025, 11, 25))
-    parser.add_argument("--scales", default="", help="e.g. 1,8: a night, a year and the history at each demo data scale")
+    parser.add_argument("--scales", default="",
+                        help="e.g. 1,8: a night, a year and the history at each demo data scale")
     parser.add_argument("--landing-root", type=Path, default=None,
                         help="keep each scale's demo data in ROOT/s<scale> (written through d-1 when missing) "
                              "instead of a temporary directory, to run the bench again without regenerating it")
@@ -234,7 +235,8 @@ def main() -> None:
         year = build(d - timedelta(days=364), d)
         print(f"as-of {d}; peak RSS = all warehouse server processes together; temp = PostgreSQL temp files")
         print_rows([("one night (dbt build of [d, d])", night, ""),
-                    ("backfill of 365 as-of dates, one build", year, f"{year['seconds'] / night['seconds']:.1f}× a night"),
+                    ("backfill of 365 as-of dates, one build", year,
+                     f"{year['seconds'] / night['seconds']:.1f}× a night"),
                     (f"whole history {FIRST_DAY} … {d}, one build", history,
                      f"{history['seconds'] / night['seconds']:.1f}× a night")], args.top)
     if args.dag:

@@ -9,8 +9,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from conftest import small_demo_landing
+
 from kpi import config, dbt_render, warehouse
 from kpi.loaders import engine, source_names
 from kpi.report import dbt_docs

@@ -37,7 +37,8 @@ flags as not materialized (
 ),
 
 overdue as (
-    select status, status_zh from {{ ref('dim_status') }} where status = 'explanation_overdue'
+    select status, status_zh from {{ ref('dim_status') }}
+    where status = 'explanation_overdue'
 ),
 
 early as (
@@ -58,7 +59,8 @@ severities as (
 ),
 
 stale as (
-    select status_zh from {{ ref('dim_status') }} where status = 'stale'
+    select status_zh from {{ ref('dim_status') }}
+    where status = 'stale'
 ),
 
 computed as (

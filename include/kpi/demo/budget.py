@@ -1,13 +1,11 @@
 """S3: the monthly budget-execution workbooks (歲出預算執行明細表), one cumulative snapshot a month."""
 from __future__ import annotations
 
-import io
 import random
-import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 from openpyxl import Workbook
 

@@ -5,9 +5,9 @@ Saturdays). Weekend days inside a long holiday carry no note, as in the publishe
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Callable
 
 WEEKDAY_ZH = "一二三四五六日"
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Callable
 
 from .calendar import OfficeCalendar
 from .draws import binomial, centred, jitter, poisson

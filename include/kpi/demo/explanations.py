@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import io
 import random
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 from .people import person_name
 from .xlsx import deterministic_xlsx
@@ -71,6 +71,6 @@ def write_explanations(landing: Path, until: date, rng: random.Random,
         path.write_bytes(deterministic_xlsx(wb, datetime.combine(as_of + timedelta(days=1), datetime.min.time())))
         if progress:
             progress("explanations", k, len(ANSWERS))
-        files.append({"path": f"explanations/{path.name}", "format": "xlsx", "rows": ws.max_row - explanations.HEADER_ROW,
-                      "bad_rows": len(bad), "bad": bad})
+        files.append({"path": f"explanations/{path.name}", "format": "xlsx",
+                      "rows": ws.max_row - explanations.HEADER_ROW, "bad_rows": len(bad), "bad": bad})
     return {"files": files, "rows": sum(f["rows"] for f in files), "bad_rows": sum(f["bad_rows"] for f in files)}

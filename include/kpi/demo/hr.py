@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 import math
 import random
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 from .draws import centred
 from .orgs import Department

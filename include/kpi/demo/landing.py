@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 from kpi import errors
 

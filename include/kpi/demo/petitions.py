@@ -7,17 +7,17 @@ file, so memory holds only the versions still to come.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Callable
 
 from .calendar import OfficeCalendar
 from .draws import poisson
 from .orgs import Department
 from .people import Petitioner, petitioner
-from .seasons import days_after_typhoon, petition_factor
 from .roc import impossible_roc_date, roc_compact, roc_date, roc_datetime
+from .seasons import days_after_typhoon, petition_factor
 
 HEADER = ("案件編號,來源管道,案件主類別,案件次類別,受理日期,承辦機關代碼,承辦機關,限辦日期,處理狀態,"
           "結案日期,陳情人姓名,聯絡電話,電子郵件,地址,最後更新時間")

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Callable
 
 from .calendar import OfficeCalendar
 from .orgs import Department
@@ -85,7 +85,8 @@ def _planned_events(year: int) -> list[tuple[str, date, str, str]]:
         ev.append(("K6.2", _nth_weekday(year, 1 + 3 * q, 1, 4), u, f"第{q + 1}次訴願審議委員會會議"))
         ev.append(("K6.3", _nth_weekday(year, 2 + 3 * q, 3, 3), u, f"第{q + 1}次國家賠償事件處理小組委員會會議"))
     for k in range(16):
-        ev.append(("K6.4", _nth_weekday(year, 1, 2, 2) + timedelta(weeks=3 * k), u, f"第{k + 1}次法規審查小組委員會會議"))
+        ev.append(("K6.4", _nth_weekday(year, 1, 2, 2) + timedelta(weeks=3 * k), u,
+                   f"第{k + 1}次法規審查小組委員會會議"))
     ev.append(("K8.1", date(year, 9, 30), PROPERTY_UNIT, "清查車輛、財產及廳舍使用狀況"))
     return ev
 
@@ -202,7 +203,7 @@ class _Line:
     kind: str                   # row | bad | dup_exact | dup_normalised | blank
     reason: str = ""
     plain: bool = False
-    source: "_Line | None" = None
+    source: _Line | None = None
 
 
 def write_register(landing: Path, departments: list[Department], calendar: OfficeCalendar,

@@ -131,7 +131,8 @@ def note(r: dict, explanations: list[dict], available: bool) -> str:
     if r["status"] == "pending":
         what = "12 月份資料" if r["progress_rule"] == "year_end" else "年度資料"
         return (f"{r['status_reason'] or r['status_zh']}。本指標依「{r['measure_standard_zh']}」計算，"
-                f"須待{labels.roc_year(r['year'])}年{what}（{r['source_name_zh'] or r['source_code']}）到齊後方能填列，不予推估。")
+                f"須待{labels.roc_year(r['year'])}年{what}"
+                f"（{r['source_name_zh'] or r['source_code']}）到齊後方能填列，不予推估。")
     if r["status"] == "no_data":
         return r["status_reason"] or r["status_zh"]
     if not r["is_flagged"]:
@@ -140,7 +141,8 @@ def note(r: dict, explanations: list[dict], available: bool) -> str:
         return "尚未提出落後說明。" if available else "落後說明尚未納入資料平台。"
     return "\n".join(
         f"{e['org_unit_name_zh']}：落後原因：{e['lag_reason'] or '—'}；改善措施：{e['improvement_action'] or '—'}"
-        + (f"；預計改善日期：{labels.roc_date(e['expected_improvement_date'])}" if e["expected_improvement_date"] else "")
+        + (f"；預計改善日期：{labels.roc_date(e['expected_improvement_date'])}"
+           if e["expected_improvement_date"] else "")
         for e in explanations)
 
 
@@ -156,8 +158,9 @@ def fetch(year: int, as_of: date | None = None) -> AnnualReport:
             raise errors.InputError(f"倉儲中沒有{labels.year_label(year)}的指標狀態"
                              f"（請先執行 kpi backfill --from {year + 1}-01-01 --to {year + 1}-01-01）")
         if final <= date(year, 12, 31):
-            raise errors.InputError(f"{labels.year_label(year)}尚未結束：倉儲中該年度最新的基準日為 {labels.roc_date(final)}，"
-                             "年度成果報告須待年度結束後產製")
+            raise errors.InputError(f"{labels.year_label(year)}尚未結束："
+                                    f"倉儲中該年度最新的基準日為 {labels.roc_date(final)}，"
+                                    "年度成果報告須待年度結束後產製")
         rows = warehouse.fetch_dicts(conn, _ROWS_SQL, {"y": year, "d": final})
         counts = warehouse.fetch_dicts(conn, _COUNTS_SQL, {"y": year, "d": final})
         available = common.has_explanations(conn)

@@ -164,8 +164,9 @@ def fetch(as_of: date, since: date | None = None) -> Briefing:
     with warehouse.connect() as conn:
         missing = {as_of, since} - _computed_dates(conn, as_of, since)
         if missing:
-            raise errors.InputError("倉儲中沒有下列基準日的指標狀態：" + "、".join(labels.roc_date(d) for d in sorted(missing))
-                             + "（請先執行 kpi run --as-of D 或 kpi backfill --from D）")
+            raise errors.InputError("倉儲中沒有下列基準日的指標狀態："
+                                    + "、".join(labels.roc_date(d) for d in sorted(missing))
+                                    + "（請先執行 kpi run --as-of D 或 kpi backfill --from D）")
         params = {"d": as_of, "d0": since}
         rows = warehouse.fetch_dicts(conn, _CHANGES_SQL, params)
         counts = warehouse.fetch_dicts(conn, _COUNTS_SQL, params)

@@ -20,7 +20,8 @@ PROJECTION_COLUMNS = ("projected_year_end", "projected_low", "projected_high", "
                       "projected_status", "projection_reason")
 
 # a plain number with thousands separators and no trailing zeros (numerators, denominators)
-NUMBER_SQL = "case when ({v}) is null then null else rtrim(rtrim(to_char(({v})::numeric, 'FM999,999,999,999,990.0000'), '0'), '.') end"
+NUMBER_SQL = ("case when ({v}) is null then null "
+              "else rtrim(rtrim(to_char(({v})::numeric, 'FM999,999,999,999,990.0000'), '0'), '.') end")
 
 
 def number_sql(value: str) -> str:

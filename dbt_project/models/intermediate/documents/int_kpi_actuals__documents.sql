@@ -2,8 +2,9 @@
 
 -- K9.1 (electronic documents received + sent) and K7.1 (weighted mean processing days) per as-of
 -- date d and year, city-wide and per unit. A version's figures count from its valid_from to its
--- valid_to (int_documents__known), so each (year, unit) is a running total over the dates its figures change, spread over
--- the as-of dates it holds; stat_date <= d is in valid_from, so grouping by year gives period P.
+-- valid_to (int_documents__known), so each (year, unit) is a running total over the dates its
+-- figures change, spread over the as-of dates it holds; stat_date <= d is in valid_from, so
+-- grouping by year gives period P.
 with versions as (
     select * from {{ ref('int_documents__known') }}
 ),

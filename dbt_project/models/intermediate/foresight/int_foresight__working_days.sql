@@ -7,5 +7,6 @@
 select
     calendar_date::date as calendar_date,
     year::int as year,
-    (count(*) filter (where is_working_day) over (partition by year order by calendar_date))::int as working_days_elapsed
+    (count(*) filter (where is_working_day) over (partition by year order by calendar_date))::int
+        as working_days_elapsed
 from {{ ref('int_calendar__days') }}

@@ -15,7 +15,8 @@ with calendar as (
 
 closed_years as (
     -- years that ended before the last as-of date of the build
-    select distinct year from calendar where year < extract(year from {{ as_of_to() }})::int
+    select distinct year from calendar
+    where year < extract(year from {{ as_of_to() }})::int
 ),
 
 kpis as (

@@ -18,7 +18,8 @@ with calendar as (
 ),
 
 closed_years as (
-    select distinct year from calendar where year < extract(year from {{ as_of_to() }})::int
+    select distinct year from calendar
+    where year < extract(year from {{ as_of_to() }})::int
 ),
 
 -- K7.1 --------------------------------------------------------------------------------------------
@@ -37,7 +38,8 @@ documents as (
 document_scopes as (
     select org_unit_code, stat_date, closed_days_sum, docs_closed from documents
     union all
-    select 'ALL', stat_date, sum(closed_days_sum), sum(docs_closed) from documents group by stat_date
+    select 'ALL', stat_date, sum(closed_days_sum), sum(docs_closed) from documents
+    group by stat_date
 ),
 
 document_years as (
@@ -78,7 +80,8 @@ snapshot_units as (
 snapshot_scopes as (
     select year, snapshot_month, org_unit_code, executed, allocated from snapshot_units
     union all
-    select year, snapshot_month, 'ALL', sum(executed), sum(allocated) from snapshot_units group by year, snapshot_month
+    select year, snapshot_month, 'ALL', sum(executed), sum(allocated) from snapshot_units
+    group by year, snapshot_month
 ),
 
 k51 as (

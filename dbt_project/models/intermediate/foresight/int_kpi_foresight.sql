@@ -80,7 +80,8 @@ judged as (
             when coalesce(direction, 'higher') <> 'lower' and actual_value < seasonal_expected_to_date then 'behind'
             else 'on_track'
         end as seasonal_status,
-        {{ projected_status('projected_year_end', 'projected_low', 'target_value', 'projected_high', 'direction') }} as projected_status,
+        {{ projected_status('projected_year_end', 'projected_low', 'target_value', 'projected_high', 'direction') }}
+            as projected_status,
         case when n_years >= 2
              then '過去 ' || n_years || ' 年（' || (first_earlier_year - 1911) || '–' || (last_earlier_year - 1911) || '）'
              end as years_text
@@ -97,9 +98,10 @@ steps_and_certificate as (
     select
         e.as_of_date, e.kpi_code, e.year, e.org_unit_code, e.roc_year, e.actual_value, e.target_value,
         c.measure_type, c.unit_zh,
-        (select count(*) from unnest(string_to_array(c.deadlines, ';')) as dl(md)
+        (select count(*) from unnest(string_to_array(c.deadlines, ';')) as dl (md)
          where to_date(e.year || '-' || dl.md, 'YYYY-MM-DD') > e.evaluation_date) as still_due,
-        (select string_agg(replace(dl.md, '-', '/'), '、' order by dl.md) from unnest(string_to_array(c.deadlines, ';')) as dl(md)
+        (select string_agg(replace(dl.md, '-', '/'), '、' order by dl.md)
+         from unnest(string_to_array(c.deadlines, ';')) as dl (md)
          where to_date(e.year || '-' || dl.md, 'YYYY-MM-DD') > e.evaluation_date) as due_text,
         e.numerator as covered_days,
         e.denominator as period_days,
@@ -147,15 +149,19 @@ steps_rows as (
         trim_scale(s.projected_year_end)::numeric as projected_year_end,
         trim_scale(s.projected_low)::numeric as projected_low,
         trim_scale(s.projected_year_end)::numeric as projected_high,
-        (case when s.measure_type = 'certificate' then 'certificate validity' else 'deadlines (steps still due)' end)::text
+        (case
+            when s.measure_type = 'certificate' then 'certificate validity' else 'deadlines (steps still due)'
+        end)::text
             as projection_basis,
         s.projected_status::text as projected_status,
         (case
             when s.measure_type = 'certificate' and s.has_gap then
-                '本年度已有 ' || {{ fmt_count('s.period_days - s.covered_days') }} || ' 天不在證書有效期間內，即使如期續證，全年至多涵蓋 '
+                '本年度已有 ' || {{ fmt_count('s.period_days - s.covered_days') }}
+                || ' 天不在證書有效期間內，即使如期續證，全年至多涵蓋 '
                 || {{ fmt_pct('s.projected_year_end') }}
             when s.measure_type = 'certificate' and s.projected_low >= 1 then
-                '證書效期至 ' || to_char(s.coverage_end_date, 'YYYY-MM-DD') || '，涵蓋' || s.roc_year || '年（' || s.year || '）其餘期間'
+                '證書效期至 ' || to_char(s.coverage_end_date, 'YYYY-MM-DD')
+                || '，涵蓋' || s.roc_year || '年（' || s.year || '）其餘期間'
             when s.measure_type = 'certificate' then
                 '證書效期至 ' || coalesce(to_char(s.coverage_end_date, 'YYYY-MM-DD'), '—') || '，年底前須完成續證（未續證則全年涵蓋 '
                 || {{ fmt_pct('s.projected_low') }} || '）'
@@ -192,7 +198,8 @@ select
     j.projected_status::text as projected_status,
     (case j.projection_method
         when 'seasonal_share' then
-            j.years_text || case when j.is_count then '同期累計約占全年 ' else '同期數值約為全年之 ' end || {{ fmt_decimal('j.share_min * 100', 0) }} || '–'
+            j.years_text || case when j.is_count then '同期累計約占全年 ' else '同期數值約為全年之 ' end
+            || {{ fmt_decimal('j.share_min * 100', 0) }} || '–'
             || {{ fmt_decimal('j.share_max * 100', 0) }} || '%（平均 ' || {{ fmt_pct('j.share_mean') }} || '）'
         when 'seasonal_remaining' then
             j.years_text || '同期之後平均再增加 ' || {{ fmt_decimal('j.remaining_mean', 1) }} || ' ' || j.unit_zh

@@ -58,7 +58,7 @@ working_years as (
 target_years as (
     select distinct e.kpi_code, e.org_unit_code, e.year + lag_years.n as year
     from earlier_years as e
-    cross join generate_series(1, 3) as lag_years(n)
+    cross join generate_series(1, 3) as lag_years (n)
     where e.year + lag_years.n <= extract(year from {{ as_of_to() }})::int
 ),
 
@@ -78,7 +78,7 @@ points as (
         on e.kpi_code = t.kpi_code and e.org_unit_code = t.org_unit_code
         and e.year between t.year - 3 and t.year - 1
     inner join working_years as ey on ey.year = e.year
-    cross join generate_series(0, ty.working_days) as w(w)
+    cross join generate_series(0, ty.working_days) as w (w)
     where t.kpi_code not in {{ snapshot_kpis() }}
 ),
 

@@ -56,22 +56,28 @@ spans as (
 
 changes as (
     select kpi_code, year, org_unit_code, counted_from as change_date, 1 as cases, 0 as closed, 0 as due
-    from spans where counted_from < coalesce(valid_to, 'infinity')
+    from spans
+    where counted_from < coalesce(valid_to, 'infinity')
     union all
     select kpi_code, year, org_unit_code, valid_to, -1, 0, 0
-    from spans where counted_from < valid_to
+    from spans
+    where counted_from < valid_to
     union all
     select kpi_code, year, org_unit_code, closed_from, 0, 1, 0
-    from spans where closed_from < coalesce(valid_to, 'infinity')
+    from spans
+    where closed_from < coalesce(valid_to, 'infinity')
     union all
     select kpi_code, year, org_unit_code, valid_to, 0, -1, 0
-    from spans where closed_from < valid_to
+    from spans
+    where closed_from < valid_to
     union all
     select kpi_code, year, org_unit_code, due_from, 0, 0, 1
-    from spans where due_from < coalesce(valid_to, 'infinity')
+    from spans
+    where due_from < coalesce(valid_to, 'infinity')
     union all
     select kpi_code, year, org_unit_code, valid_to, 0, 0, -1
-    from spans where due_from < valid_to
+    from spans
+    where due_from < valid_to
 ),
 
 running as (
@@ -102,10 +108,12 @@ by_unit as (
 -- from the first year with a case received (known at d, any status) through d's year
 year_changes as (
     select extract(year from received_date)::int as year, greatest(valid_from, received_date) as change_date, 1 as cases
-    from cases where greatest(valid_from, received_date) < coalesce(valid_to, 'infinity')
+    from cases
+    where greatest(valid_from, received_date) < coalesce(valid_to, 'infinity')
     union all
     select extract(year from received_date)::int, valid_to, -1
-    from cases where greatest(valid_from, received_date) < valid_to
+    from cases
+    where greatest(valid_from, received_date) < valid_to
 ),
 
 year_running as (

@@ -47,7 +47,8 @@ new_rows as (
 touched as (
     select case_id from new_rows
     union
-    select case_id from {{ this }} where source_file in (select _object from new_rows)
+    select case_id from {{ this }}
+    where source_file in (select _object from new_rows)
 ),
 {%- endif %}
 
@@ -88,7 +89,8 @@ with_export_date as (
             when export_yyyymmdd is not null
                 and substr(export_yyyymmdd, 5, 2)::int between 1 and 12
                 and substr(export_yyyymmdd, 7, 2)::int between 1 and 31
-                and extract(month from make_date(substr(export_yyyymmdd, 1, 4)::int, substr(export_yyyymmdd, 5, 2)::int, 1)
+                and extract(month from make_date(substr(export_yyyymmdd, 1, 4)::int,
+                                                 substr(export_yyyymmdd, 5, 2)::int, 1)
                     + (substr(export_yyyymmdd, 7, 2)::int - 1)) = substr(export_yyyymmdd, 5, 2)::int
             then make_date(
                 substr(export_yyyymmdd, 1, 4)::int,

@@ -24,7 +24,8 @@ with all_paths as (
 ),
 
 paths as (
-    select * from all_paths where kpi_code not in {{ snapshot_kpis() }}
+    select * from all_paths
+    where kpi_code not in {{ snapshot_kpis() }}
 ),
 
 snapshot_paths as (
@@ -105,10 +106,10 @@ grid as (
         t.kpi_code,
         t.org_unit_code,
         t.year,
-        e.year,
-        null::int,
-        e.m,
-        e.value_to_date,
+        e.year as earlier_year,
+        null::int as w,
+        e.m as snapshot_month,
+        e.value_to_date as value_at_w,
         e.year_total
     from target_years as t
     inner join snapshot_paths as e

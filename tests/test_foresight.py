@@ -127,6 +127,32 @@ def test_backtest_reports_the_rate_at_which_the_ranges_held_the_year_end(built):
     assert text.returncode == 0 and "113年（2024）" in text.stdout and "80% 區間" in text.stdout
 
 
+def test_k51_is_read_in_the_earlier_years_at_the_same_snapshot_month(built):
+    """K5.1 is a monthly snapshot. 2025 has more days off before 31 October than 2022–2024, so at the
+    same number of working days the earlier years are already past their November snapshot; the
+    projection at 31 October must read each earlier year at its October snapshot instead, recomputed
+    here from the snapshots themselves: share = October's rate ÷ December's."""
+    with warehouse.connect() as conn:
+        rates = {(y, m): float(r) for y, m, r in conn.execute(
+            """select year, month,
+                      sum(coalesce(disbursed_cum, 0) + coalesce(payable_unpaid_cum, 0) + coalesce(savings_cum, 0))
+                      / sum(coalesce(allocated_cum, 0))
+               from staging.stg_budget__execution_lines where is_tracked_infrastructure
+               group by year, month""")}
+        to_date, projected, low, high, basis = conn.execute(
+            """select actual_to_date, projected_year_end, projected_low, projected_high, projection_method
+               from marts.fct_kpi_projection_backtest
+               where year = 2025 and kpi_code = 'K5.1' and org_unit_code = 'ALL' and month = 10""").fetchone()
+    assert basis == "seasonal_share"
+    assert float(to_date) == pytest.approx(rates[(2025, 10)], abs=1e-9)
+    shares = [rates[(y, 10)] / rates[(y, 12)] for y in (2022, 2023, 2024)]
+    mean = sum(shares) / 3
+    sd = math.sqrt(sum((s - mean) ** 2 for s in shares) / 2)
+    assert float(projected) == pytest.approx(rates[(2025, 10)] / mean, abs=6e-5)
+    assert float(low) == pytest.approx(rates[(2025, 10)] / (mean + 2.178 * sd), abs=6e-5)
+    assert float(high) == pytest.approx(rates[(2025, 10)] / (mean - 2.178 * sd), abs=6e-5)
+
+
 def test_backtest_of_a_year_without_two_earlier_years_says_why(built):
     res = run_kpi("backtest", "--year", "2023")
     assert res.returncode == 1

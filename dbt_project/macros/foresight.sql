@@ -1,6 +1,6 @@
 {# Year-end projection of a cumulative indicator (docs/foresight.md), one place for the nightly
    foresight and the backtest. `a`: the value to date; `f`: the elapsed fraction of the year (the
-   plan's linear clock); `s`: alias of an int_kpi_seasonal_shares row at the same working day.
+   plan's linear clock); `s`: alias of an int_kpi_seasonal_shares row at the same point of the year (shares_clock).
    - seasonal_share (≥ 2 earlier years, a value above 0): a / mean share; the 80 % range divides a by
      mean share ± k × sd of the shares;
    - seasonal_remaining (≥ 2 earlier years, nothing yet): a + mean amount the earlier years still
@@ -16,6 +16,24 @@
    fixed list, not "those with rows", so a build of any range of dates projects the same indicators. #}
 {% macro ratio_path_kpis() -%}
     ('K7.1', 'K5.1')
+{%- endmacro %}
+
+{# The snapshot indicators among them: a monthly snapshot (S3), a step on the first of each month, so
+   their clock is the month of the latest snapshot known at d, not the working days elapsed: earlier
+   years are read at the same snapshot month (docs/foresight.md "The clock"). #}
+{% macro snapshot_kpis() -%}
+    ('K5.1')
+{%- endmacro %}
+
+{# The point of the year an int_kpi_seasonal_shares row `s` stands for, and the same point of a row
+   being projected: the snapshot month (1–12) for a snapshot indicator, else the working days elapsed.
+   One expression on each side of the join, so the join stays a hash join. #}
+{% macro shares_clock(s='s') -%}
+    coalesce({{ s }}.snapshot_month, {{ s }}.working_days_elapsed)
+{%- endmacro %}
+
+{% macro clock_at(kpi_code, working_days_elapsed, snapshot_month) -%}
+    (case when {{ kpi_code }} in {{ snapshot_kpis() }} then {{ snapshot_month }} else {{ working_days_elapsed }} end)
 {%- endmacro %}
 
 {% macro projection_method(a, s='s') -%}

@@ -21,6 +21,7 @@ month_ends as (
         extract(month from p.calendar_date)::int as month,
         p.calendar_date as month_end,
         p.working_days_elapsed,
+        p.snapshot_month,
         p.value_to_date as actual_to_date,
         p.year_total as actual_year_end,
         (p.calendar_date - make_date(p.year, 1, 1) + 1)::numeric
@@ -47,7 +48,7 @@ projected as (
     from month_ends as m
     left join {{ ref('int_kpi_seasonal_shares') }} as s
         on s.kpi_code = m.kpi_code and s.org_unit_code = m.org_unit_code and s.year = m.year
-        and s.working_days_elapsed = m.working_days_elapsed
+        and {{ shares_clock('s') }} = {{ clock_at('m.kpi_code', 'm.working_days_elapsed', 'm.snapshot_month') }}
     left join {{ ref('kpi_targets') }} as t on t.kpi_code = m.kpi_code and t.year = m.year
     left join {{ ref('kpi_catalog') }} as c on c.kpi_code = m.kpi_code
 )

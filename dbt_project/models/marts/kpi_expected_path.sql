@@ -73,4 +73,6 @@ left join {{ ref('int_foresight__working_days') }} as w
     on w.calendar_date = make_date(v.year, 1, 1) + v.day_of_year - 1 and v.day_of_year > 0
 left join {{ ref('int_kpi_seasonal_shares') }} as s
     on s.kpi_code = v.kpi_code and s.org_unit_code = 'ALL' and s.year = v.year
-    and s.working_days_elapsed = coalesce(w.working_days_elapsed, 0)
+    -- a snapshot indicator (K5.1) at the day's month: its snapshot of that month, due on its first day
+    and {{ shares_clock('s') }} = {{ clock_at('v.kpi_code', 'coalesce(w.working_days_elapsed, 0)',
+                                              'case when v.day_of_year > 0 then extract(month from w.calendar_date)::int end') }}

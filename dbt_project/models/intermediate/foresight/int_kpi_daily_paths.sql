@@ -85,5 +85,7 @@ select
     calendar_date::date as calendar_date,
     working_days_elapsed::int as working_days_elapsed,
     value_to_date::numeric as value_to_date,
-    (max(value_to_date) over (partition by kpi_code, year))::numeric as year_total
+    (max(value_to_date) over (partition by kpi_code, year))::numeric as year_total,
+    -- no snapshot clock for a count (as int_kpi_daily_paths__ratios, so the two stack)
+    null::int as snapshot_month
 from daily

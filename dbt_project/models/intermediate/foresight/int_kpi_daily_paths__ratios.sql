@@ -8,7 +8,7 @@
 -- Y is read as it was known on 1 January of Y+1, whatever the date of the build.
 --   K7.1 (mean processing days, S1): Σ closed days ÷ Σ documents closed, of the days 1 January … t;
 --   K5.1 (execution rate of tracked tenders, S3): executed ÷ allocated of the latest snapshot of Y with
---     month <= t's month (none before the first: no value).
+--     month <= t's month (none before the first: no value), and that snapshot's month.
 -- Days without a value (nothing closed yet, no snapshot yet) are kept with a null value, so a year
 -- lines up by working day all the same; their shares are left out.
 -- Not here (docs/foresight.md): K7.2 / K3.2 (the petitions' versions and due dates are cut to the
@@ -54,7 +54,8 @@ k71 as (
         c.calendar_date,
         c.working_days_elapsed,
         sum(coalesce(d.closed_days_sum, 0)) over w as numerator,
-        sum(coalesce(d.docs_closed, 0)) over w as denominator
+        sum(coalesce(d.docs_closed, 0)) over w as denominator,
+        null::int as snapshot_month
     from document_years as y
     inner join closed_years as cy on cy.year = y.year
     inner join calendar as c on c.year = y.year
@@ -91,12 +92,13 @@ k51 as (
         c.calendar_date,
         c.working_days_elapsed,
         s.executed as numerator,
-        s.allocated as denominator
+        s.allocated as denominator,
+        extract(month from s.snapshot_month)::int as snapshot_month
     from (select distinct year, org_unit_code from snapshot_scopes) as y
     inner join closed_years as cy on cy.year = y.year
     inner join calendar as c on c.year = y.year
     left join lateral (
-        select executed, allocated
+        select executed, allocated, snapshot_month
         from snapshot_scopes as s
         where s.year = y.year and s.org_unit_code = y.org_unit_code
           and s.snapshot_month <= date_trunc('month', c.calendar_date)
@@ -120,5 +122,7 @@ select
     value_to_date::numeric as value_to_date,
     -- the value at the end of 31 December
     (first_value(value_to_date) over (partition by kpi_code, org_unit_code, year order by calendar_date desc))::numeric
-        as year_total
+        as year_total,
+    -- K5.1: the month (1–12) of the snapshot the value comes from, its clock (int_kpi_seasonal_shares)
+    snapshot_month::int as snapshot_month
 from paths

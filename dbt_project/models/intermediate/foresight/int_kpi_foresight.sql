@@ -6,7 +6,7 @@
 -- ones whose plan pace is a straight line), and for ratios and means judged against a flat target
 -- (progress rule none) with a daily path (int_kpi_daily_paths__ratios: K7.1, K5.1), each scope
 -- with earlier years; other rows get nulls. Set-based over every as-of date of the build: each row
--- joins the shares of its year at its working day.
+-- joins the shares of its year at its working day (K5.1: at the month of the latest snapshot known).
 -- Deadline indicators (K5.2–K5.4) and the certificate (K2.7) have no seasonal shape; their year end
 -- follows from the plan itself (steps_and_certificate below): the steps still due, and whether the
 -- certificate's validity covers the rest of the year.
@@ -25,6 +25,11 @@ with evaluated as (
       and e.actual_value is not null
 ),
 
+snapshot_months as (
+    -- the S3 snapshots known in the build (K5.1's clock: the month of the latest one known at e)
+    select distinct year, snapshot_month from {{ ref('int_budget__snapshots_known') }}
+),
+
 with_shares as (
     select
         e.*,
@@ -39,9 +44,14 @@ with_shares as (
         s.remaining_sd
     from evaluated as e
     inner join {{ ref('int_foresight__working_days') }} as w on w.calendar_date = e.evaluation_date
+    left join lateral (
+        select extract(month from max(sm.snapshot_month))::int as snapshot_month
+        from snapshot_months as sm
+        where e.kpi_code in {{ snapshot_kpis() }} and sm.year = e.year and sm.snapshot_month <= e.evaluation_date
+    ) as m on true
     left join {{ ref('int_kpi_seasonal_shares') }} as s
         on s.kpi_code = e.kpi_code and s.org_unit_code = e.org_unit_code and s.year = e.year
-        and s.working_days_elapsed = w.working_days_elapsed
+        and {{ shares_clock('s') }} = {{ clock_at('e.kpi_code', 'w.working_days_elapsed', 'm.snapshot_month') }}
 ),
 
 projected as (

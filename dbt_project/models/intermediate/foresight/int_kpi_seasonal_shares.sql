@@ -10,7 +10,12 @@
 -- Ratios and means (int_kpi_daily_paths__ratios) the same way: the share is the value to date over the
 -- year's final value. A day of an earlier year without a value yet (no ratio) gives no share; n_years
 -- counts the earlier years with one.
-with paths as (
+-- Snapshot indicators (K5.1, a monthly snapshot) are aligned by the month of the snapshot instead of by
+-- working days: at snapshot month m (1–12) of Y, each earlier year is read at the end of its month m
+-- (its latest snapshot with month <= m), whatever the days off; those rows have snapshot_month = m and
+-- no working_days_elapsed. Aligned by working days, a year with more days off would be read in the
+-- earlier years after their next snapshot.
+with all_paths as (
     select * from {{ ref('int_kpi_daily_paths') }}
     where year_total > 0
     union all
@@ -18,9 +23,22 @@ with paths as (
     where year_total > 0
 ),
 
+paths as (
+    select * from all_paths
+    where kpi_code not in {{ snapshot_kpis() }}
+),
+
+snapshot_paths as (
+    -- the value at the end of each month m: the latest snapshot with month <= m
+    select kpi_code, org_unit_code, year, extract(month from calendar_date)::int as m, value_to_date, year_total
+    from all_paths
+    where kpi_code in {{ snapshot_kpis() }}
+      and calendar_date = (date_trunc('month', calendar_date) + interval '1 month - 1 day')::date
+),
+
 earlier_years as (
     select distinct kpi_code, org_unit_code, year, year_total
-    from paths
+    from all_paths
 ),
 
 at_working_day as (
@@ -62,6 +80,7 @@ points as (
         and e.year between t.year - 3 and t.year - 1
     inner join working_years as ey on ey.year = e.year
     cross join generate_series(0, ty.working_days) as w (w)
+    where t.kpi_code not in {{ snapshot_kpis() }}
 ),
 
 grid as (
@@ -71,6 +90,7 @@ grid as (
         p.year,
         p.earlier_year,
         p.w,
+        null::int as snapshot_month,
         case when a.w is not null then a.value_at_w
              when p.earlier_w > 0 then p.year_total else 0 end as value_at_w,
         p.year_total
@@ -78,6 +98,24 @@ grid as (
     left join at_working_day as a
         on a.kpi_code = p.kpi_code and a.org_unit_code = p.org_unit_code and a.year = p.earlier_year
         and a.w = p.earlier_w
+
+    union all
+
+    -- snapshot indicators: month m of Y against month m of each earlier year
+    select
+        t.kpi_code,
+        t.org_unit_code,
+        t.year,
+        e.year as earlier_year,
+        null::int as w,
+        e.m as snapshot_month,
+        e.value_to_date as value_at_w,
+        e.year_total
+    from target_years as t
+    inner join snapshot_paths as e
+        on e.kpi_code = t.kpi_code and e.org_unit_code = t.org_unit_code
+        and e.year between t.year - 3 and t.year - 1
+    where t.kpi_code in {{ snapshot_kpis() }}
 )
 
 select
@@ -85,6 +123,7 @@ select
     org_unit_code::text as org_unit_code,
     year::int as year,
     w::int as working_days_elapsed,
+    snapshot_month::int as snapshot_month,
     count(value_at_w)::int as n_years,
     min(earlier_year) filter (where value_at_w is not null)::int as first_earlier_year,
     max(earlier_year) filter (where value_at_w is not null)::int as last_earlier_year,
@@ -95,4 +134,4 @@ select
     avg(year_total - value_at_w)::numeric as remaining_mean,
     coalesce(stddev_samp(year_total - value_at_w), 0)::numeric as remaining_sd
 from grid
-group by kpi_code, org_unit_code, year, w
+group by kpi_code, org_unit_code, year, w, snapshot_month

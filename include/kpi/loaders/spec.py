@@ -196,6 +196,11 @@ def sources_file() -> Path:
     return config.project_root() / SOURCES_RELATIVE
 
 
+# libyaml's safe loader when PyYAML was built with it: same result, a tenth of the time (a night reads
+# the declarations in every load task and more)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_sources(path: Path | None = None) -> dict[str, Source]:
     with open(path or sources_file(), encoding="utf-8") as fh:
-        return parse_sources(yaml.safe_load(fh))
+        return parse_sources(yaml.load(fh, Loader=_YAML_LOADER))

@@ -44,7 +44,9 @@ def street_parts(addresses: Iterable[str]) -> set[str]:
 def found_in(values: Iterable[str], text: str) -> set[str]:
     """Which of `values` occur in `text`: one regex shaped as a trie of the values (so thousands of
     them cost one scan of the text, not one each), restarted one character after each match so
-    that values inside other values are found too."""
+    that values inside other values are found too. A value of digits only (a phone number) counts only
+    where no digit is next to it: inside a longer run of digits (a numeric with 40 decimals) it is a
+    coincidence, not a phone number."""
     trie: dict = {}
     for value in values:
         node = trie
@@ -58,9 +60,16 @@ def found_in(values: Iterable[str], text: str) -> set[str]:
     found: set[str] = set()
     at = 0
     while m := pattern.search(text, at):
-        hit = m.group()
-        found.update(hit[:n] for n in range(1, len(hit) + 1) if hit[:n] in wanted)
-        at = m.start() + 1
+        hit, start = m.group(), m.start()
+        for n in range(1, len(hit) + 1):
+            value = hit[:n]
+            if value not in wanted:
+                continue
+            if value.isdigit() and ((start > 0 and text[start - 1].isdigit())
+                                    or (start + n < len(text) and text[start + n].isdigit())):
+                continue
+            found.add(value)
+        at = start + 1
     return found
 
 

@@ -397,8 +397,12 @@ def test_notify_on_alerts_sends_nothing_on_a_day_without_alerts(report_dir, smtp
                                       "where as_of_date = %s and not is_fresh", AS_OF)]
     _sql_exec("update marts.fct_kpi_status set status = 'held_' || status "
               "where as_of_date = %s and status in ('behind', 'missed', 'at_risk')", AS_OF)
+    # and no early warning: they are sent too (apart from the alerts), from the projection's word
+    _sql_exec("update marts.fct_kpi_status set projected_status = 'held_' || projected_status "
+              "where as_of_date = %s and projected_status is not null", AS_OF)
     _sql_exec("update marts.fct_source_freshness set is_fresh = true where as_of_date = %s", AS_OF)
     try:
+        assert _sql("select count(*) from marts.kpi_alerts where as_of_date = %s", AS_OF) == [(0,)]
         result = notify.send_alerts(AS_OF, report_dir)
         assert result["email"] == "skipped: no alerts (KPI_NOTIFY_ON=alerts)" and box.messages == []
         monkeypatch.setenv("KPI_NOTIFY_ON", "always")
@@ -409,6 +413,8 @@ def test_notify_on_alerts_sends_nothing_on_a_day_without_alerts(report_dir, smtp
     finally:
         _sql_exec("update marts.fct_kpi_status set status = substr(status, 6) "
                   "where as_of_date = %s and status like 'held\\_%%'", AS_OF)
+        _sql_exec("update marts.fct_kpi_status set projected_status = substr(projected_status, 6) "
+                  "where as_of_date = %s and projected_status like 'held\\_%%'", AS_OF)
         _sql_exec("update marts.fct_source_freshness set is_fresh = false "
                   "where as_of_date = %s and source_code = any(%s)", AS_OF, stale)
 

@@ -114,3 +114,12 @@ def small_demo_landing(tmp_path_factory, monkeypatch_module) -> Path:
     res = run_kpi("demo-data", "--until", "2025-03-10", "--scale", "0.05")
     assert res.returncode == 0, res.stderr[-3000:]
     return landing
+
+
+def load_demo_year_2025() -> None:
+    """The demo data at scale 0.05 through 2025-12-31 (four closed years), written and loaded into raw
+    as a user would: the input of the modules that build a range of as-of dates with dbt directly."""
+    res = run_kpi("demo-data", "--until", "2025-12-31", "--scale", "0.05", "--force")
+    assert res.returncode == 0, res.stderr[-2000:]
+    res = run_kpi("load")
+    assert res.returncode == 0, res.stderr[-2000:]

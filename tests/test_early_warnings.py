@@ -9,7 +9,7 @@ import re
 from datetime import date
 
 import pytest
-from conftest import run_kpi
+from conftest import load_demo_year_2025
 from test_notify import Hooks, http_server, smtp_server  # noqa: F401 (fixtures: a real SMTP and HTTP server)
 
 from kpi import dbt_render, labels, notify, warehouse
@@ -23,10 +23,7 @@ FIRST, AS_OF = date(2025, 9, 1), date(2025, 10, 15)  # the demo (scale 0.05) has
 
 @pytest.fixture(scope="module")
 def built(warehouse_db, dbt_manifest, tmp_path_factory):
-    res = run_kpi("demo-data", "--until", "2025-12-31", "--scale", "0.05", "--force")
-    assert res.returncode == 0, res.stderr[-2000:]
-    res = run_kpi("load")
-    assert res.returncode == 0, res.stderr[-2000:]
+    load_demo_year_2025()
     target = tmp_path_factory.mktemp("dbt") / "target"
     dbt_render.dbt("seed", target_path=target)
     dbt_render.dbt("run", as_of=FIRST, as_of_to=AS_OF, target_path=target)

@@ -9,7 +9,7 @@ import math
 from datetime import date, timedelta
 
 import pytest
-from conftest import run_kpi
+from conftest import load_demo_year_2025, run_kpi
 
 from kpi import dbt_render, warehouse
 
@@ -23,10 +23,7 @@ YEAR_END = date(2026, 1, 1)
 
 @pytest.fixture(scope="module")
 def built(warehouse_db, dbt_manifest, tmp_path_factory):
-    res = run_kpi("demo-data", "--until", "2025-12-31", "--scale", "0.05", "--force")
-    assert res.returncode == 0, res.stderr[-2000:]
-    res = run_kpi("load")
-    assert res.returncode == 0, res.stderr[-2000:]
+    load_demo_year_2025()
     target = tmp_path_factory.mktemp("dbt") / "target"
     dbt_render.dbt("seed", target_path=target)
     for d in (FALLBACK, AFTER_LNY):

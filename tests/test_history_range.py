@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import run_kpi
+from conftest import load_demo_year_2025, run_kpi
 
 from kpi import dbt_render, warehouse
 
@@ -40,10 +40,7 @@ FRESHNESS_COLUMNS = "as_of_date, source_code, source_name, source_name_zh, earli
 
 @pytest.fixture(scope="module")
 def built(warehouse_db, dbt_manifest, tmp_path_factory):
-    res = run_kpi("demo-data", "--until", "2025-12-31", "--scale", "0.05", "--force")
-    assert res.returncode == 0, res.stderr[-2000:]
-    res = run_kpi("load")
-    assert res.returncode == 0, res.stderr[-2000:]
+    load_demo_year_2025()
     db = sqlite3.connect(Path(os.environ["KPI_LANDING_DIR"]) / "documents" / "doc_stats.sqlite")
     for stat_date, updated_at in S1_REVISIONS:
         # (received stays >= received electronically, or the loader sets the row aside)

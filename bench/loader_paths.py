@@ -98,7 +98,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         results = [bench(rows, Path(tmp), args.repeat) for rows in args.rows]
     print(f"\nbest of {args.repeat} runs each; each load in a process of its own (peak RSS of that process)")
-    print(f"{'rows':>9} {'file':>7} | {'bare COPY':>20} | {'fast':>31} | {'reference':>31} | fast/ref")
+    print(f"{'rows':>9} {'file':>7} | {'bare COPY':>23} | {'fast':>33} | {'reference':>33} | fast/ref")
     for r in results:
         n, bare = r["rows"], min(r["bare"])
         best = {p: min(r[p], key=lambda x: x["seconds"]) for p in PATHS}

@@ -49,13 +49,13 @@ def _text(draw, utf8: bool, huge: bool = True) -> str:
 
 def _one_of(draw, good: list[str], utf8: bool) -> str:
     """Mostly a value the column takes, sometimes anything."""
-    return draw(st.sampled_from(good)) if draw(st.integers(0, 5)) else _text(draw, utf8, huge=False)
+    return draw(st.sampled_from(good)) if draw(st.integers(0, 24)) else _text(draw, utf8, huge=False)
 
 
 def _field(draw, value: str) -> str:
     """A value as a CSV writer, or a sloppy one, puts it in a file."""
     must = any(c in value for c in ',"\r\n')
-    style = draw(st.integers(0, 9))
+    style = draw(st.integers(0, 39))
     if must or style == 0:
         return '"' + value.replace('"', '""') + '"'
     if style == 1 and value and not value.startswith('"'):

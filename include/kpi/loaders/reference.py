@@ -8,8 +8,8 @@ The fast path is the default because it is worth its ~700 lines (against this mo
 bench/loader_paths.py measured it 2.6-3.2x faster on petitions files of 20,000 and 250,000 rows
 (60,000 against 23,000 rows/s at 250,000; peak RSS within 15 % of each other).
 `KPI_LOADER_PATH=reference` (config.loader_path) or `engine.load(..., loader_path="reference")`
-takes this one. It shares with the fast path only the rules (encoding choice, header check, what a blank or broken record is, the typing of values), not
-the code that streams bytes or encodes rows.
+takes this one. It shares with the fast path only the rules (encoding choice, header check, what
+a blank or broken record is, the typing of values), not the code that streams bytes or encodes rows.
 """
 from __future__ import annotations
 

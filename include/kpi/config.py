@@ -266,3 +266,16 @@ def explanation_due_days() -> int:
 def explanation_templates_dir(as_of: date) -> Path:
     """Where `kpi explain-template --as-of D` writes the departments' templates."""
     return reports_dir() / "explanations" / as_of.isoformat()
+
+
+# --- the load engine's two paths (kpi.loaders.reference) -----------------------------------------
+LOADER_PATHS = ("fast", "reference")
+
+
+def loader_path() -> str:
+    """KPI_LOADER_PATH: `fast` (default: Arrow's CSV reader, binary COPY) or `reference` (the stdlib
+    csv module, text COPY row by row: the plain path the fast one is checked against)."""
+    value = (os.environ.get("KPI_LOADER_PATH") or "").strip().lower() or LOADER_PATHS[0]
+    if value not in LOADER_PATHS:
+        raise errors.InputError(f"KPI_LOADER_PATH must be one of {', '.join(LOADER_PATHS)}, got {value!r}")
+    return value

@@ -11,6 +11,7 @@ from kpi import config, connections, errors, warehouse
 
 
 def airflow_home() -> Path:
+    """The installation's home (the setting: config.airflow_home)."""
     return config.airflow_home()
 
 

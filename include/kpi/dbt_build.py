@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import signal
 import subprocess
@@ -161,7 +160,7 @@ def build(run_id: str, dbt_vars: dict[str, str], try_number: int, env: dict[str,
     rows: list[dict] = []
     other: list[str] = []  # dbt's errors outside any node (a broken project, no connection)
     proc = subprocess.Popen(
-        cmd, env={**os.environ, **env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}, stdout=subprocess.PIPE,
+        cmd, env=config.child_env({**env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}), stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True, errors="replace",
         preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
     try:

@@ -3,7 +3,6 @@
 exist), templates, and HTML -> PDF through headless Chromium."""
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -76,8 +75,8 @@ def write_atomic(path: Path, data: bytes | str) -> Path:
 
 def chromium() -> str | None:
     """Headless Chromium for printing: KPI_CHROMIUM, else the first browser on PATH."""
-    if os.environ.get("KPI_CHROMIUM"):
-        return os.environ["KPI_CHROMIUM"]
+    if browser := config.chromium():
+        return browser
     for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
         if found := shutil.which(name):
             return found

@@ -138,7 +138,8 @@ def failures(results: list[dict], files: dict[str, str] | None = None) -> list[s
         if r["status"].replace(" ", "_") in FAILED:
             keep = MESSAGE_LINES_UNIT_TEST if r["unique_id"].startswith("unit_test.") else MESSAGE_LINES
             lines = ANSI.sub("", r.get("message") or "").strip().splitlines()
-            message = "\n    ".join(lines[:keep] + ([f"… ({len(lines) - keep} more lines)"] if len(lines) > keep else []))
+            more = [f"… ({len(lines) - keep} more lines)"] if len(lines) > keep else []
+            message = "\n    ".join(lines[:keep] + more)
             where = f", {(files or {}).get(r['unique_id'])}" if (files or {}).get(r["unique_id"]) else ""
             out.append(f"{r['unique_id']} ({r['status']}{where}): {message}")
     return out

@@ -34,7 +34,6 @@ def environment(package: str) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        keep_trailing_newline=False,
     )
     env.filters.update(f1=_f1, points=_points, thousands=_thousands)
     return env

@@ -8,9 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import jinja2
-
-from kpi import config, errors
+from kpi import config, errors, templating
 
 EXPLANATIONS = "marts.fct_kpi_explanations"
 EXPLANATION_COLUMNS = ("kpi_code", "org_unit_code", "year", "as_of_date", "lag_reason", "improvement_action",
@@ -48,17 +46,9 @@ def has_projections(conn) -> bool:
     return set(PROJECTION_COLUMNS) <= columns(conn, "marts.fct_kpi_status")
 
 
-_ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("kpi.publications", "templates"),
-    autoescape=jinja2.select_autoescape(["html", "j2"]),
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-
-
 def render(template: str, **context) -> str:
-    return _ENV.get_template(template).render(**context)
+    """A template of publications/templates (kpi.templating: autoescaped, strict)."""
+    return templating.render("kpi.publications", template, **context)
 
 
 def write_atomic(path: Path, data: bytes | str) -> Path:

@@ -20,9 +20,7 @@ from pathlib import Path
 import pytest
 from conftest import _free_port, run_kpi, small_demo_landing
 
-from kpi import airflow_env, airflow_ui, config, pipeline, warehouse
-
-pytestmark = pytest.mark.slow
+from kpi import airflow_env, airflow_ui, config, errors, pipeline, redact, warehouse
 
 AS_OF = date(2025, 3, 5)
 READY_TIMEOUT = 600   # two shared cores; alone Airflow is ready in 20-40 s
@@ -174,6 +172,7 @@ def _rows(dbname: str, relation: str) -> list[tuple]:
                             f"order by {', '.join(cols)}", (AS_OF,)).fetchall()
 
 
+@pytest.mark.slow
 def test_the_night_runs_on_both_workers(celery_night):
     run, tis, _, _ = celery_night
     failed = [(t["task_id"], t["state"]) for t in tis if t["state"] != "success"]
@@ -185,6 +184,7 @@ def test_the_night_runs_on_both_workers(celery_night):
     assert set(per_host) == {"worker-a", "worker-b"}, per_host
 
 
+@pytest.mark.slow
 def test_statuses_equal_kpi_runs_on_the_same_data(celery_night, monkeypatch_module):
     on_celery = {name: _rows(config.warehouse_db(), name) for name in ("fct_kpi_status", "kpi_alerts")}
     assert len(on_celery["fct_kpi_status"]) >= 26  # every indicator, for the city at least
@@ -199,8 +199,38 @@ def test_statuses_equal_kpi_runs_on_the_same_data(celery_night, monkeypatch_modu
     print(f"fct_kpi_status {len(on_celery['fct_kpi_status'])} rows, kpi_alerts {len(on_celery['kpi_alerts'])}: equal")
 
 
+@pytest.mark.slow
 def test_the_broker_password_reaches_no_log(celery_night):
     _, _, _, password = celery_night
     leaked = [str(p) for p in (airflow_env.airflow_home() / "logs").rglob("*")
               if p.is_file() and password in p.read_text(errors="replace")]
     assert not leaked
+
+
+def test_the_executor_comes_from_the_settings(monkeypatch):
+    for name in ("AIRFLOW__CORE__EXECUTOR", "AIRFLOW__CELERY__BROKER_URL", "AIRFLOW__CELERY__WORKER_CONCURRENCY",
+                 "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    assert airflow_env.executor_env() == {"AIRFLOW__CORE__EXECUTOR": "LocalExecutor"}
+    assert airflow_ui.AirflowUI(8080).services() == airflow_ui.SERVICES
+    monkeypatch.setenv("AIRFLOW__CORE__EXECUTOR", "KubernetesExecutor")
+    with pytest.raises(errors.InputError, match="AIRFLOW__CORE__EXECUTOR"):
+        airflow_env.executor_env()
+    monkeypatch.setenv("AIRFLOW__CORE__EXECUTOR", "CeleryExecutor")
+    with pytest.raises(errors.InputError, match="AIRFLOW__CELERY__BROKER_URL"):  # no passwordless default
+        airflow_env.executor_env()
+    monkeypatch.setenv("AIRFLOW__CELERY__BROKER_URL", "redis://:s3cret-pw@127.0.0.1:6390/0")
+    env = airflow_env.services_env(8080)
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    assert env["AIRFLOW__CELERY__WORKER_CONCURRENCY"] == "2"
+    assert env["AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT"] == "7200"
+    assert airflow_ui.AirflowUI(8080).services() == (*airflow_ui.SERVICES, "celery-worker")
+    monkeypatch.setenv("AIRFLOW__CELERY__WORKER_CONCURRENCY", "0")
+    with pytest.raises(errors.InputError, match="AIRFLOW__CELERY__WORKER_CONCURRENCY"):
+        airflow_env.executor_env()
+
+
+def test_the_broker_password_is_masked(monkeypatch):
+    monkeypatch.setenv("AIRFLOW__CELERY__BROKER_URL", "redis://:s3cret-pw@127.0.0.1:6390/0")
+    text = redact.mask("Error 111 connecting to redis://:s3cret-pw@127.0.0.1:6390/0")
+    assert "s3cret-pw" not in text and "127.0.0.1:6390" in text

@@ -48,6 +48,7 @@ DEFAULTS_OK_IN_CONTAINERS = {
     "KPI_PG_USER": "derived from WAREHOUSE_URL by kpi.connections.dbt_env()",
     "KPI_PG_PASSWORD": "derived from WAREHOUSE_URL by kpi.connections.dbt_env()",
     "KPI_PG_DBNAME": "derived from WAREHOUSE_URL by kpi.connections.dbt_env()",
+    "KPI_HOSTNAME": "tells apart Celery workers on one machine; each container has its own host name",
     "KPI_CHROMIUM": "the browser `kpi briefing` prints its PDF with, an officer's command; the DAG never prints",
 }
 
@@ -277,7 +278,7 @@ def test_secrets_are_required_not_defaulted():
     for name in ("POSTGRES_PASSWORD", "KPI_WAREHOUSE_PASSWORD", "AIRFLOW_DB_PASSWORD",
                  "METABASE_DB_PASSWORD", "KPI_BI_READER_PASSWORD", "KPI_PII_KEY", "AIRFLOW_FERNET_KEY",
                  "AIRFLOW_API_SECRET_KEY", "AIRFLOW_JWT_SECRET", "_AIRFLOW_WWW_USER_PASSWORD",
-                 "MB_ENCRYPTION_SECRET_KEY"):
+                 "MB_ENCRYPTION_SECRET_KEY", "REDIS_PASSWORD"):
         uses = re.findall(r"\$\{" + name + r"(:?[-?+]?)", text)
         assert uses, f"{name} is not used"
         assert set(uses) == {":?"}, f"{name} must be written ${{{name}:?...}} everywhere"

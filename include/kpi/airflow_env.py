@@ -58,6 +58,7 @@ def env() -> dict[str, str]:
         "DO_NOT_TRACK": "1",
         "KPI_PROJECT_DIR": str(config.project_root()),
         "KPI_STATE_DIR": str(config.state_dir()),
+        **({"AIRFLOW__CORE__HOSTNAME_CALLABLE": "kpi.airflow_env.hostname"} if config.hostname_override() else {}),
         # the warehouse as the Airflow connection kpi_warehouse, which the dbt tasks read when they run
         **connections.airflow_conn_env(),
     }, path_first=Path(sys.executable).parent)
@@ -69,11 +70,35 @@ def services_env(api_port: int) -> dict[str, str]:
     follow the port (`airflow dags test` runs tasks in-process and needs neither)."""
     return {
         **env(),
+        **executor_env(),
         "AIRFLOW__API__PORT": str(api_port),
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
-        # tasks run as processes of the scheduler; Celery needs the compose stack's workers
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
     }
+
+
+def executor_env() -> dict[str, str]:
+    """The executor's settings (config.airflow_executor): LocalExecutor runs the tasks as processes
+    of the scheduler; CeleryExecutor queues them in the broker for `airflow celery worker`s, on this
+    machine or others. The broker URL (a secret: config.SECRET_URL_SETTINGS) goes by the environment,
+    never into a file or the DAG."""
+    executor = config.airflow_executor()
+    if executor != "CeleryExecutor":
+        return {"AIRFLOW__CORE__EXECUTOR": executor}
+    return {
+        "AIRFLOW__CORE__EXECUTOR": executor,
+        "AIRFLOW__CELERY__BROKER_URL": config.celery_broker_url(),
+        # unset, Celery's results go to the metadata database (`db+` its URL), which every host reaches
+        "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(config.celery_worker_concurrency()),
+        "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT": str(config.celery_visibility_timeout()),
+    }
+
+
+def hostname() -> str:
+    """Airflow's [core] hostname_callable when KPI_HOSTNAME is set (env()): the name recorded on the
+    task instances a worker runs, so that two workers on one machine are told apart."""
+    import socket
+
+    return config.hostname_override() or socket.getfqdn()
 
 
 def airflow(*args: str, **kwargs) -> subprocess.CompletedProcess:

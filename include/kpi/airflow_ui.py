@@ -3,9 +3,11 @@
 Starts the four parts of an Airflow 3 installation as child processes of one command: the API
 server (the web UI and the REST API, also the execution API the tasks report to), the scheduler
 (LocalExecutor: it runs the tasks), the DAG processor and the triggerer, all on the embedded warehouse
-with the metadata database `airflow` in it. Waits until the API's health endpoint reports every part
-healthy, unpauses kpi_nightly (unless asked not to) so that its 02:00 schedule really runs while this
-command runs, prints where to log in, and stops every child process on Ctrl-C or SIGTERM.
+with the metadata database `airflow` in it; with CeleryExecutor (README: Scale out with Celery) also
+one `airflow celery worker`, which takes the tasks from the broker. Waits until the API's health
+endpoint reports every part healthy, unpauses kpi_nightly (unless asked not to) so that its 02:00
+schedule really runs while this command runs, prints where to log in,
+and stops every child process on Ctrl-C or SIGTERM.
 
 Why not `airflow standalone`: it stops its parts on Ctrl-C only (a SIGTERM, e.g. from a service
 manager or a test, leaves them running), cannot be told the port of the execution API, and prints
@@ -36,6 +38,7 @@ from kpi import airflow_env, config, errors
 
 DAG_ID = "kpi_nightly"
 SERVICES = ("api-server", "scheduler", "dag-processor", "triggerer")
+WORKER = "celery-worker"  # with CeleryExecutor: one worker on this machine (others may join from other hosts)
 HEALTH_PARTS = ("metadatabase", "scheduler", "dag_processor", "triggerer")
 ADMIN = "admin"
 SIMPLE_AUTH_MANAGER = "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
@@ -198,12 +201,24 @@ class AirflowUI:
         finally:
             self._stop_all()
 
+    def services(self) -> tuple[str, ...]:
+        return (*SERVICES, WORKER) if config.uses_celery() else SERVICES
+
+    def _args(self, name: str) -> list[str]:
+        if name == "api-server":
+            return ["api-server", "--port", str(self.port), "--host", self.host]
+        if name == WORKER:
+            return ["celery", "worker", "--concurrency", str(config.celery_worker_concurrency()),
+                    "--celery-hostname", f"kpi-1@{socket.gethostname()}",
+                    "--pid", str(airflow_env.airflow_home() / f"{WORKER}-1.pid")]
+        return [name]
+
     def _start_all(self) -> None:
         env = service_env(self.port, self.host, self.unpause)
         airflow = str(Path(sys.executable).with_name("airflow"))
         self.logs.mkdir(parents=True, exist_ok=True)
-        for name in SERVICES:
-            args = ["api-server", "--port", str(self.port), "--host", self.host] if name == "api-server" else [name]
+        for name in self.services():
+            args = self._args(name)
             log = open(self.logs / f"{name}.log", "a", encoding="utf-8")
             log.write(f"\n==== {datetime.now().astimezone().isoformat(timespec='seconds')} kpi airflow-ui: "
                       f"airflow {' '.join(args)}\n")
@@ -215,7 +230,7 @@ class AirflowUI:
                 preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
             )
             log.close()
-        self.say(f"starting Airflow {', '.join(SERVICES)} (logs: {self._rel(self.logs)}/)")
+        self.say(f"starting Airflow {', '.join(self.services())} (logs: {self._rel(self.logs)}/)")
 
     def _check_children(self) -> None:
         for name, proc in self.procs.items():
@@ -276,7 +291,7 @@ class AirflowUI:
                 when = f"; next run {local:%Y-%m-%d %H:%M} Asia/Taipei"
             schedule = f"{DAG_ID} is unpaused: it runs at 02:00 Asia/Taipei while this command runs{when}"
         self.say("\n".join([
-            f"Airflow is ready ({seconds:.0f} s): api-server, scheduler, dag-processor, triggerer (LocalExecutor)",
+            f"Airflow is ready ({seconds:.0f} s): {', '.join(self.services())} ({config.airflow_executor()})",
             f"  web UI     {url}/dags/{DAG_ID}",
             f"  log in     user {ADMIN}, password {password}",
             f"             (kept in {password_file()})",
@@ -359,11 +374,12 @@ class AirflowUI:
 
         gather()
         scheduler = self.procs.get("scheduler")
-        for name in ("triggerer", "dag-processor"):
+        # the Celery worker: a warm shutdown (it waits for its running tasks, up to the kill below)
+        for name in ("triggerer", "dag-processor", WORKER):
             signal_group(name, signal.SIGTERM)
         if scheduler and scheduler.poll() is None:
             os.kill(scheduler.pid, signal.SIGTERM)
-        inner = [self.procs[n].pid for n in ("scheduler", "triggerer", "dag-processor") if n in self.procs]
+        inner = [self.procs[n].pid for n in ("scheduler", "triggerer", "dag-processor", WORKER) if n in self.procs]
         wait(10, inner)
         if scheduler and alive(scheduler.pid):
             gather()

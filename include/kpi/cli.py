@@ -305,7 +305,8 @@ def cmd_airflow(args) -> int:
     airflow_env.ensure_metadata_db()
     argv = [a for a in args.airflow_args if a != "--"]
     airflow = str(Path(sys.executable).with_name("airflow"))
-    return subprocess.run([airflow, *argv], env=airflow_env.env()).returncode
+    # the executor's settings too: `kpi airflow celery worker` starts one more worker (README: Scale out)
+    return subprocess.run([airflow, *argv], env={**airflow_env.env(), **airflow_env.executor_env()}).returncode
 
 
 def cmd_dbt(args) -> int:

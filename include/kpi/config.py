@@ -97,6 +97,68 @@ def airflow_metadata_url() -> str | None:
     return os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN") or None
 
 
+# --- the executor: LocalExecutor (tasks run by the scheduler) or CeleryExecutor (workers) ----------
+EXECUTORS = ("LocalExecutor", "CeleryExecutor")
+DEFAULT_CELERY_CONCURRENCY = 2
+# A task's message stays unacknowledged in Redis while the task runs (Airflow acks late), and a worker
+# that dies leaves it there until this timeout redelivers it. Airflow's 24 h keeps a dead worker's
+# message a day; a timeout shorter than a running task delivers it twice, and the duplicate's failure
+# fails the running task. 2 h: twice the longest bound a task has (a source's deadline, 1800 s, by
+# default) with room for a backfill's dbt_build.
+DEFAULT_CELERY_VISIBILITY_TIMEOUT = 7200
+
+
+def airflow_executor() -> str:
+    """AIRFLOW__CORE__EXECUTOR (Airflow's own variable): LocalExecutor (default) or CeleryExecutor."""
+    value = (os.environ.get("AIRFLOW__CORE__EXECUTOR") or "").strip() or EXECUTORS[0]
+    if value not in EXECUTORS:
+        raise errors.InputError(f"AIRFLOW__CORE__EXECUTOR must be one of {', '.join(EXECUTORS)}, got {value!r}")
+    return value
+
+
+def uses_celery() -> bool:
+    return airflow_executor() == "CeleryExecutor"
+
+
+def celery_broker_url() -> str:
+    """AIRFLOW__CELERY__BROKER_URL: the Redis the scheduler queues tasks in and the workers take them
+    from, e.g. redis://:PASSWORD@127.0.0.1:6379/0. Required with CeleryExecutor: no default broker,
+    so that no one runs a night through a Redis without a password by accident."""
+    url = (os.environ.get("AIRFLOW__CELERY__BROKER_URL") or "").strip()
+    if not url:
+        raise errors.InputError("AIRFLOW__CORE__EXECUTOR=CeleryExecutor needs AIRFLOW__CELERY__BROKER_URL, "
+                                "e.g. redis://:PASSWORD@127.0.0.1:6379/0 (README: Scale out with Celery)")
+    return url
+
+
+def _positive_int(variable: str, default: int, what: str) -> int:
+    text = (os.environ.get(variable) or "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise errors.InputError(f"{variable} must be a whole number of {what} (1 or more), got {text!r}")
+    return int(text)
+
+
+def celery_worker_concurrency() -> int:
+    """AIRFLOW__CELERY__WORKER_CONCURRENCY: tasks one worker runs at once, default 2 (Celery's 16 would
+    start 16 heavy processes: a dbt build, Airflow's task runner and the DAG parsed again each)."""
+    return _positive_int("AIRFLOW__CELERY__WORKER_CONCURRENCY", DEFAULT_CELERY_CONCURRENCY, "tasks")
+
+
+def celery_visibility_timeout() -> int:
+    """AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT: seconds before Redis hands an
+    unacknowledged task message to another worker; must exceed the longest task (see above)."""
+    return _positive_int("AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT",
+                         DEFAULT_CELERY_VISIBILITY_TIMEOUT, "seconds")
+
+
+def hostname_override() -> str | None:
+    """KPI_HOSTNAME: the host name Airflow records for the tasks this process runs (its
+    hostname_callable), to tell apart two workers on one machine; unset, the machine's name."""
+    return (os.environ.get("KPI_HOSTNAME") or "").strip() or None
+
+
 def task_retries() -> int:
     """KPI_TASK_RETRIES: retries per Airflow task, default 2; `kpi run` sets 0 so that a broken
     night fails at once."""
@@ -204,7 +266,8 @@ def read_secret_file(path: Path) -> str | None:
 # long path segments) is secret; the sources' URL variables (url_env in sources.yml) are URLs too.
 # kpi.redact masks the values of all of them in any text shown.
 SECRET_SETTINGS = ("KPI_WEBHOOK_TOKEN", "KPI_SMTP_PASSWORD", "KPI_PII_KEY", "KPI_BI_READER_PASSWORD")
-SECRET_URL_SETTINGS = ("WAREHOUSE_URL", "KPI_WEBHOOK_URL", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
+SECRET_URL_SETTINGS = ("WAREHOUSE_URL", "KPI_WEBHOOK_URL", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+                       "AIRFLOW__CELERY__BROKER_URL", "AIRFLOW__CELERY__RESULT_BACKEND")
 
 
 def secret_settings(source_url_vars: tuple[str, ...] = ()) -> dict[str, str]:

@@ -11,12 +11,12 @@ import pendulum
 from airflow.sdk import Param, TriggerRule, dag, get_current_context, task, teardown
 from airflow.timetables.trigger import CronTriggerTimetable
 
-from kpi import pipeline
+from kpi import config, pipeline
 from kpi.loaders import source_names
 
 DEFAULT_ARGS = {
     "owner": "kpi",
-    "retries": pipeline.task_retries(),
+    "retries": config.task_retries(),
     "retry_delay": timedelta(minutes=2),
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=30),

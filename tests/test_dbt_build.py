@@ -55,7 +55,8 @@ def test_a_failed_model_names_itself_and_the_retry_redoes_only_what_did_not_succ
     with caplog.at_level(logging.INFO, logger="kpi.dbt_build"), pytest.raises(dbt_build.DbtBuildFailed) as failed:
         dbt_build.build(run_id, dbt_vars, 1, env)
     message = str(failed.value)
-    assert "model.probe.probe_broken (error)" in message and "division by zero" in message, message
+    assert "model.probe.probe_broken (error, models/probe_broken.sql)" in message, message
+    assert "division by zero" in message, message
     assert "probe_ok" not in message
     # a line per node as it finishes, the failed one with its status
     logged = [r.getMessage() for r in caplog.records]
@@ -79,6 +80,28 @@ def test_a_failed_model_names_itself_and_the_retry_redoes_only_what_did_not_succ
     assert args["vars"] == dbt_vars  # the retry computes the same as-of dates
     with warehouse.connect() as conn:
         assert conn.execute("select count(*) from staging.probe_after").fetchone() == (2,)
+
+
+def test_a_failed_unit_test_shows_its_file_and_the_expected_and_actual_rows(probe_project, caplog):
+    """What `kpi run` prints under a failed node (the lines dbt_build logs with FAILURE_LINE): the test,
+    the YAML it is declared in, and dbt's diff of the rows, not only the task's name."""
+    models = probe_project / "dbt_project" / "models"
+    (models / "probe_unit.sql").write_text("select n * 2 as doubled from {{ ref('probe_seed') }}")
+    (models / "_probe_unit.yml").write_text(
+        "unit_tests:\n  - name: doubles_each_n\n    model: probe_unit\n"
+        "    given:\n      - input: ref('probe_seed')\n        rows: [{n: 1}, {n: 2}]\n"
+        "    expect:\n      rows: [{doubled: 2}, {doubled: 5}]\n")
+    env = connections.dbt_env(connections.warehouse_params())
+    with caplog.at_level(logging.INFO, logger="kpi.dbt_build"), pytest.raises(dbt_build.DbtBuildFailed) as failed:
+        dbt_build.build("manual__unit", {"as_of_date": "2025-03-05"}, 1, env)
+    shown = "\n".join(r.getMessage().split(dbt_build.FAILURE_LINE, 1)[1] for r in caplog.records
+                      if dbt_build.FAILURE_LINE in r.getMessage())
+    assert "unit_test.probe.probe_unit.doubles_each_n (fail, models/_probe_unit.yml)" in shown, shown
+    # dbt's diff, without its colours: the actual row that was not expected (4), the expected one missing (5)
+    assert "actual differs from expected" in shown and "\x1b" not in shown, shown
+    assert "+++,4" in shown and "---,5" in shown, shown
+    assert "model.probe.probe_broken (error, models/probe_broken.sql)" in shown, shown
+    assert "unit_test.probe.probe_unit.doubles_each_n" in str(failed.value)
 
 
 def test_target_dirs_of_old_runs_are_deleted():

@@ -95,6 +95,9 @@ def test_marts_and_alerts_agree_after_a_failed_dbt_test(first_night, landing):
 
     assert res.returncode != 0, "the planted row must fail a dbt test"
     assert "relationships_fct_kpi_status_org_unit_code" in res.stderr, res.stderr[-3000:]
+    # kpi run names the failed test's file and gives dbt's own words, not only the task and a log path
+    assert "(fail, models/marts/_marts.yml)" in res.stderr, res.stderr[-3000:]
+    assert "Got 1 result" in res.stderr, res.stderr[-3000:]
     after = _alerts(AS_OF)
     assert after == _expected_alerts(AS_OF)
     alerts, due = _overdue(AS_OF)

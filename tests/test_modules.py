@@ -75,3 +75,44 @@ def test_kpi_prints_a_project_error_as_one_line_and_lets_a_bug_through(capsys, m
     monkeypatch.setattr(scaffold, "new_source", bug)
     with pytest.raises(KeyError):
         cli.main(["new-source", "fine_name", "--kind", "file"])
+
+
+# Modules that may touch the environment besides kpi.config, with the reason. kpi.config reads every
+# setting (one function each, with its default) and passes the environment on to child processes
+# (config.child_env), so nothing else needs to.
+ENVIRONMENT_ALLOWED: dict[str, str] = {}
+
+
+def _environment_uses(path: Path) -> list[str]:
+    """Where `path` touches the process environment: os.environ / os.environb / os.getenv / os.putenv,
+    or those names imported from os."""
+    env_names = {"environ", "environb", "getenv", "getenvb", "putenv", "unsetenv"}
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (isinstance(node, ast.Attribute) and node.attr in env_names
+                and isinstance(node.value, ast.Name) and node.value.id == "os"):
+            found.append(f"line {node.lineno}: os.{node.attr}")
+        elif isinstance(node, ast.ImportFrom) and node.module == "os":
+            found += [f"line {node.lineno}: from os import {a.name}" for a in node.names if a.name in env_names]
+    return found
+
+
+def test_only_the_config_module_reads_the_environment():
+    """Settings are read in one place (kpi.config), so each has one default and one docstring; a
+    module reading os.environ itself is how defaults drift apart."""
+    root = Path(kpi.__file__).parent
+    files = [*root.rglob("*.py"), *(root.parents[1] / "dags").glob("*.py")]
+    assert any(p.name == "pipeline.py" for p in files)
+    offenders = {}
+    for path in files:
+        name = path.relative_to(root.parents[1]).as_posix()
+        if name == "include/kpi/config.py" or name in ENVIRONMENT_ALLOWED:
+            continue
+        if uses := _environment_uses(path):
+            offenders[name] = uses
+    assert offenders == {}, "read the setting through kpi.config instead"
+
+
+def test_the_config_module_does_read_the_environment():
+    """The scan above finds what it looks for (it would pass vacuously otherwise)."""
+    assert _environment_uses(Path(kpi.__file__).parent / "config.py")

@@ -85,6 +85,27 @@ def test_mask_covers_every_configured_secret(monkeypatch, tmp_path):
     assert redact.mask("nothing secret here") == "nothing secret here"
 
 
+def test_mask_covers_the_url_of_every_declared_source(monkeypatch, tmp_path):
+    """The URL variable (url_env) of a source is masked as soon as sources.yml declares it: a new
+    source needs no second list of secret settings."""
+    import yaml
+
+    from kpi.loaders import spec
+
+    declared = yaml.safe_load(spec.sources_file().read_text(encoding="utf-8"))
+    declared["parking"] = {**declared["hr"], "url_env": "KPI_PARKING_API_URL", "raw_table": "parking__sessions"}
+    path = tmp_path / "sources.yml"
+    path.write_text(yaml.safe_dump(declared, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setattr(spec, "sources_file", lambda: path)
+    urls = {name: f"https://reader:pw-{name.lower()}@api.example/v1"
+            for name in ("KPI_PARKING_API_URL", *(s.url_env for s in spec.load_sources().values() if s.url_env))}
+    assert len(urls) >= 3   # parking, documents, hr
+    for name, url in urls.items():
+        monkeypatch.setenv(name, url)
+    masked = redact.mask(" | ".join(urls.values()))
+    assert "pw-" not in masked and masked.count(redact.MASK) == len(urls)
+
+
 def _serialized_dag(monkeypatch) -> str:
     """kpi_nightly parsed as the DAG processor parses it, serialized as it is stored."""
     from airflow.dag_processing.dagbag import DagBag

@@ -83,18 +83,28 @@
     {{ _rounded(_high_raw(a, s), is_count, 'ceil') }}
 {%- endmacro %}
 
-{# likely_achieved when even the low end reaches the target (the point, without a range), likely_missed
-   when the projected value falls short of it, else uncertain. Words: seed projection_labels. For an
-   indicator where lower is better (K7.1 mean days): likely_achieved when even the high end stays at
-   or below the target, likely_missed when the projected value is above it. #}
-{% macro projected_status(projected, low, target, high=none, direction="'higher'") -%}
+{# likely_achieved when even the low end reaches the target (the point, without a range); else
+   likely_missed when the target lies above the projected value less a third of the way down to the
+   low end; else uncertain. Why a third: the low end is the range's 10 % point, 1.28 spreads below
+   the projected value; 0.43 spreads below it (a third of the way: 0.43 / 1.28 = 0.34) is the point
+   the year end stays under one time in three. So 可能未達成 means a chance of missing of about one
+   in three or more, the IPCC's line below which an outcome is no longer "likely": an early warning
+   should not wait until a miss is more likely than not. `early` false (deadline steps, the
+   certificate, whose low end is the worst case, not a 10 % point): likely_missed only when the
+   projected value itself falls short. Words: seed projection_labels. Lower is better (K7.1 mean
+   days): the mirror image, with the high end. #}
+{% macro projected_status(projected, low, target, high=none, direction="'higher'", early=true) -%}
+    {%- set third = '1.0 / 3' if early else '0' -%}
     (case when {{ target }} is null or {{ projected }} is null then null
           when {{ direction }} = 'lower' then
               case when coalesce({{ high if high else 'null' }}, {{ projected }}) <= {{ target }} then 'likely_achieved'
-                   when {{ projected }} > {{ target }} then 'likely_missed'
+                   when {{ target }} < {{ projected }}
+                        + {{ third }} * (coalesce({{ high if high else 'null' }}, {{ projected }}) - {{ projected }})
+                        then 'likely_missed'
                    else 'uncertain' end
           when coalesce({{ low }}, {{ projected }}) >= {{ target }} then 'likely_achieved'
-          when {{ projected }} < {{ target }} then 'likely_missed'
+          when {{ target }} > {{ projected }} - {{ third }} * ({{ projected }} - coalesce({{ low }}, {{ projected }}))
+              then 'likely_missed'
           else 'uncertain' end)
 {%- endmacro %}
 

@@ -3,7 +3,6 @@ folder of the checkout, the metadata database in the embedded PostgreSQL (its ow
 warehouse as the connection kpi_warehouse (an environment variable, so no secret is serialized)."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +11,8 @@ from kpi import config, connections, errors, warehouse
 
 
 def airflow_home() -> Path:
-    return Path(os.environ.get("AIRFLOW_HOME") or config.state_dir() / ".airflow")
+    """The installation's home (the setting: config.airflow_home)."""
+    return config.airflow_home()
 
 
 def _embedded_metadata_url() -> str:
@@ -21,7 +21,7 @@ def _embedded_metadata_url() -> str:
 
 
 def metadata_url() -> str:
-    explicit = os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
+    explicit = config.airflow_metadata_url()
     if explicit:
         return explicit
     if config.uses_embedded_warehouse():
@@ -42,8 +42,7 @@ def async_metadata_url() -> str:
 
 def env() -> dict[str, str]:
     home = airflow_home()
-    return {
-        **os.environ,
+    return config.child_env({
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(config.project_root() / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
@@ -59,10 +58,9 @@ def env() -> dict[str, str]:
         "DO_NOT_TRACK": "1",
         "KPI_PROJECT_DIR": str(config.project_root()),
         "KPI_STATE_DIR": str(config.state_dir()),
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         # the warehouse as the Airflow connection kpi_warehouse, which the dbt tasks read when they run
         **connections.airflow_conn_env(),
-    }
+    }, path_first=Path(sys.executable).parent)
 
 
 def services_env(api_port: int) -> dict[str, str]:

@@ -6,7 +6,7 @@ Only seasonal projections (2 or more earlier years) count; the linear fallback i
 """
 from __future__ import annotations
 
-from kpi import labels, warehouse
+from kpi import labels, status_table, warehouse
 
 SUMMARY_SQL = """
 select
@@ -47,6 +47,8 @@ def _number(value):
 def summary(year: int) -> dict | None:
     """The backtest of `year`, or None when the warehouse holds no seasonal projection for it."""
     with warehouse.connect() as conn:
+        if conn.execute("select to_regclass('marts.fct_kpi_projection_backtest')").fetchone()[0] is None:
+            return None  # before the first run built the marts: missing_reason says so
         projections, coverage, mape, mape_linear = conn.execute(SUMMARY_SQL, {"year": year}).fetchone()
         if not projections:
             return None
@@ -72,8 +74,7 @@ def summary(year: int) -> dict | None:
 
 def missing_reason(year: int) -> str:
     """Why the warehouse holds no backtest of `year`, in the words `kpi backtest` prints."""
-    with warehouse.connect() as conn:
-        latest = conn.execute("select max(as_of_date) from marts.fct_kpi_status").fetchone()[0]
+    latest = status_table.latest_as_of()
     head = f"倉儲中沒有 {labels.year_label(year)}的年底推估回測："
     if latest is None:
         return head + "倉儲中尚無任何指標狀態，請先執行 kpi run"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 import time
 import warnings
@@ -31,7 +30,7 @@ def _date(text: str) -> date:
 
 
 def _colour_ok(stream) -> bool:
-    return stream.isatty() and not os.environ.get("NO_COLOR")
+    return stream.isatty() and not config.no_color()
 
 
 def cmd_up(args) -> int:

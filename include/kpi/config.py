@@ -76,9 +76,57 @@ def airflow_passwords_file(airflow_home: Path) -> Path:
                 or airflow_home / "simple_auth_manager_passwords.json.generated")
 
 
-def child_env(extra: dict[str, str]) -> dict[str, str]:
-    """The environment of a tool run as a child process (dbt): ours, with `extra` on top."""
-    return {**os.environ, **extra}
+def child_env(extra: dict[str, str], path_first: Path | None = None) -> dict[str, str]:
+    """The environment of a tool run as a child process (dbt, Airflow): ours, with `extra` on top and
+    `path_first` (the virtualenv's bin) ahead of PATH. Passing the environment along, not a setting:
+    the only place besides the settings below that touches os.environ."""
+    env = {**os.environ, **extra}
+    if path_first is not None:
+        env["PATH"] = f"{path_first}{os.pathsep}{os.environ.get('PATH', '')}"
+    return env
+
+
+def airflow_home() -> Path:
+    """AIRFLOW_HOME (Airflow's own variable), else .airflow in the state dir."""
+    return Path(os.environ.get("AIRFLOW_HOME") or state_dir() / ".airflow")
+
+
+def airflow_metadata_url() -> str | None:
+    """AIRFLOW__DATABASE__SQL_ALCHEMY_CONN (Airflow's own variable): the metadata database when set;
+    None lets kpi.airflow_env choose (the embedded server's database `airflow`, else SQLite)."""
+    return os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN") or None
+
+
+def task_retries() -> int:
+    """KPI_TASK_RETRIES: retries per Airflow task, default 2; `kpi run` sets 0 so that a broken
+    night fails at once."""
+    text = (os.environ.get("KPI_TASK_RETRIES") or "").strip()
+    if not text:
+        return 2
+    if not text.isdigit():
+        raise errors.InputError(f"KPI_TASK_RETRIES must be a whole number of retries, got {text!r}")
+    return int(text)
+
+
+def chromium() -> str | None:
+    """KPI_CHROMIUM: the headless Chromium that prints the PDFs; None looks for one on PATH."""
+    return os.environ.get("KPI_CHROMIUM") or None
+
+
+def no_color() -> bool:
+    """NO_COLOR (no-color.org): set and not empty, the terminal output has no colour."""
+    return bool(os.environ.get("NO_COLOR"))
+
+
+# libpq's environment defaults, used when WAREHOUSE_URL leaves a core parameter out
+LIBPQ_DEFAULT_VARS = {"host": "PGHOST", "port": "PGPORT", "user": "PGUSER", "dbname": "PGDATABASE"}
+
+
+def libpq_default(keyword: str) -> str | None:
+    """PGHOST, PGPORT, PGUSER or PGDATABASE (for keyword host, port, user, dbname): what libpq
+    would take for a parameter WAREHOUSE_URL omits; None when unset (kpi.connections then applies
+    libpq's built-in default: the default socket directory, 5432, the login name, the user)."""
+    return os.environ.get(LIBPQ_DEFAULT_VARS[keyword]) or None
 
 
 def history_from() -> date | None:
@@ -150,6 +198,21 @@ def read_secret_file(path: Path) -> str | None:
         return path.read_text().strip() or None
     except OSError:
         return None
+
+
+# Settings that are secrets as a whole, and settings that are URLs whose password (for webhooks, also
+# long path segments) is secret; the sources' URL variables (url_env in sources.yml) are URLs too.
+# kpi.redact masks the values of all of them in any text shown.
+SECRET_SETTINGS = ("KPI_WEBHOOK_TOKEN", "KPI_SMTP_PASSWORD", "KPI_PII_KEY", "KPI_BI_READER_PASSWORD")
+SECRET_URL_SETTINGS = ("WAREHOUSE_URL", "KPI_WEBHOOK_URL", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
+
+
+def secret_settings(source_url_vars: tuple[str, ...] = ()) -> dict[str, str]:
+    """The values of SECRET_SETTINGS as set, and of SECRET_URL_SETTINGS and `source_url_vars`
+    stripped, by name; unset ones left out."""
+    values = {name: os.environ.get(name) or "" for name in SECRET_SETTINGS}
+    values |= {name: (os.environ.get(name) or "").strip() for name in (*SECRET_URL_SETTINGS, *source_url_vars)}
+    return {name: value for name, value in values.items() if value}
 
 
 def pii_key_file() -> Path:
@@ -266,3 +329,16 @@ def explanation_due_days() -> int:
 def explanation_templates_dir(as_of: date) -> Path:
     """Where `kpi explain-template --as-of D` writes the departments' templates."""
     return reports_dir() / "explanations" / as_of.isoformat()
+
+
+# --- the load engine's two paths (kpi.loaders.reference) -----------------------------------------
+LOADER_PATHS = ("fast", "reference")
+
+
+def loader_path() -> str:
+    """KPI_LOADER_PATH: `fast` (default: Arrow's CSV reader, binary COPY) or `reference` (the stdlib
+    csv module, text COPY row by row: the plain path the fast one is checked against)."""
+    value = (os.environ.get("KPI_LOADER_PATH") or "").strip().lower() or LOADER_PATHS[0]
+    if value not in LOADER_PATHS:
+        raise errors.InputError(f"KPI_LOADER_PATH must be one of {', '.join(LOADER_PATHS)}, got {value!r}")
+    return value

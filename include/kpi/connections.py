@@ -101,10 +101,10 @@ def complete(params: dict[str, str], what: str = "WAREHOUSE_URL") -> dict[str, s
         if "," in out.get(key, ""):
             raise ConnectionSettingError(
                 f"{what} lists several {several} ({out[key]}): dbt and Airflow connect to one; give one")
-    out.setdefault("host", os.environ.get("PGHOST") or DEFAULT_SOCKET_DIR)
-    out.setdefault("port", os.environ.get("PGPORT") or "5432")
-    out.setdefault("user", os.environ.get("PGUSER") or system_user())
-    out.setdefault("dbname", os.environ.get("PGDATABASE") or out["user"])
+    out.setdefault("host", config.libpq_default("host") or DEFAULT_SOCKET_DIR)
+    out.setdefault("port", config.libpq_default("port") or "5432")
+    out.setdefault("user", config.libpq_default("user") or system_user())
+    out.setdefault("dbname", config.libpq_default("dbname") or out["user"])
     if not out["port"].isdigit():
         raise ConnectionSettingError(f"{what}: the port must be a number, got {out['port']!r}")
     return out

@@ -63,7 +63,8 @@ def run_dag(as_of: date, log_path: Path, progress: ProgressPrinter,
     """Run the real DAG for `as_of` through `airflow dags test` (with DAG params `conf`); returns (ok,
     failed tasks, seconds, how the runner ended when not by itself). Progress: tasks done of all
     tasks, and dbt nodes (seeds, models, tests) done of all, from the line the task dbt_build logs per
-    node; a failed node is named as it fails; a run waiting for the warehouse lock says who holds it."""
+    node; a failed node is named as it fails, then with its file and dbt's message when the build
+    ends; a run waiting for the warehouse lock says who holds it."""
     from kpi import airflow_env, dbt_build, pipeline, run_lock
 
     run_time = pipeline.run_time_for(as_of)
@@ -95,6 +96,9 @@ def run_dag(as_of: date, log_path: Path, progress: ProgressPrinter,
                 if status in dbt_build.FAILED:
                     progress.message(f"  dbt {kind} {name}: {status}")
                 progress(DAG_ID, done, total, f"dbt {dbt_done}/{dbt_total}  {current}")
+            elif dbt_build.FAILURE_LINE in line:
+                # the failed node, its file and dbt's own message, as the dbt_build task logs them
+                progress.message("    " + line.split(dbt_build.FAILURE_LINE, 1)[1].rstrip())
             elif note := run_lock.waiting_note(line):
                 log.flush()
                 progress.message(note)

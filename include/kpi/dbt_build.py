@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import signal
 import subprocess
@@ -32,6 +31,10 @@ NODE_LINE = "dbt node {kind} {name}: {status} {seconds:.2f}s{rows}"
 NODE_RE = re.compile(r"dbt node (\w+) (\S+): (\w+) ")
 NODE_KINDS = ("seed", "model", "snapshot", "test", "unit_test")  # what `kpi run` counts (dag_runner.dag_counts)
 FAILED = ("error", "fail", "runtime_error")
+# a failed node's message, line by line, as `kpi run` shows it under the failed node (dag_runner)
+FAILURE_LINE = "dbt failure | "
+MESSAGE_LINES, MESSAGE_LINES_UNIT_TEST = 12, 40
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # dbt colours a unit test's diff even when it writes to a file
 RUN_RESULTS = "run_results.json"
 KEEP_DAYS = 30  # the target dirs of older runs are deleted (a few MB each: manifest, compiled SQL)
 
@@ -104,6 +107,17 @@ def _node_line(data: dict) -> tuple[str, dict] | None:
     return text, row
 
 
+def _files(target: Path, unique_ids: list[str]) -> dict[str, str]:
+    """The file each node is declared in, relative to the dbt project (its .sql, or the YAML of a
+    generic or unit test), from the manifest dbt wrote beside run_results.json."""
+    try:
+        manifest = json.loads((target / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    nodes = {**manifest.get("nodes", {}), **manifest.get("unit_tests", {})}
+    return {u: nodes[u]["original_file_path"] for u in unique_ids if u in nodes and nodes[u].get("original_file_path")}
+
+
 def summary(results: list[dict]) -> str:
     """A table of the nodes' status, time and rows (run_results.json's `results`), slowest first."""
     lines = [f"{'node':<70} {'status':<8} {'seconds':>8} {'rows':>9}"]
@@ -115,13 +129,19 @@ def summary(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def failures(results: list[dict]) -> list[str]:
-    """Each failed or erroring node with the first lines of dbt's message."""
+def failures(results: list[dict], files: dict[str, str] | None = None) -> list[str]:
+    """Each failed or erroring node with its file (`files`: unique id -> path in the project) and dbt's
+    message: a unit test's in full up to MESSAGE_LINES_UNIT_TEST lines (its expected and actual rows,
+    which is what the engineer needs), other nodes' first MESSAGE_LINES."""
     out = []
     for r in results:
         if r["status"].replace(" ", "_") in FAILED:
-            message = "\n    ".join((r.get("message") or "").strip().splitlines()[:6])
-            out.append(f"{r['unique_id']} ({r['status']}): {message}")
+            keep = MESSAGE_LINES_UNIT_TEST if r["unique_id"].startswith("unit_test.") else MESSAGE_LINES
+            lines = ANSI.sub("", r.get("message") or "").strip().splitlines()
+            more = [f"… ({len(lines) - keep} more lines)"] if len(lines) > keep else []
+            message = "\n    ".join(lines[:keep] + more)
+            where = f", {(files or {}).get(r['unique_id'])}" if (files or {}).get(r["unique_id"]) else ""
+            out.append(f"{r['unique_id']} ({r['status']}{where}): {message}")
     return out
 
 
@@ -141,7 +161,7 @@ def build(run_id: str, dbt_vars: dict[str, str], try_number: int, env: dict[str,
     rows: list[dict] = []
     other: list[str] = []  # dbt's errors outside any node (a broken project, no connection)
     proc = subprocess.Popen(
-        cmd, env={**os.environ, **env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}, stdout=subprocess.PIPE,
+        cmd, env=config.child_env({**env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}), stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True, errors="replace",
         preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
     try:
@@ -168,7 +188,10 @@ def build(run_id: str, dbt_vars: dict[str, str], try_number: int, env: dict[str,
     results = json.loads(results_file.read_text())["results"] if results_file.is_file() else []
     if results:
         log.info("dbt results (%s):\n%s", results_file, redact.mask(summary(results), secret))
-    failed = failures(results)
+    failed = failures(results, _files(target, [r["unique_id"] for r in results
+                                               if r["status"].replace(" ", "_") in FAILED]))
+    for line in "\n".join(failed).splitlines():
+        log.error("%s%s", FAILURE_LINE, redact.mask(line, secret))
     if rc != 0 or failed:
         detail = "\n  ".join(failed) if failed else "\n".join(other[-30:]) or "no node failed"
         raise DbtBuildFailed(redact.mask(

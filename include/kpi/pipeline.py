@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -53,11 +52,6 @@ def as_of_range(as_of: date, params: dict | None = None) -> dict[str, str]:
     log.info("as-of dates of this run: %s to %s (%d dates)", start, end, (end - start).days + 1)
     return {"as_of_from": start.isoformat(), "as_of_to": end.isoformat(),
             "vars": dbt_render.as_of_vars(start, end)}
-
-
-def task_retries() -> int:
-    """Retries per task; `kpi run` sets KPI_TASK_RETRIES=0 so a broken night fails at once."""
-    return int(os.environ.get("KPI_TASK_RETRIES", "2"))
 
 
 def dbt_build(run_id: str, dates: dict, try_number: int) -> list[dict]:

@@ -7,16 +7,10 @@ percent-encoded.
 """
 from __future__ import annotations
 
-import os
 import re
 from urllib.parse import quote, quote_plus, unquote, urlsplit
 
 MASK = "***"
-# Settings that are secrets as a whole.
-SECRET_VARS = ("KPI_WEBHOOK_TOKEN", "KPI_SMTP_PASSWORD", "KPI_PII_KEY", "KPI_BI_READER_PASSWORD")
-# Settings that are URLs, whose password (and for webhooks, long path segments) is secret.
-URL_VARS = ("WAREHOUSE_URL", "KPI_DOCUMENTS_URL", "KPI_HR_API_URL", "KPI_WEBHOOK_URL",
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
 TOKEN_SEGMENT = 20   # a path segment this long is taken for a token (Slack, Teams, Discord webhooks)
 
 
@@ -46,24 +40,36 @@ def mask_url(url: str) -> str:
     return re.sub(r"([?&](?:ssl)?password=)[^&]*", rf"\g<1>{MASK}", url)
 
 
+def _source_url_vars() -> tuple[str, ...]:
+    """The sources' URL variables (url_env in sources.yml). A sources.yml that does not load opens no
+    source, so no source server can have echoed its URL; masking (often of that very error) goes on."""
+    from kpi.loaders import spec
+
+    try:
+        return tuple(s.url_env for s in spec.load_sources().values() if s.url_env)
+    except Exception:  # any failure to load means no source was opened
+        return ()
+
+
 def configured_secrets() -> list[str]:
-    """Every secret the current settings hold: tokens and passwords, passwords inside URLs, the
-    secret path segments of the webhook URL, the embedded superuser's password and the PII key."""
+    """Every secret the current settings hold (config.SECRET_SETTINGS, config.SECRET_URL_SETTINGS and
+    the sources' URL variables): tokens and passwords, passwords inside URLs, the secret path segments
+    of the webhook URL, the embedded superuser's password and the PII key."""
     from kpi import config
 
+    settings = config.secret_settings(_source_url_vars())
     found = []
-    for name in SECRET_VARS:
-        value = os.environ.get(name, "")
+    for name in config.SECRET_SETTINGS:
+        value = settings.get(name, "")
         found += [value, value.strip()]   # as set, and as the code uses it
-    for name in URL_VARS:
-        url = os.environ.get(name, "").strip()
-        if url:
+    for name, url in settings.items():
+        if name not in config.SECRET_SETTINGS:
             found += _url_secrets(url)
-    webhook = os.environ.get("KPI_WEBHOOK_URL", "").strip()
+    webhook = settings.get("KPI_WEBHOOK_URL", "")
     if webhook:
         found += [seg for seg in urlsplit(webhook).path.split("/") if len(seg) >= TOKEN_SEGMENT]
     found.append(config.read_secret_file(config.embedded_password_file()))
-    if not os.environ.get("KPI_PII_KEY"):
+    if not settings.get("KPI_PII_KEY"):
         found.append(config.read_secret_file(config.pii_key_file()))
     return [s for s in found if s]
 

@@ -37,7 +37,7 @@ from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
 
 from kpi import config, ledger, warehouse
-from kpi.loaders import http_pages, readers
+from kpi.loaders import http_pages, readers, reference
 from kpi.loaders import landing as landing_paths
 from kpi.loaders.spec import Source, load_sources
 from kpi.loaders.typed_rows import set_aside_copies, type_chunk
@@ -313,8 +313,10 @@ class _Copy:
     """One COPY ... FROM STDIN (FORMAT binary) for a whole object, fed chunk by chunk. A writer
     thread sends the data while the next chunk is parsed, and the server stores rows meanwhile."""
 
-    def __init__(self, conn: psycopg.Connection, source: Source, object_name: str, load_id: int):
+    def __init__(self, conn: psycopg.Connection, source: Source, object_name: str, load_id: int,
+                 plain: bool = False):
         self.conn, self.source, self.object_name, self.load_id = conn, source, object_name, load_id
+        self.plain = plain      # the reference path: a text COPY, row by row (reference.TextCopy)
         self.columns = _copy_layout(source)
         self.names = sql.SQL(", ").join(map(sql.Identifier, self.columns))
         self.rows = 0
@@ -327,6 +329,11 @@ class _Copy:
                                         "on commit drop").format(target))
             self.cursor.execute("truncate _incoming")
             target = sql.Identifier("_incoming")
+        if self.plain:
+            self._copy_cm = self.cursor.copy(reference.TextCopy.statement(target, self.names))
+            self.copy = self._copy_cm.__enter__()
+            self.text = reference.TextCopy(self.copy, self.columns, self.object_name, self.load_id)
+            return self
         self._copy_cm = self.cursor.copy(sql.SQL("copy {} ({}) from stdin (format binary)").format(target, self.names),
                                          writer=_QueuedWriter(self.cursor))
         self.copy = self._copy_cm.__enter__()
@@ -335,12 +342,15 @@ class _Copy:
 
     def write(self, typed: pa.Table, records: np.ndarray) -> None:
         if typed.num_rows:
-            self.copy.write(_binary_rows(self.columns, typed, records, self.object_name, self.load_id))
+            if self.plain:
+                self.text.write(typed, records)
+            else:
+                self.copy.write(_binary_rows(self.columns, typed, records, self.object_name, self.load_id))
             self.rows += typed.num_rows
 
     def __exit__(self, kind, exc, tb) -> None:
         try:
-            if exc is None:
+            if exc is None and not self.plain:
                 self.copy.write(_TRAILER)
             self._copy_cm.__exit__(kind, exc, tb)
         finally:
@@ -386,9 +396,10 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _load_frames(conn: psycopg.Connection, source: Source, object_name: str, frames: Iterable[pa.Table],
-                 load_id: int, result: ledger.LoadResult, record_ref: RecordRef, delivered: date) -> None:
+                 load_id: int, result: ledger.LoadResult, record_ref: RecordRef, delivered: date,
+                 plain: bool) -> None:
     pii_key = config.pii_key()
-    with _gc_paused(), _Copy(conn, source, object_name, load_id) as copy:
+    with _gc_paused(), _Copy(conn, source, object_name, load_id, plain) as copy:
         for chunk in frames:
             typed, reasons = type_chunk(source, chunk, pii_key, delivered)
             bad = reasons.notna().to_numpy()
@@ -410,10 +421,12 @@ def _load_frames(conn: psycopg.Connection, source: Source, object_name: str, fra
 def _load_object(conn: psycopg.Connection, source: Source, object_name: str, frames: Iterable[pa.Table],
                  *, checksum: str | Callable[[], str] | None = None, size: int | None = None,
                  mtime: float | None = None, replace: bool = True,
-                 record_ref: RecordRef = _line_ref, delivered: date | None = None) -> ledger.LoadResult:
+                 record_ref: RecordRef = _line_ref, delivered: date | None = None,
+                 plain: bool = False) -> ledger.LoadResult:
     """One file or batch in one transaction; unreadable input is recorded as failed instead.
     `checksum` may be a callable for content only known once read (an HTTP crawl, a file loaded
-    for the first time). `delivered` bounds the dates (default: today, for a database or an API)."""
+    for the first time). `delivered` bounds the dates (default: today, for a database or an API).
+    `plain`: the rows go in by the reference path's text COPY instead of the binary one."""
     result = ledger.LoadResult(source.name, object_name, "loaded")
     try:
         with conn.transaction():
@@ -424,7 +437,7 @@ def _load_object(conn: psycopg.Connection, source: Source, object_name: str, fra
                     sql.Identifier("raw", source.raw_table)), (object_name,))
                 ledger.clear_set_aside(conn, source.name, object_name)
             _load_frames(conn, source, object_name, frames, load_id, result, record_ref,
-                         delivered or landing_paths.today())
+                         delivered or landing_paths.today(), plain)
             ledger.set_aside(conn, load_id, source.name, object_name, result.rejections)
             ledger.finish(conn, load_id, result, getattr(frames, "watermark", None),
                           checksum() if callable(checksum) else None)
@@ -450,13 +463,14 @@ def _failed(conn: psycopg.Connection, source: Source, object_name: str, error: s
 
 # --- file sources ---------------------------------------------------------------------------------
 
-def _file_frames(source: Source, path: Path, checksum: str | _Checksum) -> Iterator[pa.Table]:
+def _file_frames(source: Source, path: Path, checksum: str | _Checksum, plain: bool) -> Iterator[pa.Table]:
     """Chunks of one landing file. A generator, so that an unreadable file fails inside the
-    object's transaction (and is recorded there), not before it."""
+    object's transaction (and is recorded there), not before it. `plain`: a CSV file is read by
+    the reference path (reference.read_csv)."""
     if source.format == "csv":
         digest = checksum.digest if isinstance(checksum, _Checksum) else None
-        yield from readers.read_csv(path, source.header, declared=source.encoding, chunk_rows=CHUNK_ROWS,
-                                    digest=digest)
+        read_csv = reference.read_csv if plain else readers.read_csv
+        yield from read_csv(path, source.header, declared=source.encoding, chunk_rows=CHUNK_ROWS, digest=digest)
         if isinstance(checksum, _Checksum):
             checksum.complete = True
     elif source.format == "xlsx":
@@ -469,7 +483,7 @@ def _file_frames(source: Source, path: Path, checksum: str | _Checksum) -> Itera
 
 
 def _load_files(conn: psycopg.Connection, source: Source, result: SourceResult, force: bool,
-                progress: Progress | None = None) -> None:
+                progress: Progress | None = None, plain: bool = False) -> None:
     landing = config.landing_dir()
     # links too: they are recorded as failed below, not silently passed over
     paths = sorted(p for p in landing.glob(source.path) if p.is_symlink() or p.is_file())
@@ -478,13 +492,13 @@ def _load_files(conn: psycopg.Connection, source: Source, result: SourceResult, 
         return
     previous = {} if force else ledger.last_loaded(conn, source.name)
     for i, path in enumerate(paths, 1):
-        _load_file(conn, source, result, landing, path, previous)
+        _load_file(conn, source, result, landing, path, previous, plain)
         if progress:
             progress(source.name, i, len(paths))
 
 
 def _load_file(conn: psycopg.Connection, source: Source, result: SourceResult, landing: Path, path: Path,
-               previous: dict) -> None:
+               previous: dict, plain: bool = False) -> None:
     name = path.relative_to(landing).as_posix()
     refused = landing_paths.refusal(path, landing)
     if refused:
@@ -502,9 +516,9 @@ def _load_file(conn: psycopg.Connection, source: Source, result: SourceResult, l
             return
     else:
         checksum = _Checksum(path)
-    result.add(_load_object(conn, source, name, _file_frames(source, path, checksum), checksum=checksum,
+    result.add(_load_object(conn, source, name, _file_frames(source, path, checksum, plain), checksum=checksum,
                             size=stat.st_size, mtime=stat.st_mtime,
-                            delivered=landing_paths.delivery_date(path, stat.st_mtime)))
+                            delivered=landing_paths.delivery_date(path, stat.st_mtime), plain=plain))
 
 
 # --- sql sources ----------------------------------------------------------------------------------
@@ -602,7 +616,7 @@ def _not_opened(conn: psycopg.Connection, source: Source, result: SourceResult, 
 
 
 def _load_sql(conn: psycopg.Connection, source: Source, result: SourceResult, url: str, force: bool,
-              configured: bool) -> None:
+              configured: bool, plain: bool = False) -> None:
     sa_url = sa.make_url(url)
     shown = sa_url.render_as_string(hide_password=True)
     if sa_url.get_backend_name() == "sqlite":
@@ -628,7 +642,7 @@ def _load_sql(conn: psycopg.Connection, source: Source, result: SourceResult, ur
             # a table has no row the reader could not read whole, so there always is a copy
             return "|".join(str(row.get(k, "")) for k in key_columns), None
 
-        result.add(_load_object(conn, source, source.table, frames, replace=False, record_ref=key_ref))
+        result.add(_load_object(conn, source, source.table, frames, replace=False, record_ref=key_ref, plain=plain))
     finally:
         frames.engine.dispose()
 
@@ -636,7 +650,7 @@ def _load_sql(conn: psycopg.Connection, source: Source, result: SourceResult, ur
 # --- http sources ---------------------------------------------------------------------------------
 
 def _load_http(conn: psycopg.Connection, source: Source, result: SourceResult, url: str, force: bool,
-               configured: bool) -> None:
+               configured: bool, plain: bool = False) -> None:
     """The whole crawl is one object: loaded in one transaction, rolled back if its checksum shows
     nothing changed since the last load."""
     previous = None if force else ledger.last_loaded(conn, source.name).get(url)
@@ -663,7 +677,8 @@ def _load_http(conn: psycopg.Connection, source: Source, result: SourceResult, u
     unchanged = False
     try:
         with conn.transaction():
-            loaded = _load_object(conn, source, url, frames(), checksum=digest.hexdigest, record_ref=item_ref)
+            loaded = _load_object(conn, source, url, frames(), checksum=digest.hexdigest, record_ref=item_ref,
+                                  plain=plain)
             if loaded.status == "loaded" and previous and previous[0] == digest.hexdigest():
                 unchanged = True
                 raise psycopg.Rollback()
@@ -678,21 +693,28 @@ def _load_http(conn: psycopg.Connection, source: Source, result: SourceResult, u
 
 # --- entry points ---------------------------------------------------------------------------------
 
-def load(name: str, url: str | None = None, force: bool = False, progress: Progress | None = None) -> SourceResult:
+def load(name: str, url: str | None = None, force: bool = False, progress: Progress | None = None,
+         loader_path: str | None = None) -> SourceResult:
     """Load one declared source (its URL from configuration unless given). `force` reads every
     object again as if never loaded (after a fix to a parser or a declaration); still idempotent.
-    `progress(source, done, total)` is told after each file (a table or an API crawl is one object)."""
+    `progress(source, done, total)` is told after each file (a table or an API crawl is one object).
+    `loader_path`: "fast" (the default) or "reference" (kpi.loaders.reference: CSV files read by the
+    stdlib csv module, rows sent by a text COPY); None: config.loader_path() (KPI_LOADER_PATH)."""
+    loader_path = loader_path or config.loader_path()
+    if loader_path not in config.LOADER_PATHS:
+        raise ValueError(f"loader_path must be one of {', '.join(config.LOADER_PATHS)}, got {loader_path!r}")
+    plain = loader_path == "reference"
     source = load_sources()[name]
     configured = url is not None or source.url_configured()
     result = SourceResult(name)
     with warehouse.connect(autocommit=True) as conn:
         conn.execute(source.ddl())
         if source.kind == "file":
-            _load_files(conn, source, result, force, progress)
+            _load_files(conn, source, result, force, progress, plain)
         elif source.kind == "sql":
-            _load_sql(conn, source, result, url or source.url(), force, configured)
+            _load_sql(conn, source, result, url or source.url(), force, configured, plain)
         else:
-            _load_http(conn, source, result, url or source.url(), force, configured)
+            _load_http(conn, source, result, url or source.url(), force, configured, plain)
     if progress and (source.kind != "file" or result.not_delivered):
         progress(name, 1, 1)  # files report one by one above
     if result.not_delivered:

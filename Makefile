@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # An as-of date inside the plan period (ROC 114/11/25); the demo data runs up to yesterday.
 DEMO_AS_OF ?= 2025-11-25
 
-.PHONY: install run test test-all lint airflow down status freeze clean
+.PHONY: install run test test-slow test-all lint airflow down status freeze clean
 
 install: $(STAMP)
 
@@ -24,12 +24,19 @@ run: install
 	$(BIN)/kpi run --as-of $(DEMO_AS_OF)
 
 # The tests a maintainer runs often: everything but the ones marked slow (whole nights through
-# Airflow, range builds over years), which `make test-all` and CI add.
+# Airflow, range builds over years), which `make test-all` and CI add. TEST_WORKERS pytest-xdist
+# processes take whole modules each (a module shares one warehouse database); each process has its
+# own embedded PostgreSQL and Airflow home. TEST_WORKERS=0 runs them in this one process.
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" -n $(TEST_WORKERS) --dist loadfile
 
-test-all: install
-	$(BIN)/python -m pytest
+# The slow tier runs in one process: its timings (a killed worker's recovery, a night's cost) are
+# measured, and two of them at once on two cores would measure each other.
+test-slow: install
+	$(BIN)/python -m pytest -m slow
+
+test-all: test test-slow
 
 # ruff (pyproject.toml) on the Python, sqlfluff (.sqlfluff) on the dbt models and data tests; both must be clean.
 lint: install

@@ -28,6 +28,16 @@ def server_tmpdir(prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix))
 
 
+def pytest_configure(config):
+    """With pytest-xdist (`make test`), parse the dbt project once here, in the controller, before the
+    workers start: each worker's `dbt_manifest` then finds it fresh, and no two of them write the
+    checkout's dbt_project/target at once."""
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        from kpi import dbt_render
+
+        dbt_render.ensure_manifest()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def kpi_state():
     """Point every setting at a throwaway state dir before anything reads it."""

@@ -120,10 +120,17 @@ def test_target_dirs_of_old_runs_are_deleted():
 
 def test_kpi_dbt_runs_any_command_on_this_checkouts_warehouse_with_the_as_of_var(warehouse_db):
     """`kpi dbt` is a bare dbt with the night's settings: the test warehouse listens on a free port, not
-    the profile's default 54329, and dbt gets the as-of date given as its var."""
+    the profile's default 54329, and dbt gets the as-of date given as its var. It writes its own target
+    dir, never the manifest the DAG is rendered from."""
+    from kpi import config, dbt_render
+
+    dag_manifest = dbt_render.ensure_manifest()
+    before = dag_manifest.stat().st_mtime_ns
     res = run_kpi("dbt", "--as-of", "2025-03-01", "show", "--inline",
                   "select {{ as_of_to() }} as as_of, current_database() as db, inet_server_port() as port")
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-2000:]
+    assert dag_manifest.stat().st_mtime_ns == before
+    assert (config.dbt_attached_target() / "manifest.json").is_file()
     row = next(line for line in res.stdout.splitlines() if "2025-03-01" in line)
     assert warehouse_db in row and os.environ["KPI_WAREHOUSE_PORT"] in row, res.stdout[-2000:]
     # dbt's own exit code and output: a failing command fails and says why

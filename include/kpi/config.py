@@ -39,6 +39,11 @@ def state_dir() -> Path:
     return Path(os.environ.get("KPI_STATE_DIR") or project_root()).resolve()
 
 
+def dbt_attached_target() -> Path:
+    """dbt's target dir for `kpi dbt …` (compiled SQL, run_results.json): .dbt-target in the state dir."""
+    return state_dir() / ".dbt-target"
+
+
 def landing_dir() -> Path:
     return Path(os.environ.get("KPI_LANDING_DIR") or state_dir() / "data" / "landing").resolve()
 

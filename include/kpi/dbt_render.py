@@ -95,6 +95,9 @@ def run_attached(args: list[str], as_of: date | None) -> int:
     # commands that take no vars (deps, clean, debug's flags are fine) still accept --vars
     if as_of is not None and "--vars" not in given and args and args[0] not in ("clean", "deps", "init"):
         cmd += ["--vars", json.dumps(as_of_vars(as_of))]
+    # its own target dir (dbt reads DBT_TARGET_PATH where a command has one; --target-path wins): the
+    # manifest the DAG is rendered from is not rewritten under a running scheduler, with other vars
     env = config.child_env({**connections.dbt_env(connections.warehouse_params()),
+                            "DBT_TARGET_PATH": str(config.dbt_attached_target()),
                             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
     return subprocess.run(cmd, env=env).returncode

@@ -52,6 +52,8 @@ def env() -> dict[str, str]:
         # psycopg 3 serves Airflow's async engine too (no asyncpg needed)
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": async_metadata_url(),
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+        # read by the scheduler (when to fail a silent task) and by each task's supervisor (how often to beat)
+        "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(config.task_heartbeat_timeout()),
         # no phoning home from a closed network (each would wait on a DNS failure)
         "AIRFLOW__USAGE_DATA_COLLECTION__ENABLED": "False",
         "SCARF_ANALYTICS": "false",

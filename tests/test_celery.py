@@ -1,7 +1,7 @@
 """CeleryExecutor for real on one machine: a Redis with a password on a loopback port, `kpi airflow-ui`
 (`make airflow`) with AIRFLOW__CORE__EXECUTOR=CeleryExecutor, which starts its own worker, and a second
-worker started as on another host would be (both with concurrency 1 and their own host names). The
-real kpi_nightly runs through the scheduler and the broker, not in-process: the run succeeds, both
+worker started as on another host would be, by `kpi worker` (both with concurrency 1 and their own host
+names). The real kpi_nightly runs through the scheduler and the broker, not in-process: the run succeeds, both
 workers ran tasks, the statuses equal `kpi run`'s of the same date on the same data, and the broker's
 password reaches no log. On the way Redis is restarted and a worker is killed mid-task: the night
 still finishes, the killed task's retry starts within RECOVERY_BOUND, and no lock is left."""
@@ -127,17 +127,15 @@ def celery_night(warehouse_db, dbt_manifest, redis_server, tmp_path_factory, mon
                               env={**os.environ, "KPI_HOSTNAME": "worker-a", "PYTHONUNBUFFERED": "1"})
     second = None
     try:
-        # the second worker, as another host starts one: the settings, its own name, pid and log port
-        env = {**airflow_ui.service_env(port, "127.0.0.1", True), "KPI_HOSTNAME": "worker-b",
-               "AIRFLOW__CORE__HOSTNAME_CALLABLE": "kpi.airflow_env.hostname",
+        # the second worker, as another host starts one (`kpi worker`): its own name and log port
+        env = {**os.environ, "KPI_HOSTNAME": "worker-b", "PYTHONUNBUFFERED": "1",
+               "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
                "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(_free_port())}
         log_b = airflow_env.airflow_home() / "logs" / "services" / "celery-worker-b.log"
         log_b.parent.mkdir(parents=True, exist_ok=True)
         with open(log_b, "w") as sink:
-            second = subprocess.Popen(
-                [str(Path(sys.executable).with_name("airflow")), "celery", "worker", "--concurrency", "1",
-                 "--celery-hostname", "kpi-2@%h", "--pid", str(airflow_env.airflow_home() / "celery-worker-2.pid")],
-                env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+            second = subprocess.Popen([kpi, "worker", "--concurrency", "1", "--name", "b"], env=env, stdout=sink,
+                                      stderr=subprocess.STDOUT, start_new_session=True)
         t0 = time.monotonic()
         while "Airflow is ready" not in out.read_text():
             assert ui.poll() is None, f"kpi airflow-ui exited ({ui.returncode}):\n{out.read_text()[-4000:]}"
@@ -314,7 +312,7 @@ def test_the_executor_comes_from_the_settings(monkeypatch):
     assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
     assert env["AIRFLOW__CELERY__WORKER_CONCURRENCY"] == "2"
     assert env["AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT"] == "7200"
-    assert airflow_ui.AirflowUI(8080).services() == (*airflow_ui.SERVICES, "celery-worker")
+    assert airflow_ui.AirflowUI(8080).services() == (*airflow_ui.SERVICES, "celery-worker-1")
     monkeypatch.setenv("AIRFLOW__CELERY__WORKER_CONCURRENCY", "0")
     with pytest.raises(errors.InputError, match="AIRFLOW__CELERY__WORKER_CONCURRENCY"):
         airflow_env.executor_env()
@@ -339,3 +337,62 @@ def test_the_broker_password_is_masked(monkeypatch):
     monkeypatch.setenv("AIRFLOW__CELERY__BROKER_URL", "redis://:s3cret-pw@127.0.0.1:6390/0")
     text = redact.mask("Error 111 connecting to redis://:s3cret-pw@127.0.0.1:6390/0")
     assert "s3cret-pw" not in text and "127.0.0.1:6390" in text
+
+
+def test_kpi_starts_its_own_redis_with_a_password_and_a_queue_that_survives_a_restart(redis_server, tmp_path,
+                                                                                       monkeypatch):
+    import redis
+
+    from kpi import redis_broker
+
+    monkeypatch.setenv("KPI_STATE_DIR", str(tmp_path))
+    broker = redis_broker.Broker()
+    try:
+        url = broker.start()
+        port = int(url.rsplit(":", 1)[1].split("/")[0])
+        assert port != 6379 and url.startswith("redis://:") and "@127.0.0.1:" in url
+        secret = redis_broker.password()
+        for private in ("password", "redis.conf"):
+            assert (redis_broker.redis_dir() / private).stat().st_mode & 0o777 == 0o600, private
+        with pytest.raises(redis.AuthenticationError):
+            redis.Redis(host="127.0.0.1", port=port, socket_timeout=2).rpush("x", "1")
+        redis.Redis.from_url(url, socket_timeout=2).rpush("celery", "queued task")
+        pid = broker.proc.pid
+        broker.stop()
+        assert not broker.alive() and not Path(f"/proc/{pid}").exists()
+        assert broker.start() == url  # the same port (the workers have it), password and queue
+        assert redis_broker.password() == secret
+        assert redis.Redis.from_url(url, socket_timeout=2).lrange("celery", 0, -1) == [b"queued task"]
+    finally:
+        broker.stop()
+
+
+def test_several_workers_on_one_machine_are_told_apart(monkeypatch):
+    monkeypatch.setenv("AIRFLOW__CORE__EXECUTOR", "CeleryExecutor")
+    monkeypatch.setenv("AIRFLOW__CELERY__BROKER_URL", "redis://:pw@127.0.0.1:6390/0")
+    monkeypatch.setenv("KPI_HOSTNAME", "vm")
+    ui = airflow_ui.AirflowUI(8080, workers=2)
+    assert ui.services() == (*airflow_ui.SERVICES, "celery-worker-1", "celery-worker-2")
+    args = [ui._args(name) for name in ui.worker_names()]
+    assert len({a[a.index("--pid") + 1] for a in args}) == 2
+    assert len({a[a.index("--celery-hostname") + 1] for a in args}) == 2
+    base = {"AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": "8793"}
+    envs = [ui._env(name, base) for name in ui.worker_names()]
+    assert envs[0] == base  # the first is the machine's worker, as with one
+    assert envs[1]["KPI_HOSTNAME"] == "vm-2" and envs[1]["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"] != "8793"
+
+
+def test_kpi_airflow_ui_refuses_workers_without_celery_and_kpi_worker_a_worker_that_could_not_report(monkeypatch):
+    monkeypatch.delenv("AIRFLOW__CORE__EXECUTOR", raising=False)
+    res = run_kpi("airflow-ui", "--workers", "2")
+    assert res.returncode != 0 and "--workers N (1 or more) needs --executor celery" in res.stderr, res.stderr
+    res = run_kpi("worker")
+    assert res.returncode != 0 and "AIRFLOW__CORE__EXECUTOR=CeleryExecutor" in res.stderr, res.stderr
+    # on another host: the warehouse elsewhere and no shared metadata database named
+    res = run_kpi("worker", env={"AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+                                 "AIRFLOW__CELERY__BROKER_URL": f"redis://:pw@127.0.0.1:{_free_port()}/0",
+                                 "WAREHOUSE_URL": f"postgresql://kpi:pw@127.0.0.1:{_free_port()}/kpi",
+                                 "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "", "AIRFLOW__CELERY__RESULT_BACKEND": ""},
+                  timeout=120)
+    assert res.returncode != 0 and "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN" in res.stderr, res.stderr
+    assert "pw@" not in res.stderr

@@ -127,8 +127,14 @@ def celery_broker_url() -> str:
     url = (os.environ.get("AIRFLOW__CELERY__BROKER_URL") or "").strip()
     if not url:
         raise errors.InputError("AIRFLOW__CORE__EXECUTOR=CeleryExecutor needs AIRFLOW__CELERY__BROKER_URL, "
-                                "e.g. redis://:PASSWORD@127.0.0.1:6379/0 (README: Scale out with Celery)")
+                                "e.g. redis://:PASSWORD@127.0.0.1:6379/0 (README: Scaling out)")
     return url
+
+
+def celery_result_backend() -> str | None:
+    """AIRFLOW__CELERY__RESULT_BACKEND: where Celery keeps task results; unset, Airflow uses the
+    metadata database (`db+` its URL)."""
+    return (os.environ.get("AIRFLOW__CELERY__RESULT_BACKEND") or "").strip() or None
 
 
 def _positive_int(variable: str, default: int, what: str) -> int:

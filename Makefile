@@ -57,4 +57,4 @@ freeze:
 	  $(BIN)/pip freeze --exclude-editable | grep -v '^keelung-kpi' | sort -f; } > requirements.txt
 
 clean: down
-	rm -rf .warehouse .airflow reports data dbt_project/target
+	rm -rf .warehouse .airflow .redis reports data dbt_project/target

@@ -10,8 +10,8 @@ default 2), triggers the night through the REST API and times it from the trigge
 A first `kpi run`, not timed, loads every source, so every timed night is a steady-state one.
 
 Memory: every second the proportional set size (PSS: shared pages split among their users, so
-sums add up) of each worker's process tree, and of each task's processes (the supervisor Celery's
-pool forks per task, the task, and dbt), the peak of each kept.
+sums add up) of each worker's process tree, and of each task's processes (what the pool process
+that supervises it forks: the task and dbt), the peak of each kept.
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 import argparse  # noqa: E402
 import importlib.util  # noqa: E402
 import os  # noqa: E402
+import re  # noqa: E402
 import signal  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -69,8 +70,8 @@ class Sampler(threading.Thread):
                 cmd = " ".join(child.cmdline())
             except psutil.Error:
                 continue
-            if "celery worker" in cmd and "celery-worker-" in cmd:
-                found[cmd.split("--pid", 1)[1].strip().rsplit("/", 1)[-1].removesuffix(".pid")] = child
+            if "celery worker" in cmd and (m := re.search(r"(celery-worker-\d+)\.pid", cmd)):
+                found[m.group(1)] = child
         return found
 
     def sample(self) -> dict[str, int]:
@@ -195,7 +196,10 @@ def main() -> None:
           f"over {len(waits)} task runs")
     for name in sorted(sampler.worker_peak):
         print(f"{name}: idle {idle.get(name, 0) / MB:.0f} MB, peak {sampler.worker_peak[name] / MB:.0f} MB (PSS)")
-    print(f"peak of one task's processes (supervisor, task, dbt): {sampler.task_peak / MB:.0f} MB (PSS)")
+    print(f"peak of one task's processes (the task and its dbt; the pool process supervising it is in the "
+          f"worker's idle size): {sampler.task_peak / MB:.0f} MB (PSS)")
+    print(f"overhead per task from the wall times: ({c:.0f} - {b:.0f}) s / {len(tis)} tasks = "
+          f"{(c - b) / len(tis):.1f} s")
 
 
 if __name__ == "__main__":

@@ -45,9 +45,12 @@ lint: install
 
 # Airflow's web UI and scheduler on the embedded warehouse until Ctrl-C; prints where to log in.
 # Port: KPI_AIRFLOW_PORT (default 8080). `make airflow AIRFLOW_ARGS=--paused` leaves kpi_nightly paused.
+# `make airflow EXECUTOR=celery WORKERS=2`: the tasks on two Celery workers and a Redis of its own.
 AIRFLOW_ARGS ?=
+EXECUTOR ?=
+WORKERS ?=
 airflow: install
-	$(BIN)/kpi airflow-ui $(AIRFLOW_ARGS)
+	$(BIN)/kpi airflow-ui $(if $(EXECUTOR),--executor $(EXECUTOR)) $(if $(WORKERS),--workers $(WORKERS)) $(AIRFLOW_ARGS)
 
 status: install
 	$(BIN)/kpi status
@@ -61,4 +64,4 @@ freeze:
 	  $(BIN)/pip freeze --exclude-editable | grep -v '^keelung-kpi' | sort -f; } > requirements.txt
 
 clean: down
-	rm -rf .warehouse .airflow reports data dbt_project/target
+	rm -rf .warehouse .airflow .redis reports data dbt_project/target

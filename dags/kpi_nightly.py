@@ -17,8 +17,10 @@ from kpi.loaders import source_names
 DEFAULT_ARGS = {
     "owner": "kpi",
     "retries": config.task_retries(),
-    "retry_delay": timedelta(minutes=2),
-    "retry_exponential_backoff": True,
+    # 30-60 s, then 60-120 s: a task lost with its worker runs again soon. Airflow 3 reads the
+    # backoff as a multiplier, so True (= 1) kept every retry at the first delay.
+    "retry_delay": timedelta(seconds=30),
+    "retry_exponential_backoff": 2.0,
     "max_retry_delay": timedelta(minutes=30),
 }
 

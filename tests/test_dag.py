@@ -32,8 +32,9 @@ def test_schedule_is_0200_taipei_one_run_at_a_time(dag):
 def test_tasks_retry_with_backoff(dag):
     for task in dag.tasks:
         assert task.retries >= 1, task.task_id
-        assert task.retry_exponential_backoff, task.task_id
-        assert task.retry_delay == timedelta(minutes=2)
+        # Airflow 3 reads it as a multiplier: True (= 1) would keep every retry at the first delay
+        assert task.retry_exponential_backoff == 2, task.task_id
+        assert task.retry_delay == timedelta(seconds=30)  # a task lost with its worker runs again soon
 
 
 def test_order_load_then_dbt_then_flags_then_publish(dag):

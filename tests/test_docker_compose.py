@@ -32,7 +32,9 @@ AIRFLOW_SERVICES = {
 ALWAYS_ON = AIRFLOW_SERVICES | {POSTGRES_SERVICE, "metabase"}
 CELERY_ONLY = {"redis", "airflow-worker", "flower"}
 # services built from x-airflow-common (the project's image)
-AIRFLOW_IMAGE_SERVICES = AIRFLOW_SERVICES | {"airflow-worker", "flower", "airflow-log-groomer", "airflow-cli"}
+AIRFLOW_IMAGE_SERVICES = AIRFLOW_SERVICES | {"airflow-worker", "flower", "airflow-log-groomer", "airflow-cli",
+                                              "airflow-remote-worker"}
+REMOTE_WORKER = "airflow-remote-worker"  # profile worker-host: a worker on another host
 
 # Environment variables the code reads that need not be set in the containers, and why.
 # A new KPI_* variable in include/ or dags/ must be either set in x-airflow-common's environment
@@ -245,6 +247,55 @@ def test_compose_header_documents_celery_scale_out():
     head = COMPOSE_FILE.read_text().split("\nname:", 1)[0]
     assert "docker compose --profile celery up -d --scale airflow-worker=3" in head
     assert "AIRFLOW__CORE__EXECUTOR=CeleryExecutor" in head
+
+
+def test_every_host_port_and_password_comes_from_env():
+    """A worker host's .env names the main host: nothing in the URLs the workers use is fixed."""
+    common = load_compose()["x-airflow-common"]
+    remote = {**env_example(), "AIRFLOW_DB_HOST": "10.0.0.5", "AIRFLOW_DB_PORT": "5433", "WAREHOUSE_HOST": "10.0.0.6",
+              "WAREHOUSE_PORT": "5434", "REDIS_HOST": "10.0.0.7", "REDIS_PORT": "6380", "REDIS_PASSWORD": "r3dis",
+              "AIRFLOW_DB_PASSWORD": "a1rflow", "KPI_WAREHOUSE_PASSWORD": "k9i",
+              "AIRFLOW_EXECUTION_API_URL": "http://10.0.0.5:8080/execution/"}
+    env = {k: interpolate(v, remote) for k, v in service_env(common).items()}
+    for name, (host, port, password) in {
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": ("10.0.0.5", 5433, "a1rflow"),
+        "AIRFLOW__CELERY__RESULT_BACKEND": ("10.0.0.5", 5433, "a1rflow"),
+        "WAREHOUSE_URL": ("10.0.0.6", 5434, "k9i"),
+        "AIRFLOW_CONN_KPI_WAREHOUSE": ("10.0.0.6", 5434, "k9i"),
+        "AIRFLOW__CELERY__BROKER_URL": ("10.0.0.7", 6380, "r3dis"),
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": ("10.0.0.5", 8080, None),
+    }.items():
+        url = urlsplit(env[name])
+        assert (url.hostname, url.port, url.password) == (host, port, password), f"{name}: {env[name]}"
+
+
+def test_a_worker_host_joins_with_its_own_profile():
+    services = load_compose()["services"]
+    remote = services[REMOTE_WORKER]
+    assert remote["profiles"] == ["worker-host"] and remote["command"] == "celery worker"
+    assert not remote.get("depends_on"), "the services it would wait for run on the main host"
+    assert remote["environment"]["DUMB_INIT_SETSID"] == "0"  # a warm shutdown, as airflow-worker
+    assert "ports" not in remote and "container_name" not in remote
+
+
+def test_redis_requires_its_password_keeps_its_queue_and_binds_loopback_by_default():
+    redis = load_compose()["services"]["redis"]
+    assert "--requirepass \"$$REDIS_PASSWORD\"" in redis["command"][-1] and "--appendonly yes" in redis["command"][-1]
+    assert volume_targets(redis).get("/data"), "the append-only file must outlive the container"
+    [port] = redis["ports"]
+    assert interpolate(port, env_example()) == "127.0.0.1:6379:6379"
+
+
+def test_workers_memory_and_the_heartbeat_timeout():
+    from kpi import config
+
+    env = resolved_env(load_compose()["x-airflow-common"])
+    concurrency, parallelism = int(env["AIRFLOW__CELERY__WORKER_CONCURRENCY"]), int(env["AIRFLOW__CORE__PARALLELISM"])
+    assert concurrency == config.DEFAULT_CELERY_CONCURRENCY and parallelism == 2 * concurrency
+    services = load_compose()["services"]
+    for name in ("airflow-worker", REMOTE_WORKER):  # the memory the concurrency is computed from
+        assert interpolate(services[name]["mem_limit"], env_example()) == "1g", name
+    assert env["AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT"] == str(config.DEFAULT_TASK_HEARTBEAT_TIMEOUT)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -510,7 +561,7 @@ def _config(cmd: list[str], env_file: Path, *args: str) -> subprocess.CompletedP
 
 
 def test_docker_compose_config_is_valid(compose):
-    for profile in ([], ["--profile", "celery"], ["--profile", "debug"]):
+    for profile in ([], ["--profile", "celery"], ["--profile", "debug"], ["--profile", "worker-host"]):
         res = _config(compose, ENV_EXAMPLE, *profile, "config", "-q")
         assert res.returncode == 0, f"docker compose {' '.join(profile)} config: {res.stderr}"
 

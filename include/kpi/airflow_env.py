@@ -52,6 +52,8 @@ def env() -> dict[str, str]:
         # psycopg 3 serves Airflow's async engine too (no asyncpg needed)
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": async_metadata_url(),
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+        # read by the scheduler (when to fail a silent task) and by each task's supervisor (how often to beat)
+        "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(config.task_heartbeat_timeout()),
         # no phoning home from a closed network (each would wait on a DNS failure)
         "AIRFLOW__USAGE_DATA_COLLECTION__ENABLED": "False",
         "SCARF_ANALYTICS": "false",
@@ -91,6 +93,34 @@ def executor_env() -> dict[str, str]:
         "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(config.celery_worker_concurrency()),
         "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT": str(config.celery_visibility_timeout()),
     }
+
+
+def worker_env() -> dict[str, str]:
+    """The settings of one `kpi worker` (README: Scaling out): the broker, the execution API of the
+    main host, and a result backend every host reaches. Checked before the worker starts, as a worker
+    that cannot report would take tasks and lose them. Starts nothing here: a worker never runs a
+    warehouse of its own."""
+    if not config.uses_celery():
+        raise errors.InputError("kpi worker needs AIRFLOW__CORE__EXECUTOR=CeleryExecutor (README: Scaling out)")
+    settings = {**env(), **executor_env()}
+    if not config.celery_result_backend() and not config.airflow_metadata_url():
+        if not config.uses_embedded_warehouse() or not warehouse.embedded_running():
+            raise errors.InputError(
+                "kpi worker needs the main host's metadata database: set AIRFLOW__DATABASE__SQL_ALCHEMY_CONN "
+                "(or AIRFLOW__CELERY__RESULT_BACKEND) as on the scheduler's host (README: Scaling out)")
+    settings.setdefault("AIRFLOW__CORE__EXECUTION_API_SERVER_URL",
+                        f"http://127.0.0.1:{config.airflow_port()}/execution/")
+    return settings
+
+
+def worker_command(concurrency: int | None = None, name: str | None = None) -> list[str]:
+    import socket
+
+    number = name or config.hostname_override() or socket.gethostname()
+    return [str(Path(sys.executable).with_name("airflow")), "celery", "worker",
+            "--concurrency", str(concurrency or config.celery_worker_concurrency()),
+            "--celery-hostname", f"kpi-worker-{number}@%h",   # beside make airflow's kpi-<n>@host
+            "--pid", str(airflow_home() / f"kpi-worker-{number}.pid")]
 
 
 def hostname() -> str:

@@ -3,8 +3,9 @@
 Starts the four parts of an Airflow 3 installation as child processes of one command: the API
 server (the web UI and the REST API, also the execution API the tasks report to), the scheduler
 (LocalExecutor: it runs the tasks), the DAG processor and the triggerer, all on the embedded warehouse
-with the metadata database `airflow` in it; with CeleryExecutor (README: Scale out with Celery) also
-one `airflow celery worker`, which takes the tasks from the broker. Waits until the API's health
+with the metadata database `airflow` in it; with CeleryExecutor (README: Scaling out) also N
+`airflow celery worker`s, which take the tasks from the broker, and a Redis as that broker unless
+AIRFLOW__CELERY__BROKER_URL names one (kpi.redis_broker). Waits until the API's health
 endpoint reports every part healthy, unpauses kpi_nightly (unless asked not to) so that its 02:00
 schedule really runs while this command runs, prints where to log in,
 and stops every child process on Ctrl-C or SIGTERM.
@@ -38,7 +39,7 @@ from kpi import airflow_env, config, errors
 
 DAG_ID = "kpi_nightly"
 SERVICES = ("api-server", "scheduler", "dag-processor", "triggerer")
-WORKER = "celery-worker"  # with CeleryExecutor: one worker on this machine (others may join from other hosts)
+WORKER = "celery-worker"  # with CeleryExecutor: celery-worker-1..N on this machine (others may join: `kpi worker`)
 HEALTH_PARTS = ("metadatabase", "scheduler", "dag_processor", "triggerer")
 ADMIN = "admin"
 SIMPLE_AUTH_MANAGER = "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
@@ -159,8 +160,10 @@ def unhealthy_parts(health: dict, since: datetime) -> list[str]:
 
 class AirflowUI:
     def __init__(self, port: int, host: str = "127.0.0.1", unpause: bool = True, out=sys.stdout,
-                 ready_timeout: float = 600):
+                 ready_timeout: float = 600, workers: int = 1):
         self.port, self.host, self.unpause, self.out = port, host, unpause, out
+        self.workers = workers
+        self.broker = None  # a kpi.redis_broker.Broker when we start the Redis ourselves
         self.ready_timeout = ready_timeout
         self.base = f"http://127.0.0.1:{port}"
         self.procs: dict[str, subprocess.Popen] = {}
@@ -189,6 +192,7 @@ class AirflowUI:
             self.say(f"warehouse: {warehouse.up()}")
             dbt_render.ensure_manifest()
             airflow_env.ensure_metadata_db()
+            self._start_broker()
             password = admin_password()
             since = datetime.now(UTC).replace(microsecond=0)
             self._start_all()
@@ -200,18 +204,48 @@ class AirflowUI:
             return 0
         finally:
             self._stop_all()
+            if self.broker is not None:
+                self.broker.stop()
+
+    def _start_broker(self) -> None:
+        """With Celery and no broker given, our own Redis (kpi.redis_broker). Its URL goes into this
+        process's environment: the settings read it there, the children inherit it, and the masking
+        of secrets (kpi.redact) hides its password."""
+        if not config.uses_celery() or (os.environ.get("AIRFLOW__CELERY__BROKER_URL") or "").strip():
+            return
+        from kpi import redis_broker
+
+        self.broker = redis_broker.Broker()
+        url = self.broker.start(preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+        os.environ["AIRFLOW__CELERY__BROKER_URL"] = url
+        self.say(f"redis: 127.0.0.1:{url.rsplit(':', 1)[1].split('/')[0]} (password in "
+                 f"{self._rel(redis_broker.redis_dir() / 'password')})")
+
+    def worker_names(self) -> tuple[str, ...]:
+        return tuple(f"{WORKER}-{i}" for i in range(1, self.workers + 1)) if config.uses_celery() else ()
 
     def services(self) -> tuple[str, ...]:
-        return (*SERVICES, WORKER) if config.uses_celery() else SERVICES
+        return (*SERVICES, *self.worker_names())
 
     def _args(self, name: str) -> list[str]:
         if name == "api-server":
             return ["api-server", "--port", str(self.port), "--host", self.host]
-        if name == WORKER:
+        if name in self.worker_names():
+            number = name.rsplit("-", 1)[1]
             return ["celery", "worker", "--concurrency", str(config.celery_worker_concurrency()),
-                    "--celery-hostname", f"kpi-1@{socket.gethostname()}",
-                    "--pid", str(airflow_env.airflow_home() / f"{WORKER}-1.pid")]
+                    "--celery-hostname", f"kpi-{number}@{socket.gethostname()}",
+                    "--pid", str(airflow_env.airflow_home() / f"{name}.pid")]
         return [name]
+
+    def _env(self, name: str, env: dict[str, str]) -> dict[str, str]:
+        """A worker's own settings beside the others on this machine: its log-server port, and with
+        several, its host name on the task instances (KPI_HOSTNAME or the machine's, `-<n>` added)."""
+        if name not in self.worker_names()[1:]:
+            return env
+        number = name.rsplit("-", 1)[1]
+        return {**env, "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(_free_port()),
+                "KPI_HOSTNAME": f"{config.hostname_override() or socket.gethostname()}-{number}",
+                "AIRFLOW__CORE__HOSTNAME_CALLABLE": "kpi.airflow_env.hostname"}
 
     def _start_all(self) -> None:
         env = service_env(self.port, self.host, self.unpause)
@@ -224,7 +258,8 @@ class AirflowUI:
                       f"airflow {' '.join(args)}\n")
             log.flush()
             self.procs[name] = subprocess.Popen(
-                [airflow, *args], env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                [airflow, *args], env=self._env(name, env), stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
                 # own process group: Ctrl-C reaches this command only, which stops each part in order
                 start_new_session=True,
                 preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
@@ -233,6 +268,10 @@ class AirflowUI:
         self.say(f"starting Airflow {', '.join(self.services())} (logs: {self._rel(self.logs)}/)")
 
     def _check_children(self) -> None:
+        if self.broker is not None and not self.broker.alive():
+            # the queue is in its append-only file and every part reconnects: start it again, same port
+            self.say(f"redis-server exited with code {self.broker.proc.returncode}: starting it again")
+            self.broker.start(preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
         for name, proc in self.procs.items():
             if proc.poll() is not None:
                 tail = (self.logs / f"{name}.log").read_text(errors="replace").splitlines()[-25:]
@@ -375,11 +414,12 @@ class AirflowUI:
         gather()
         scheduler = self.procs.get("scheduler")
         # the Celery worker: a warm shutdown (it waits for its running tasks, up to the kill below)
-        for name in ("triggerer", "dag-processor", WORKER):
+        for name in ("triggerer", "dag-processor", *self.worker_names()):
             signal_group(name, signal.SIGTERM)
         if scheduler and scheduler.poll() is None:
             os.kill(scheduler.pid, signal.SIGTERM)
-        inner = [self.procs[n].pid for n in ("scheduler", "triggerer", "dag-processor", WORKER) if n in self.procs]
+        inner = [self.procs[n].pid for n in ("scheduler", "triggerer", "dag-processor", *self.worker_names())
+                 if n in self.procs]
         wait(10, inner)
         if scheduler and alive(scheduler.pid):
             gather()
@@ -419,5 +459,5 @@ class AirflowUI:
             return str(path)
 
 
-def run(port: int | None = None, host: str = "127.0.0.1", unpause: bool = True) -> int:
-    return AirflowUI(port or config.airflow_port(), host=host, unpause=unpause).run()
+def run(port: int | None = None, host: str = "127.0.0.1", unpause: bool = True, workers: int = 1) -> int:
+    return AirflowUI(port or config.airflow_port(), host=host, unpause=unpause, workers=workers).run()

@@ -307,7 +307,7 @@ def cmd_airflow(args) -> int:
     airflow_env.ensure_metadata_db()
     argv = [a for a in args.airflow_args if a != "--"]
     airflow = str(Path(sys.executable).with_name("airflow"))
-    # the executor's settings too: `kpi airflow celery worker` starts one more worker (README: Scale out)
+    # the executor's settings too: `kpi airflow celery ...` works on the broker (README: Scaling out)
     return subprocess.run([airflow, *argv], env={**airflow_env.env(), **airflow_env.executor_env()}).returncode
 
 
@@ -341,11 +341,32 @@ def cmd_notify(args) -> int:
     return 0
 
 
+EXECUTOR_NAMES = {"local": "LocalExecutor", "celery": "CeleryExecutor"}
+
+
 def cmd_airflow_ui(args) -> int:
     """Airflow's web UI, scheduler, DAG processor and triggerer until Ctrl-C (`make airflow`)."""
-    from kpi import airflow_ui
+    import os
 
-    return airflow_ui.run(port=args.port, host=args.host, unpause=not args.paused)
+    from kpi import airflow_ui, errors
+
+    if args.executor:  # the same as AIRFLOW__CORE__EXECUTOR, which the settings read
+        os.environ["AIRFLOW__CORE__EXECUTOR"] = EXECUTOR_NAMES[args.executor]
+    if args.workers < 1 or (args.workers > 1 and not config.uses_celery()):
+        raise errors.InputError("--workers N (1 or more) needs --executor celery")
+    return airflow_ui.run(port=args.port, host=args.host, unpause=not args.paused, workers=args.workers)
+
+
+def cmd_worker(args) -> int:
+    """One Celery worker on this host for the scheduler of another (README: Scaling out), until Ctrl-C."""
+    import os
+
+    from kpi import airflow_env, dbt_render
+
+    env = airflow_env.worker_env()
+    dbt_render.ensure_manifest()  # the DAG file renders from it; `dbt parse` needs no database
+    cmd = airflow_env.worker_command(args.concurrency, args.name)
+    os.execve(cmd[0], cmd, env)  # the worker in this process: Ctrl-C reaches Celery (a warm shutdown)
 
 
 def cmd_bi_password(args) -> int:
@@ -460,7 +481,17 @@ def build_parser() -> argparse.ArgumentParser:
                     f"{config.DEFAULT_AIRFLOW_PORT})")
     ui.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     ui.add_argument("--paused", action="store_true", help="pause kpi_nightly: the UI without nightly runs")
+    ui.add_argument("--executor", choices=sorted(EXECUTOR_NAMES),
+                    help="local (default) or celery: tasks on Celery workers (default: AIRFLOW__CORE__EXECUTOR)")
+    ui.add_argument("--workers", type=int, default=1, help="with celery: workers to start on this machine (default 1)")
     ui.set_defaults(func=cmd_airflow_ui)
+
+    worker = sub.add_parser("worker", help="one Celery worker on this host for the scheduler of the main host "
+                            "(README: Scaling out), until Ctrl-C")
+    worker.add_argument("--concurrency", type=int,
+                        help="tasks at once (default: AIRFLOW__CELERY__WORKER_CONCURRENCY or 2)")
+    worker.add_argument("--name", help="this worker's name among the others (default: KPI_HOSTNAME or the host name)")
+    worker.set_defaults(func=cmd_worker)
 
     bi = sub.add_parser("bi-password", help="set the password of the read-only role bi_reader (from a prompt or stdin)")
     bi.add_argument("--disable", action="store_true", help="no login for bi_reader")

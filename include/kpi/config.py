@@ -132,8 +132,14 @@ def celery_broker_url() -> str:
     url = (os.environ.get("AIRFLOW__CELERY__BROKER_URL") or "").strip()
     if not url:
         raise errors.InputError("AIRFLOW__CORE__EXECUTOR=CeleryExecutor needs AIRFLOW__CELERY__BROKER_URL, "
-                                "e.g. redis://:PASSWORD@127.0.0.1:6379/0 (README: Scale out with Celery)")
+                                "e.g. redis://:PASSWORD@127.0.0.1:6379/0 (README: Scaling out)")
     return url
+
+
+def celery_result_backend() -> str | None:
+    """AIRFLOW__CELERY__RESULT_BACKEND: where Celery keeps task results; unset, Airflow uses the
+    metadata database (`db+` its URL)."""
+    return (os.environ.get("AIRFLOW__CELERY__RESULT_BACKEND") or "").strip() or None
 
 
 def _positive_int(variable: str, default: int, what: str) -> int:
@@ -158,6 +164,20 @@ def celery_visibility_timeout() -> int:
                          DEFAULT_CELERY_VISIBILITY_TIMEOUT, "seconds")
 
 
+# A task whose worker died (kill -9, a lost host) stops heartbeating; the scheduler fails it after this
+# many seconds and its retry runs on a worker still alive. Airflow's 300 s left a night waiting 5 min.
+# The heartbeat comes from the task's supervisor process, every 5 s whatever the task does, so a long
+# dbt build is not cut short; 60 s is 12 missed beats on a busy API server.
+DEFAULT_TASK_HEARTBEAT_TIMEOUT = 60
+
+
+def task_heartbeat_timeout() -> int:
+    """AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT: seconds without a heartbeat before the
+    scheduler fails a running task (and retries it); every host must have the same value."""
+    return _positive_int("AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT", DEFAULT_TASK_HEARTBEAT_TIMEOUT,
+                         "seconds")
+
+
 def hostname_override() -> str | None:
     """KPI_HOSTNAME: the host name Airflow records for the tasks this process runs (its
     hostname_callable), to tell apart two workers on one machine; unset, the machine's name."""
@@ -166,13 +186,12 @@ def hostname_override() -> str | None:
 
 def task_retries() -> int:
     """KPI_TASK_RETRIES: retries per Airflow task, default 2; `kpi run` sets 0 so that a broken
-    night fails at once."""
-    text = (os.environ.get("KPI_TASK_RETRIES") or "").strip()
-    if not text:
-        return 2
+    night fails at once. With Celery at least 1: a worker that dies fails its task, and only a retry
+    lets the night finish without a human."""
+    text = (os.environ.get("KPI_TASK_RETRIES") or "").strip() or "2"
     if not text.isdigit():
         raise errors.InputError(f"KPI_TASK_RETRIES must be a whole number of retries, got {text!r}")
-    return int(text)
+    return max(int(text), 1) if uses_celery() else int(text)
 
 
 def chromium() -> str | None:

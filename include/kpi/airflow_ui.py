@@ -211,13 +211,13 @@ class AirflowUI:
         """With Celery and no broker given, our own Redis (kpi.redis_broker). Its URL goes into this
         process's environment: the settings read it there, the children inherit it, and the masking
         of secrets (kpi.redact) hides its password."""
-        if not config.uses_celery() or (os.environ.get("AIRFLOW__CELERY__BROKER_URL") or "").strip():
+        if not config.uses_celery() or config.celery_broker_given():
             return
         from kpi import redis_broker
 
         self.broker = redis_broker.Broker()
         url = self.broker.start(preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
-        os.environ["AIRFLOW__CELERY__BROKER_URL"] = url
+        config.decide("AIRFLOW__CELERY__BROKER_URL", url)
         self.say(f"redis: 127.0.0.1:{url.rsplit(':', 1)[1].split('/')[0]} (password in "
                  f"{self._rel(redis_broker.redis_dir() / 'password')})")
 

@@ -346,12 +346,10 @@ EXECUTOR_NAMES = {"local": "LocalExecutor", "celery": "CeleryExecutor"}
 
 def cmd_airflow_ui(args) -> int:
     """Airflow's web UI, scheduler, DAG processor and triggerer until Ctrl-C (`make airflow`)."""
-    import os
-
     from kpi import airflow_ui, errors
 
     if args.executor:  # the same as AIRFLOW__CORE__EXECUTOR, which the settings read
-        os.environ["AIRFLOW__CORE__EXECUTOR"] = EXECUTOR_NAMES[args.executor]
+        config.decide("AIRFLOW__CORE__EXECUTOR", EXECUTOR_NAMES[args.executor])
     if args.workers < 1 or (args.workers > 1 and not config.uses_celery()):
         raise errors.InputError("--workers N (1 or more) needs --executor celery")
     return airflow_ui.run(port=args.port, host=args.host, unpause=not args.paused, workers=args.workers)
@@ -359,8 +357,6 @@ def cmd_airflow_ui(args) -> int:
 
 def cmd_worker(args) -> int:
     """One Celery worker on this host for the scheduler of another (README: Scaling out), until Ctrl-C."""
-    import os
-
     from kpi import airflow_env, dbt_render
 
     env = airflow_env.worker_env()

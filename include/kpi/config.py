@@ -136,6 +136,17 @@ def celery_broker_url() -> str:
     return url
 
 
+def celery_broker_given() -> bool:
+    """Whether AIRFLOW__CELERY__BROKER_URL is set (else `make airflow` starts its own Redis)."""
+    return bool((os.environ.get("AIRFLOW__CELERY__BROKER_URL") or "").strip())
+
+
+def decide(name: str, value: str) -> None:
+    """Set a setting this process decides for itself and its children (the executor of `kpi airflow-ui
+    --executor`, the URL of the broker it started), in the environment the settings above read."""
+    os.environ[name] = value
+
+
 def celery_result_backend() -> str | None:
     """AIRFLOW__CELERY__RESULT_BACKEND: where Celery keeps task results; unset, Airflow uses the
     metadata database (`db+` its URL)."""

@@ -376,7 +376,7 @@ def cmd_new_source(args) -> int:
     from kpi.scaffold import new_source
 
     written = new_source(args.name, args.kind, args.entity)
-    print(f"new {args.kind} source {args.name!r}: edit these, then `kpi run` loads it (docs/adding-a-source.md)")
+    print(f"new {args.kind} source {args.name!r}: edit these, then `kpi run` loads it (docs/adding-a-source-and-an-indicator.md)")
     for path in written:
         print(f"  {path.relative_to(config.project_root())}")
     return 0

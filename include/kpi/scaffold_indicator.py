@@ -19,6 +19,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from kpi import config, declarations, errors
@@ -267,6 +268,12 @@ def test_{ident}_is_declared_with_its_source_and_targets():
 '''
 
 
+def _pg_ratio(num: int, den: int) -> str:
+    """num::numeric / den::numeric as PostgreSQL writes it for these small figures (20 decimals): dbt
+    compares the unit test's expected value as text."""
+    return str((Decimal(num) / Decimal(den)).quantize(Decimal("1e-20")))
+
+
 def _unit_test_rows(ind: Indicator, month: bool) -> tuple[str, str, str]:
     """Given rows of the known model and the complete expected rows of the actuals at d = 2025-03-31."""
     dates = ["2025-01-01", "2025-02-01", "2025-04-01"] if month else ["2025-01-15", "2025-02-15", "2025-04-15"]
@@ -280,7 +287,7 @@ def _unit_test_rows(ind: Indicator, month: bool) -> tuple[str, str, str]:
         scopes = [("KL0100", 40, 50), ("KL0300", 45, 50), ("ALL", 85, 100)]
         for unit, num, den in scopes if ind.per_department else scopes[-1:]:
             expect.append(f"{{as_of_date: '2025-03-31', kpi_code: {ind.code}, year: 2025, org_unit_code: {unit}, "
-                          f"actual_value: {_fmt(num / den)}, numerator: {num}, denominator: {den}, "
+                          f"actual_value: '{_pg_ratio(num, den)}', numerator: {num}, denominator: {den}, "
                           "coverage_end_date: null, is_final: null}")
         what = "the ratio is Σ numerator ÷ Σ denominator, not a mean of the units' ratios"
     else:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import _free_port, run_kpi
 
-from kpi import airflow_env, warehouse
+from kpi import airflow_env, declarations, warehouse
 
 pytestmark = pytest.mark.slow
 
@@ -68,4 +68,6 @@ def test_backfill_create_runs_each_date_of_the_range(airflow_services):
     run_kpi("airflow", "dags", "pause", "kpi_nightly")
     assert len(backfills) == 2 and all("success" in line for line in backfills), res.stdout
     # as-of dates: the day before each 02:00 slot
-    assert _statuses(date(2025, 3, 3)) > 26 and _statuses(date(2025, 3, 4)) > 26
+    # every indicator for the city, and per department
+    every = len(declarations.kpi_codes())
+    assert _statuses(date(2025, 3, 3)) > every and _statuses(date(2025, 3, 4)) > every

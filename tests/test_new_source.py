@@ -64,3 +64,46 @@ def test_new_file_source_loads_and_builds(warehouse_db, project_copy):
 def test_new_source_refuses_bad_names_and_duplicates(project_copy):
     assert "lower_snake_case" in run_kpi("new-source", "Parking", "--kind", "file").stderr
     assert "already declared" in run_kpi("new-source", "petitions", "--kind", "file").stderr
+
+
+def test_new_indicator_writes_every_place_and_the_project_parses(project_copy, tmp_path):
+    """`kpi new-indicator` after `kpi new-source`: the seeds, the declaration the shared models loop
+    over, the models with a complete unit test, the docs, demo and test stubs; dbt parses the result."""
+    import yaml
+
+    from kpi import dbt_render, declarations
+
+    copy, _ = project_copy
+    for part in ("docs",):
+        shutil.copytree(PROJECT / part, copy / part)
+    assert run_kpi("new-source", "parking", "--kind", "file").returncode == 0
+    before = {c: r["source_name"] for c, r in declarations.source_systems().items()}
+    res = run_kpi("new-indicator", "K3.9", "--source", "parking", "--source-code", "S9", "--source-name-zh", "停車場",
+                  "--rhythm", "day", "--name-zh", "停車場周轉", "--measure", "cumulative", "--target", "120",
+                  "--per-department", "--value", "quantity")
+    assert res.returncode == 0, res.stderr
+    assert "left for you to fill in:" in res.stdout and "sources.yml" in res.stdout.split("left for you")[1]
+    assert {c: r["source_name"] for c, r in declarations.source_systems().items()} == {**before, "S9": "parking"}
+    row = declarations.catalog()["K3.9"]
+    assert (row["source_code"], row["measure_type"], row["progress_rule"], row["per_department"]) == \
+        ("S9", "cumulative", "linear", "true")
+    assert row["strategic_goal_zh"] == declarations.catalog()["K3.1"]["strategic_goal_zh"]
+    assert {t["target_value"] for t in declarations.targets() if t["kpi_code"] == "K3.9"} == {"120"}
+    assert declarations.kpi_sources()["S9"] == {"known": "int_parking__known", "data_date": "record_date",
+                                                "actuals": "int_kpi_actuals__parking"}
+    unit_test = yaml.safe_load((copy / "dbt_project/models/intermediate/parking/_parking.yml").read_text())
+    expected = unit_test["unit_tests"][0]["expect"]["rows"]
+    assert [(r["org_unit_code"], r["actual_value"]) for r in expected] == [("KL0100", 3), ("KL0300", 4), ("ALL", 7)]
+    assert "### K3.9 停車場周轉（S9）" in (copy / "docs/indicators.md").read_text(encoding="utf-8")
+    assert (copy / "include/kpi/demo/sources/parking.py").exists() and (copy / "tests/test_parking.py").exists()
+    dbt_render.dbt("parse", target_path=tmp_path / "target")
+    manifest = (tmp_path / "target" / "manifest.json").read_text()
+    assert "model.kpi.int_kpi_actuals__parking" in manifest and "unit_test.kpi.int_kpi_actuals__parking" in manifest
+
+    again = run_kpi("new-indicator", "K3.9", "--source", "parking", "--name-zh", "x", "--target", "1")
+    assert "already in dbt_project/seeds/kpi_catalog.csv" in again.stderr
+    second = run_kpi("new-indicator", "K3.8", "--source", "parking", "--name-zh", "x", "--target", "1",
+                     "--measure", "cumulative", "--value", "quantity")
+    assert "int_kpi_actuals__parking.sql already: add K3.8 there by hand" in second.stderr
+    unknown = run_kpi("new-indicator", "K3.7", "--source", "bicycles", "--name-zh", "x", "--target", "1")
+    assert "run `kpi new-source bicycles --kind file` first" in unknown.stderr

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from kpi.demo import write_landing
 from kpi.loaders import readers
@@ -354,6 +354,23 @@ def test_xlsx_wrong_header(tmp_path):
     path = make_workbook(tmp_path / "h.xlsx", [["標題"], ["單位"], ["代碼", "名稱"], ["A", "x"]])
     with pytest.raises(UnreadableFile, match=r"expected 3 columns 代碼,名稱,數量.*found 2 columns 代碼,名稱"):
         list(read_xlsx(path, SMALL))
+
+
+def test_xlsx_sheet_by_name_else_the_first(tmp_path):
+    """`sheet` picks a worksheet by name (a workbook whose data is not on its first sheet); a name the
+    workbook lacks fails the file naming the sheets it has."""
+    path = make_workbook(tmp_path / "s.xlsx", [["說明"], ["本表依單位排列"]])
+    wb = load_workbook(path)
+    data = wb.create_sheet("資料")
+    for row in (["標題"], SMALL, ["A", 1, 2]):
+        data.append(row)
+    wb.save(path)
+    df = as_frame(list(read_xlsx(path, SMALL, header_row=2, sheet_name="資料")))
+    assert df.index.tolist() == [3] and df.loc[3].tolist()[:3] == ["A", "1", "2"]
+    with pytest.raises(UnreadableFile, match=r"wrong header in s.xlsx sheet 'Sheet' row 2"):
+        list(read_xlsx(path, SMALL, header_row=2))   # the first sheet: notes only
+    with pytest.raises(UnreadableFile, match=r"s.xlsx has no worksheet '彙總' \(it has 'Sheet', '資料'\)"):
+        list(read_xlsx(path, SMALL, header_row=2, sheet_name="彙總"))
 
 
 def test_xlsx_that_is_a_text_file(tmp_path):

@@ -395,9 +395,26 @@ def cmd_new_source(args) -> int:
     from kpi.scaffold import new_source
 
     written = new_source(args.name, args.kind, args.entity)
-    print(f"new {args.kind} source {args.name!r}: edit these, then `kpi run` loads it (docs/adding-a-source.md)")
+    print(f"new {args.kind} source {args.name!r}: edit these, then `kpi run` loads it "
+          "(docs/adding-a-source-and-an-indicator.md)")
     for path in written:
         print(f"  {path.relative_to(config.project_root())}")
+    return 0
+
+
+def cmd_new_indicator(args) -> int:
+    from kpi.scaffold_indicator import Indicator, new_indicator
+
+    fields = {k: v for k, v in vars(args).items() if k in Indicator.__dataclass_fields__ and v is not None}
+    written, left = new_indicator(Indicator(**fields))
+    print(f"new indicator {args.code} from {args.source}: written or extended "
+          "(docs/adding-a-source-and-an-indicator.md)")
+    for path in written:
+        print(f"  {path.relative_to(config.project_root())}")
+    print("left for you to fill in:")
+    for item in left:
+        print(f"  - {item}")
+    print(f"then: kpi dbt test --select int_kpi_actuals__{args.source}  and  kpi run")
     return 0
 
 
@@ -508,6 +525,29 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--kind", required=True, choices=["file", "sql", "http"])
     new.add_argument("--entity", help="what one row is (default: the source name)")
     new.set_defaults(func=cmd_new_source)
+
+    ind = sub.add_parser("new-indicator", help="scaffold an indicator (and its source's shared parts): seeds, "
+                         "models, unit test, docs, demo and test stubs")
+    ind.add_argument("code", help="indicator code, e.g. K3.3")
+    ind.add_argument("--source", required=True, help="a source declared in sources.yml (kpi new-source first)")
+    ind.add_argument("--name-zh", required=True, help="the indicator's name as in the plan")
+    ind.add_argument("--name-en")
+    ind.add_argument("--standard-zh", help="衡量標準 as in the plan (default: the formula in words)")
+    ind.add_argument("--measure", choices=["ratio", "cumulative"], default="ratio")
+    ind.add_argument("--target", type=float, required=True, help="every plan year's target (ratio: 0.85 = 85%%)")
+    ind.add_argument("--unit-zh", help="unit as printed (default: %% for a ratio, 次 otherwise)")
+    ind.add_argument("--direction", choices=["higher", "lower"])
+    ind.add_argument("--per-department", action="store_true", default=None, help="also one row per department")
+    ind.add_argument("--date-column", help="the staging column of the data date (default record_date)")
+    ind.add_argument("--unit-column", help="the staging column of the department code (default org_unit_code)")
+    ind.add_argument("--numerator", help="ratio: the staging column summed above the line")
+    ind.add_argument("--denominator", help="ratio: the staging column summed below the line")
+    ind.add_argument("--value", help="cumulative: the staging column summed")
+    ind.add_argument("--source-code", help="a new source's code in source_systems.csv, e.g. S8")
+    ind.add_argument("--source-name-zh", help="a new source's name in Chinese")
+    ind.add_argument("--rhythm", choices=["day", "month"], help="a new source: how often it delivers (default day)")
+    ind.add_argument("--lag", type=int, help="a new source: days or months its newest data may be old (default 2)")
+    ind.set_defaults(func=cmd_new_indicator)
 
     demo = sub.add_parser("demo-data", help="write the synthetic demo landing directory")
     demo.add_argument("--until", type=_date, help="last day of data (default: yesterday)")

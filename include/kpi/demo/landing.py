@@ -17,9 +17,12 @@ from .hr import write_hr
 from .orgs import load_departments
 from .petitions import write_petitions
 from .register import write_register
+from .sources import writers
 
 MANIFEST = "_manifest.json"
-SOURCES = ("documents", "petitions", "budget", "register", "hr", "calendar", "explanations")
+# the first sources' writers below, then one module each in kpi/demo/sources/ (found by name)
+_PLUGINS = writers()
+SOURCES = ("documents", "petitions", "budget", "register", "hr", "calendar", "explanations", *_PLUGINS)
 # Only what this generator writes is cleared before a rerun; anything else in landing is left alone.
 _OWN_FILES = {
     "documents": ["doc_stats.sqlite", "doc_stats.sqlite-journal"],
@@ -29,6 +32,7 @@ _OWN_FILES = {
     "hr": ["monthly.json", "monthly-*.json"],
     "calendar": ["calendar_*.csv"],
     "explanations": [f"{unit}_*.xlsx" for unit, *_ in ANSWERS],
+    **{name: list(module.OWN_FILES) for name, module in _PLUGINS.items()},
 }
 
 
@@ -72,6 +76,9 @@ def write_landing(landing: Path, until: date, *, start: date = date(2022, 1, 1),
                                    source_rng(seed, "register"), progress),
         "hr": write_hr(landing, departments, start, until, source_rng(seed, "hr"), progress),
         "explanations": write_explanations(landing, until, source_rng(seed, "explanations"), progress),
+        **{name: module.write(landing, departments=departments, calendar=calendar, start=start, until=until,
+                              rng=source_rng(seed, name), scale=scale, progress=progress)
+           for name, module in _PLUGINS.items()},
     }
     manifest = {
         "generator": "kpi.demo",

@@ -475,7 +475,8 @@ def _file_frames(source: Source, path: Path, checksum: str | _Checksum, plain: b
             checksum.complete = True
     elif source.format == "xlsx":
         yield from readers.read_xlsx(path, source.header, header_row=source.header_row,
-                                     total_marker=source.total_marker, chunk_rows=CHUNK_ROWS)
+                                     total_marker=source.total_marker, chunk_rows=CHUNK_ROWS,
+                                     sheet_name=source.sheet)
     elif source.format == "json":
         yield readers.read_json_items(path.read_bytes(), source.items_key)
     else:

@@ -870,8 +870,9 @@ def _text_breaks(text: str) -> int:
 # xlsx
 # ---------------------------------------------------------------------------------------------
 def read_xlsx(path: str | Path, expected_header: list[str], *, header_row: int = 3, total_marker: str = "合計",
-              chunk_rows: int = 100_000) -> Iterator[pa.Table]:
-    """Yield the data rows of the first sheet of a workbook, `_record` = worksheet row number.
+              chunk_rows: int = 100_000, sheet_name: str | None = None) -> Iterator[pa.Table]:
+    """Yield the data rows of the worksheet `sheet_name` (default: the first) of a workbook,
+    `_record` = worksheet row number.
 
     Rows above `header_row` are titles and notes; `header_row` must equal `expected_header`;
     fully empty rows and the total row (first cell `total_marker`, spaces inside ignored, as in
@@ -895,7 +896,13 @@ def read_xlsx(path: str | Path, expected_header: list[str], *, header_row: int =
     try:
         if not workbook.worksheets:
             raise UnreadableFile(f"{path.name} has no worksheet")
-        sheet = workbook.worksheets[0]
+        if sheet_name is None:
+            sheet = workbook.worksheets[0]
+        elif sheet_name in workbook.sheetnames:
+            sheet = workbook[sheet_name]
+        else:
+            raise UnreadableFile(f"{path.name} has no worksheet {sheet_name!r} "
+                                 f"(it has {', '.join(map(repr, workbook.sheetnames))})")
         # Some exporters write a wrong <dimension>; read what is there, not what it claims.
         sheet.reset_dimensions()
         header_seen = False

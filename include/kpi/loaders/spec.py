@@ -69,6 +69,7 @@ class Source:
     encoding: str | None = None
     header_row: int = 3
     total_marker: str = "合計"
+    sheet: str | None = None   # xlsx: the worksheet by name; the first one when unset
     # sql / http
     url_env: str | None = None
     default_url: str | None = None

@@ -69,11 +69,12 @@ def run_time_for(as_of: date) -> datetime:
 
 
 def prepare_warehouse(run_id: str, as_of: date, dag_id: str | None = None) -> str:
-    """Start (if embedded) and bootstrap the warehouse, then take the one-run-at-a-time lock, judging a
-    holder alive the way run_lock describes (its runner's session, or its DAG run in Airflow)."""
+    """Bootstrap the warehouse the local commands started (never start one: this may run on a worker
+    host, warehouse.ready), then take the one-run-at-a-time lock, judging a holder alive the way
+    run_lock describes (its runner's session, or its DAG run in Airflow)."""
     from kpi import run_lock
 
-    where = warehouse.up()
+    where = warehouse.ready()
     run_lock.acquire(run_id, as_of, dag_id=dag_id, keep_session=run_lock.runs_in_this_process(),
                      run_active=run_lock.airflow_run_active)
     return where

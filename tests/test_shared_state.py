@@ -3,8 +3,10 @@ lives in a shared service or a configured place every host reaches. A host witho
 with a clear message; it never quietly makes its own (a new embedded warehouse, a new PII key)."""
 from __future__ import annotations
 
+import shutil
 import socket
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +62,71 @@ def test_a_task_on_the_main_host_bootstraps_the_running_warehouse(warehouse_db):
     assert where.endswith(f"/{warehouse_db}")
     with warehouse.connect() as conn:
         assert conn.execute("select count(*) from pg_namespace where nspname = 'marts'").fetchone()[0] == 1
+
+
+# --- the PII key: one for every host, from the environment or Airflow's secrets -------------------
+SAMPLE_PETITIONS = Path(__file__).parent / "fixtures" / "samples" / "petitions_20250305.csv"
+
+
+def _load_petitions_as_host(home: Path, database: str, monkeypatch, **env: str) -> dict[str, str]:
+    """Load the sample petitions as a worker host with its own home and state (no key file shared)
+    into a database of its own; its pseudonyms by case."""
+    from kpi.loaders import engine
+
+    landing = home / "landing"
+    (landing / "petitions").mkdir(parents=True)
+    shutil.copy(SAMPLE_PETITIONS, landing / "petitions")
+    for name in ("KPI_PII_KEY", "AIRFLOW_VAR_KPI_PII_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+                        "KPI_LANDING_DIR": str(landing), "KPI_HOST_ROLE": "worker",
+                        "KPI_WAREHOUSE_DB": database, **env}.items():
+        monkeypatch.setenv(name, value)
+    warehouse.ensure_database(database)
+    warehouse.ready()
+    result = engine.load("petitions")
+    assert result.rows_loaded > 0 and not result.failures, result.as_dict()
+    with warehouse.connect() as conn:
+        rows = conn.execute("select case_id, petitioner_pseudonym from raw.petitions__case_versions").fetchall()
+    assert not (home / ".config" / "kpi").exists()  # no key of its own
+    return dict(rows)
+
+
+def test_two_hosts_with_the_shared_key_make_the_same_pseudonyms(embedded_server, tmp_path, monkeypatch):
+    """Host a has the key in KPI_PII_KEY, host b as the Airflow Variable kpi_pii_key (here from the
+    environment, as a secrets backend would serve it): the same person, the same pseudonym."""
+    with monkeypatch.context() as mp:
+        a = _load_petitions_as_host(tmp_path / "a", "t_shared_pii_a", mp, KPI_PII_KEY="shared-key-0123456789")
+    with monkeypatch.context() as mp:
+        b = _load_petitions_as_host(tmp_path / "b", "t_shared_pii_b", mp,
+                                    AIRFLOW_VAR_KPI_PII_KEY="shared-key-0123456789")
+    with monkeypatch.context() as mp:
+        other = _load_petitions_as_host(tmp_path / "c", "t_shared_pii_c", mp, KPI_PII_KEY="another-key-0123456789")
+    assert a == b and any(a.values())
+    assert all(a[case] != other[case] for case in a if a[case])
+
+
+def test_a_worker_without_the_shared_key_refuses_and_makes_none(embedded_server, tmp_path, monkeypatch):
+    with pytest.raises(config.PiiKeyMissing, match="KPI_PII_KEY or the Airflow Variable kpi_pii_key"):
+        _load_petitions_as_host(tmp_path / "w", "t_shared_pii_w", monkeypatch)
+    assert not (tmp_path / "w" / ".config" / "kpi").exists()
+    with warehouse.connect() as conn:  # nothing of the file loaded
+        assert conn.execute("select to_regclass('raw.petitions__case_versions') is null "
+                            "or not exists (select from raw.petitions__case_versions)").fetchone()[0]
+
+
+def test_a_celery_worker_is_a_worker_and_the_main_host_keeps_its_key_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("KPI_PII_KEY", raising=False)
+    monkeypatch.delenv("KPI_HOST_ROLE", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setenv("AIRFLOW__CORE__EXECUTOR", "CeleryExecutor")
+    assert config.host_role() == "worker"
+    with pytest.raises(config.PiiKeyMissing):
+        config.pii_key()
+    monkeypatch.setenv("AIRFLOW__CORE__EXECUTOR", "LocalExecutor")
+    assert config.host_role() == "main"
+    key = config.pii_key()  # the single-machine convenience: generated once, then the same
+    assert key == config.pii_key() == (tmp_path / "kpi" / "pii.key").read_text().strip().encode()
+    monkeypatch.setenv("AIRFLOW__CORE__EXECUTOR", "CeleryExecutor")
+    with pytest.raises(config.PiiKeyMissing, match="share the key in"):  # a worker ignores a local file
+        config.pii_key()

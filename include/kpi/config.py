@@ -282,12 +282,59 @@ def pii_key_file() -> Path:
     return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "kpi" / "pii.key"
 
 
+HOST_ROLES = ("main", "worker")
+PII_KEY_VARIABLE = "kpi_pii_key"
+
+
+def host_role() -> str:
+    """KPI_HOST_ROLE: `main` (the host whose local commands start the warehouse and may generate
+    per-machine secrets) or `worker` (a host that only runs tasks: it must be given every shared
+    secret, it never makes its own). Default: `worker` under CeleryExecutor, where a task may run on
+    any host, else `main`."""
+    value = (os.environ.get("KPI_HOST_ROLE") or "").strip().lower()
+    if not value:
+        return "worker" if uses_celery() else "main"
+    if value not in HOST_ROLES:
+        raise errors.InputError(f"KPI_HOST_ROLE must be one of {', '.join(HOST_ROLES)}, got {value!r}")
+    return value
+
+
+class PiiKeyMissing(errors.InputError):
+    pass
+
+
+def _airflow_variable(key: str) -> str | None:
+    """Airflow Variable `key` through airflow.sdk: its secrets backends, AIRFLOW_VAR_<KEY>, and in a
+    task the metadata database; the value is masked in Airflow's logs. None when it is not set."""
+    try:
+        from airflow.sdk import Variable
+    except ImportError:
+        return None
+    try:
+        return Variable.get(key, default=None) or None
+    except Exception:  # noqa: BLE001 - no backend reachable is the same as not set: the caller decides
+        return None
+
+
 def pii_key() -> bytes:
-    """Secret for petitioner pseudonyms: KPI_PII_KEY, else a key generated once outside the repo
-    (~/.config/kpi/pii.key), so that pseudonyms stay stable across clones on the same machine."""
+    """Secret for petitioner pseudonyms, the same on every host that loads: KPI_PII_KEY, else the
+    Airflow Variable kpi_pii_key (a secrets backend can serve it). On the main host without either, a
+    key generated once outside the repo (~/.config/kpi/pii.key), so that pseudonyms stay stable
+    across clones on one machine; a worker refuses instead: a key of its own would give the same
+    person another pseudonym."""
     env = os.environ.get("KPI_PII_KEY")
     if env:
         return env.encode()
+    shared = _airflow_variable(PII_KEY_VARIABLE)
+    if shared:
+        return shared.encode()
+    if host_role() == "worker":
+        keep = (f"; to keep the pseudonyms made so far, share the key in {pii_key_file()} of the main host"
+                if pii_key_file().exists() else "")
+        raise PiiKeyMissing(
+            "no shared PII key on this worker: set KPI_PII_KEY or the Airflow Variable "
+            f"{PII_KEY_VARIABLE} (from a secrets backend) alike on every host{keep}. A worker never "
+            "generates one: its pseudonyms would not match the other hosts' (README: State every host shares)")
     return _secret_file(pii_key_file()).encode()
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import shutil
 import socket
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from kpi import config, pipeline, warehouse
+from kpi import airflow_secrets, config, pipeline, warehouse
 
 
 def _free_port() -> int:
@@ -115,11 +117,13 @@ def test_a_worker_without_the_shared_key_refuses_and_makes_none(embedded_server,
                             "or not exists (select from raw.petitions__case_versions)").fetchone()[0]
 
 
-def test_a_celery_worker_is_a_worker_and_the_main_host_keeps_its_key_file(tmp_path, monkeypatch):
+def test_a_celery_task_is_a_worker_and_the_main_host_keeps_its_key_file(tmp_path, monkeypatch):
     monkeypatch.delenv("KPI_PII_KEY", raising=False)
     monkeypatch.delenv("KPI_HOST_ROLE", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     monkeypatch.setenv("AIRFLOW__CORE__EXECUTOR", "CeleryExecutor")
+    assert config.host_role() == "main"  # `make airflow` on the main host
+    monkeypatch.setenv("AIRFLOW_CTX_DAG_ID", "kpi_nightly")  # a task: Airflow's task runner sets it
     assert config.host_role() == "worker"
     with pytest.raises(config.PiiKeyMissing):
         config.pii_key()
@@ -130,3 +134,49 @@ def test_a_celery_worker_is_a_worker_and_the_main_host_keeps_its_key_file(tmp_pa
     monkeypatch.setenv("AIRFLOW__CORE__EXECUTOR", "CeleryExecutor")
     with pytest.raises(config.PiiKeyMissing, match="share the key in"):  # a worker ignores a local file
         config.pii_key()
+
+
+# --- Airflow's fernet_key, secret_key and jwt_secret: one set for every host -----------------------
+def _airflow_host(home: Path, monkeypatch, role: str, **env: str) -> None:
+    for name in (*airflow_secrets.SHARED, "KPI_AIRFLOW_SECRETS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AIRFLOW_HOME", str(home / ".airflow"))
+    monkeypatch.setenv("KPI_HOST_ROLE", role)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_the_main_host_writes_the_airflow_secrets_once_and_a_worker_reads_the_same(tmp_path, monkeypatch):
+    shared = tmp_path / "shared" / "airflow-secrets.json"
+    cfg = tmp_path / "main" / ".airflow" / "airflow.cfg"  # an installation from before: its key stays
+    cfg.parent.mkdir(parents=True)
+    cfg.write_text("[core]\nfernet_key = gqsx0NPWSnmCRSWnOnOdjFV1C9f5ywIPdQ5pL8nbcf0=\n[api]\nsecret_key = \n")
+    with monkeypatch.context() as mp:
+        _airflow_host(tmp_path / "main", mp, "main", KPI_AIRFLOW_SECRETS_FILE=str(shared))
+        main = airflow_secrets.env()
+        assert main == airflow_secrets.env()
+        assert main["AIRFLOW__CORE__FERNET_KEY"] == "gqsx0NPWSnmCRSWnOnOdjFV1C9f5ywIPdQ5pL8nbcf0="
+        assert all(main[var] for var in airflow_secrets.SHARED)
+        assert shared.stat().st_mode & 0o777 == 0o600
+    with monkeypatch.context() as mp:
+        _airflow_host(tmp_path / "worker", mp, "worker", KPI_AIRFLOW_SECRETS_FILE=str(shared))
+        from kpi import airflow_env
+
+        worker_env = airflow_env.env()
+        assert {var: worker_env[var] for var in airflow_secrets.SHARED} == main
+        # Airflow itself takes them (over any airflow.cfg of the worker)
+        res = subprocess.run([str(Path(sys.executable).with_name("airflow")), "config", "get-value", "api_auth",
+                              "jwt_secret"], env=worker_env, capture_output=True, text=True, timeout=300)
+        assert res.stdout.strip() == main["AIRFLOW__API_AUTH__JWT_SECRET"], res.stderr[-2000:]
+        assert not (tmp_path / "worker" / ".airflow" / airflow_secrets.FILE_NAME).exists()
+
+
+def test_a_worker_without_the_airflow_secrets_fails_and_generates_none(tmp_path, monkeypatch):
+    _airflow_host(tmp_path / "w", monkeypatch, "worker")
+    with pytest.raises(airflow_secrets.SecretsMissing, match="KPI_AIRFLOW_SECRETS_FILE"):
+        airflow_secrets.env()
+    assert not (tmp_path / "w" / ".airflow" / airflow_secrets.FILE_NAME).exists()
+    given = {"AIRFLOW__CORE__FERNET_KEY": "k1", "AIRFLOW__API__SECRET_KEY": "k2", "AIRFLOW__API_AUTH__JWT_SECRET": "k3"}
+    for name, value in given.items():  # or all three from the environment (a secrets manager)
+        monkeypatch.setenv(name, value)
+    assert airflow_secrets.env() == given

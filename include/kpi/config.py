@@ -265,7 +265,8 @@ def read_secret_file(path: Path) -> str | None:
 # Settings that are secrets as a whole, and settings that are URLs whose password (for webhooks, also
 # long path segments) is secret; the sources' URL variables (url_env in sources.yml) are URLs too.
 # kpi.redact masks the values of all of them in any text shown.
-SECRET_SETTINGS = ("KPI_WEBHOOK_TOKEN", "KPI_SMTP_PASSWORD", "KPI_PII_KEY", "KPI_BI_READER_PASSWORD")
+SECRET_SETTINGS = ("KPI_WEBHOOK_TOKEN", "KPI_SMTP_PASSWORD", "KPI_PII_KEY", "KPI_BI_READER_PASSWORD",
+                   "AIRFLOW__CORE__FERNET_KEY", "AIRFLOW__API__SECRET_KEY", "AIRFLOW__API_AUTH__JWT_SECRET")
 SECRET_URL_SETTINGS = ("WAREHOUSE_URL", "KPI_WEBHOOK_URL", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
                        "AIRFLOW__CELERY__BROKER_URL", "AIRFLOW__CELERY__RESULT_BACKEND")
 
@@ -289,11 +290,11 @@ PII_KEY_VARIABLE = "kpi_pii_key"
 def host_role() -> str:
     """KPI_HOST_ROLE: `main` (the host whose local commands start the warehouse and may generate
     per-machine secrets) or `worker` (a host that only runs tasks: it must be given every shared
-    secret, it never makes its own). Default: `worker` under CeleryExecutor, where a task may run on
-    any host, else `main`."""
+    secret, it never makes its own). Default: `worker` for a task under CeleryExecutor (Airflow's task
+    runner sets AIRFLOW_CTX_DAG_ID), which may run on any host; else `main`."""
     value = (os.environ.get("KPI_HOST_ROLE") or "").strip().lower()
     if not value:
-        return "worker" if uses_celery() else "main"
+        return "worker" if uses_celery() and os.environ.get("AIRFLOW_CTX_DAG_ID") else "main"
     if value not in HOST_ROLES:
         raise errors.InputError(f"KPI_HOST_ROLE must be one of {', '.join(HOST_ROLES)}, got {value!r}")
     return value
@@ -336,6 +337,18 @@ def pii_key() -> bytes:
             f"{PII_KEY_VARIABLE} (from a secrets backend) alike on every host{keep}. A worker never "
             "generates one: its pseudonyms would not match the other hosts' (README: State every host shares)")
     return _secret_file(pii_key_file()).encode()
+
+
+def airflow_secrets_file() -> Path | None:
+    """KPI_AIRFLOW_SECRETS_FILE: the file of Airflow's shared secrets on a location every host reaches
+    (kpi.airflow_secrets); None: a file in AIRFLOW_HOME, right for one machine only."""
+    text = (os.environ.get("KPI_AIRFLOW_SECRETS_FILE") or "").strip()
+    return Path(text) if text else None
+
+
+def settings_given(names) -> dict[str, str]:
+    """The environment's values of the settings `names` that are set and not empty."""
+    return {name: os.environ[name] for name in names if os.environ.get(name)}
 
 
 # --- notifications (kpi.notify) ---------------------------------------------------------------

@@ -71,7 +71,9 @@ def run_dag(as_of: date, log_path: Path, progress: ProgressPrinter,
     total, dbt_total = dag_counts()
     # unbuffered child, line-buffered log: the progress and the run's log follow a task as it runs,
     # and a killed runner's last lines (the task it was in) are not lost in a buffer
-    env = {**airflow_env.env(), "KPI_TASK_RETRIES": "0", "PYTHONUNBUFFERED": "1"}
+    env = {**airflow_env.env(), "KPI_TASK_RETRIES": "0", "PYTHONUNBUFFERED": "1",
+           # its tasks run here, on the host that started the warehouse, whatever the executor
+           "KPI_HOST_ROLE": config.host_role()}
     cmd = [str(Path(sys.executable).with_name("airflow")), "dags", "test", DAG_ID, run_time.isoformat()]
     if conf:
         cmd += ["--conf", json.dumps(conf)]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kpi import airflow_secrets, config, pipeline, warehouse
+from kpi import airflow_secrets, config, pipeline, shared_storage, warehouse
 
 
 def _free_port() -> int:
@@ -180,3 +180,84 @@ def test_a_worker_without_the_airflow_secrets_fails_and_generates_none(tmp_path,
     for name, value in given.items():  # or all three from the environment (a secrets manager)
         monkeypatch.setenv(name, value)
     assert airflow_secrets.env() == given
+
+
+# --- landing and reports at a location every host reaches (KPI_LANDING_URL, KPI_REPORTS_URL) -------
+def test_a_load_task_reads_its_files_from_the_shared_landing_url(embedded_server, tmp_path, monkeypatch):
+    """A worker whose own landing folder is empty loads the petitions delivered to the shared folder
+    (file://, through ObjectStoragePath); a second run loads nothing again; no scratch is left."""
+    shared = tmp_path / "shared" / "landing"
+    (shared / "petitions").mkdir(parents=True)
+    shutil.copy(SAMPLE_PETITIONS, shared / "petitions")
+    (shared / "petitions" / "petitions_20250306.csv").symlink_to(shared / "petitions" / SAMPLE_PETITIONS.name)
+    (tmp_path / "own").mkdir()
+    monkeypatch.setenv("KPI_LANDING_DIR", str(tmp_path / "own"))
+    monkeypatch.setenv("KPI_LANDING_URL", f"file://{shared}")
+    monkeypatch.setenv("KPI_WAREHOUSE_DB", "t_shared_landing")
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "scratch"))
+    (tmp_path / "scratch").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR read again
+    warehouse.ensure_database("t_shared_landing")
+    warehouse.ready()
+    with pytest.raises(pipeline.LoadFailed, match="petitions_20250306.csv is a symbolic link"):
+        pipeline.load_source("petitions")  # a link in the shared folder is refused as in a local one
+    with warehouse.connect() as conn:
+        loaded = conn.execute("select count(*) from raw.petitions__case_versions").fetchone()[0]
+    assert loaded > 0
+    (shared / "petitions" / "petitions_20250306.csv").unlink()
+    assert pipeline.load_source("petitions")["rows_loaded"] == 0  # the same file: nothing again
+    assert list((tmp_path / "scratch").iterdir()) == []
+    assert list((tmp_path / "own").iterdir()) == []
+
+
+def test_an_unreachable_landing_url_fails_the_load_naming_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("KPI_LANDING_URL", f"file://{tmp_path}/not-mounted")
+    with pytest.raises(shared_storage.StorageError, match=f"KPI_LANDING_URL file://{tmp_path}/not-mounted"):
+        pipeline.load_source("petitions")
+
+
+def test_the_report_goes_to_the_shared_reports_url_and_notify_fetches_it(tmp_path):
+    report = tmp_path / "written"
+    report.mkdir()
+    (report / "report.html").write_text("<html>報告</html>", encoding="utf-8")
+    location = f"file://{tmp_path}/shared/reports/2025-03-09"
+    shared_storage.upload(report, location)
+    assert (tmp_path / "shared" / "reports" / "2025-03-09" / "report.html").is_file()
+    with shared_storage.fetched_report(location) as local:
+        assert (local / "report.html").read_text(encoding="utf-8") == "<html>報告</html>"
+    assert not local.exists()
+
+
+def test_notify_fails_clearly_when_the_report_is_not_there(tmp_path, monkeypatch):
+    """Before: the notice went out without its attachment when publish ran on another host."""
+    monkeypatch.setenv("KPI_WEBHOOK_URL", "http://127.0.0.1:9/hook")
+    with pytest.raises(shared_storage.StorageError, match=f"the report is not in {tmp_path}"):
+        pipeline.notify(date(2025, 3, 9), str(tmp_path))
+    monkeypatch.setenv("KPI_REPORTS_URL", f"file://{tmp_path}/shared")
+    with pytest.raises(shared_storage.StorageError, match=f"the report is not at file://{tmp_path}/shared/2025-03-09"):
+        pipeline.notify(date(2025, 3, 9))
+
+
+def test_task_logs_go_where_every_host_writes_them(tmp_path, monkeypatch):
+    """Airflow itself takes the shared folder KPI_LOGS_URL gives as its log folder; object storage
+    becomes remote logging through the storage's connection (Airflow then needs the provider of the
+    scheme, e.g. apache-airflow-providers-amazon for s3://, not installed here)."""
+    from kpi import airflow_env
+
+    airflow = str(Path(sys.executable).with_name("airflow"))
+
+    def airflow_setting(option: str) -> str:
+        res = subprocess.run([airflow, "config", "get-value", "logging", option], env=airflow_env.env(),
+                             capture_output=True, text=True, timeout=300)
+        assert res.returncode == 0, res.stderr[-2000:]
+        return res.stdout.strip()
+
+    monkeypatch.setenv("KPI_LOGS_URL", f"file://{tmp_path}/shared/logs")
+    assert airflow_setting("base_log_folder") == f"{tmp_path}/shared/logs"
+    monkeypatch.setenv("KPI_LOGS_URL", "s3://kpi-bucket/logs/")
+    monkeypatch.setenv("KPI_STORAGE_CONN_ID", "kpi_storage")
+    env = airflow_env.env()
+    assert (env["AIRFLOW__LOGGING__REMOTE_LOGGING"], env["AIRFLOW__LOGGING__REMOTE_BASE_LOG_FOLDER"],
+            env["AIRFLOW__LOGGING__REMOTE_LOG_CONN_ID"]) == ("True", "s3://kpi-bucket/logs", "kpi_storage")

@@ -9,6 +9,9 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -39,12 +42,54 @@ def state_dir() -> Path:
     return Path(os.environ.get("KPI_STATE_DIR") or project_root()).resolve()
 
 
+# a task that staged its source's files from KPI_LANDING_URL reads them here (kpi.shared_storage)
+_LANDING_OVERRIDE: ContextVar[Path | None] = ContextVar("landing_override", default=None)
+
+
 def landing_dir() -> Path:
+    staged = _LANDING_OVERRIDE.get()
+    if staged is not None:
+        return staged
     return Path(os.environ.get("KPI_LANDING_DIR") or state_dir() / "data" / "landing").resolve()
+
+
+@contextmanager
+def landing_dir_set(path: Path) -> Iterator[None]:
+    """landing_dir() is `path` inside the block (this thread, this task only)."""
+    token = _LANDING_OVERRIDE.set(path.resolve())
+    try:
+        yield
+    finally:
+        _LANDING_OVERRIDE.reset(token)
 
 
 def reports_dir() -> Path:
     return Path(os.environ.get("KPI_REPORTS_DIR") or state_dir() / "reports").resolve()
+
+
+def landing_url() -> str | None:
+    """KPI_LANDING_URL: the landing folder as a URL every host reaches (file:///mnt/kpi/landing,
+    s3://bucket/landing), read through Airflow's ObjectStoragePath; each load task copies its source's
+    files from there first. None: the local KPI_LANDING_DIR, as on one machine."""
+    return (os.environ.get("KPI_LANDING_URL") or "").strip().rstrip("/") or None
+
+
+def reports_url() -> str | None:
+    """KPI_REPORTS_URL: where each run publishes, as a URL every host reaches (like KPI_LANDING_URL);
+    None: the local KPI_REPORTS_DIR."""
+    return (os.environ.get("KPI_REPORTS_URL") or "").strip().rstrip("/") or None
+
+
+def logs_url() -> str | None:
+    """KPI_LOGS_URL: where every host writes its task logs, so that the UI shows a task's log wherever
+    it ran (file:///mnt/kpi/logs, s3://bucket/logs); None: each host's AIRFLOW_HOME/logs."""
+    return (os.environ.get("KPI_LOGS_URL") or "").strip().rstrip("/") or None
+
+
+def storage_conn_id() -> str | None:
+    """KPI_STORAGE_CONN_ID: the Airflow connection with the object storage's credentials (e.g. an
+    `aws` connection for s3://); None for file:// or the storage's own default credentials."""
+    return (os.environ.get("KPI_STORAGE_CONN_ID") or "").strip() or None
 
 
 def published_dir(as_of: date) -> Path:

@@ -54,7 +54,8 @@ def kpi_nightly():
 
     @task
     def prepare_warehouse(as_of: str) -> str:
-        """Start and bootstrap the warehouse; wait for any other run to release it."""
+        """Bootstrap the warehouse the main host started (never start one here); wait for any other run
+        to release it."""
         run = get_current_context()["dag_run"]
         return pipeline.prepare_warehouse(run.run_id, pendulum.parse(as_of).date(), dag_id=run.dag_id)
 

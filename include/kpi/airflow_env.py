@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kpi import config, connections, errors, warehouse
+from kpi import airflow_secrets, config, connections, errors, shared_storage, warehouse
 
 
 def airflow_home() -> Path:
@@ -63,6 +63,8 @@ def env() -> dict[str, str]:
         **({"AIRFLOW__CORE__HOSTNAME_CALLABLE": "kpi.airflow_env.hostname"} if config.hostname_override() else {}),
         # the warehouse as the Airflow connection kpi_warehouse, which the dbt tasks read when they run
         **connections.airflow_conn_env(),
+        # fernet_key, secret_key, jwt_secret, and the task logs: the same on every host
+        **airflow_secrets.env(), **shared_storage.airflow_logging_env(),
     }, path_first=Path(sys.executable).parent)
 
 

@@ -359,6 +359,9 @@ def cmd_worker(args) -> int:
     """One Celery worker on this host for the scheduler of another (README: Scaling out), until Ctrl-C."""
     from kpi import airflow_env, dbt_render
 
+    if not config.settings_given(("KPI_HOST_ROLE",)):  # it takes the shared secrets, it makes none
+        config.decide("KPI_HOST_ROLE", "worker")
+
     env = airflow_env.worker_env()
     dbt_render.ensure_manifest()  # the DAG file renders from it; `dbt parse` needs no database
     cmd = airflow_env.worker_command(args.concurrency, args.name)

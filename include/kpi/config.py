@@ -9,6 +9,9 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -44,12 +47,54 @@ def dbt_attached_target() -> Path:
     return state_dir() / ".dbt-target"
 
 
+# a task that staged its source's files from KPI_LANDING_URL reads them here (kpi.shared_storage)
+_LANDING_OVERRIDE: ContextVar[Path | None] = ContextVar("landing_override", default=None)
+
+
 def landing_dir() -> Path:
+    staged = _LANDING_OVERRIDE.get()
+    if staged is not None:
+        return staged
     return Path(os.environ.get("KPI_LANDING_DIR") or state_dir() / "data" / "landing").resolve()
+
+
+@contextmanager
+def landing_dir_set(path: Path) -> Iterator[None]:
+    """landing_dir() is `path` inside the block (this thread, this task only)."""
+    token = _LANDING_OVERRIDE.set(path.resolve())
+    try:
+        yield
+    finally:
+        _LANDING_OVERRIDE.reset(token)
 
 
 def reports_dir() -> Path:
     return Path(os.environ.get("KPI_REPORTS_DIR") or state_dir() / "reports").resolve()
+
+
+def landing_url() -> str | None:
+    """KPI_LANDING_URL: the landing folder as a URL every host reaches (file:///mnt/kpi/landing,
+    s3://bucket/landing), read through Airflow's ObjectStoragePath; each load task copies its source's
+    files from there first. None: the local KPI_LANDING_DIR, as on one machine."""
+    return (os.environ.get("KPI_LANDING_URL") or "").strip().rstrip("/") or None
+
+
+def reports_url() -> str | None:
+    """KPI_REPORTS_URL: where each run publishes, as a URL every host reaches (like KPI_LANDING_URL);
+    None: the local KPI_REPORTS_DIR."""
+    return (os.environ.get("KPI_REPORTS_URL") or "").strip().rstrip("/") or None
+
+
+def logs_url() -> str | None:
+    """KPI_LOGS_URL: where every host writes its task logs, so that the UI shows a task's log wherever
+    it ran (file:///mnt/kpi/logs, s3://bucket/logs); None: each host's AIRFLOW_HOME/logs."""
+    return (os.environ.get("KPI_LOGS_URL") or "").strip().rstrip("/") or None
+
+
+def storage_conn_id() -> str | None:
+    """KPI_STORAGE_CONN_ID: the Airflow connection with the object storage's credentials (e.g. an
+    `aws` connection for s3://); None for file:// or the storage's own default credentials."""
+    return (os.environ.get("KPI_STORAGE_CONN_ID") or "").strip() or None
 
 
 def published_dir(as_of: date) -> Path:
@@ -300,7 +345,8 @@ def read_secret_file(path: Path) -> str | None:
 # Settings that are secrets as a whole, and settings that are URLs whose password (for webhooks, also
 # long path segments) is secret; the sources' URL variables (url_env in sources.yml) are URLs too.
 # kpi.redact masks the values of all of them in any text shown.
-SECRET_SETTINGS = ("KPI_WEBHOOK_TOKEN", "KPI_SMTP_PASSWORD", "KPI_PII_KEY", "KPI_BI_READER_PASSWORD")
+SECRET_SETTINGS = ("KPI_WEBHOOK_TOKEN", "KPI_SMTP_PASSWORD", "KPI_PII_KEY", "KPI_BI_READER_PASSWORD",
+                   "AIRFLOW__CORE__FERNET_KEY", "AIRFLOW__API__SECRET_KEY", "AIRFLOW__API_AUTH__JWT_SECRET")
 SECRET_URL_SETTINGS = ("WAREHOUSE_URL", "KPI_WEBHOOK_URL", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
                        "AIRFLOW__CELERY__BROKER_URL", "AIRFLOW__CELERY__RESULT_BACKEND")
 
@@ -317,13 +363,72 @@ def pii_key_file() -> Path:
     return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "kpi" / "pii.key"
 
 
+HOST_ROLES = ("main", "worker")
+PII_KEY_VARIABLE = "kpi_pii_key"
+
+
+def host_role() -> str:
+    """KPI_HOST_ROLE: `main` (the host whose local commands start the warehouse and may generate
+    per-machine secrets) or `worker` (a host that only runs tasks: it must be given every shared
+    secret, it never makes its own). Default: `worker` for a task under CeleryExecutor (Airflow's task
+    runner sets AIRFLOW_CTX_DAG_ID), which may run on any host; else `main`."""
+    value = (os.environ.get("KPI_HOST_ROLE") or "").strip().lower()
+    if not value:
+        return "worker" if uses_celery() and os.environ.get("AIRFLOW_CTX_DAG_ID") else "main"
+    if value not in HOST_ROLES:
+        raise errors.InputError(f"KPI_HOST_ROLE must be one of {', '.join(HOST_ROLES)}, got {value!r}")
+    return value
+
+
+class PiiKeyMissing(errors.InputError):
+    pass
+
+
+def _airflow_variable(key: str) -> str | None:
+    """Airflow Variable `key` through airflow.sdk: its secrets backends, AIRFLOW_VAR_<KEY>, and in a
+    task the metadata database; the value is masked in Airflow's logs. None when it is not set."""
+    try:
+        from airflow.sdk import Variable
+    except ImportError:
+        return None
+    try:
+        return Variable.get(key, default=None) or None
+    except Exception:  # noqa: BLE001 - no backend reachable is the same as not set: the caller decides
+        return None
+
+
 def pii_key() -> bytes:
-    """Secret for petitioner pseudonyms: KPI_PII_KEY, else a key generated once outside the repo
-    (~/.config/kpi/pii.key), so that pseudonyms stay stable across clones on the same machine."""
+    """Secret for petitioner pseudonyms, the same on every host that loads: KPI_PII_KEY, else the
+    Airflow Variable kpi_pii_key (a secrets backend can serve it). On the main host without either, a
+    key generated once outside the repo (~/.config/kpi/pii.key), so that pseudonyms stay stable
+    across clones on one machine; a worker refuses instead: a key of its own would give the same
+    person another pseudonym."""
     env = os.environ.get("KPI_PII_KEY")
     if env:
         return env.encode()
+    shared = _airflow_variable(PII_KEY_VARIABLE)
+    if shared:
+        return shared.encode()
+    if host_role() == "worker":
+        keep = (f"; to keep the pseudonyms made so far, share the key in {pii_key_file()} of the main host"
+                if pii_key_file().exists() else "")
+        raise PiiKeyMissing(
+            "no shared PII key on this worker: set KPI_PII_KEY or the Airflow Variable "
+            f"{PII_KEY_VARIABLE} (from a secrets backend) alike on every host{keep}. A worker never "
+            "generates one: its pseudonyms would not match the other hosts' (README: State every host shares)")
     return _secret_file(pii_key_file()).encode()
+
+
+def airflow_secrets_file() -> Path | None:
+    """KPI_AIRFLOW_SECRETS_FILE: the file of Airflow's shared secrets on a location every host reaches
+    (kpi.airflow_secrets); None: a file in AIRFLOW_HOME, right for one machine only."""
+    text = (os.environ.get("KPI_AIRFLOW_SECRETS_FILE") or "").strip()
+    return Path(text) if text else None
+
+
+def settings_given(names) -> dict[str, str]:
+    """The environment's values of the settings `names` that are set and not empty."""
+    return {name: os.environ[name] for name in names if os.environ.get(name)}
 
 
 # --- notifications (kpi.notify) ---------------------------------------------------------------

@@ -71,9 +71,10 @@ def run_dag(as_of: date, log_path: Path, progress: ProgressPrinter,
     total, dbt_total = dag_counts()
     # unbuffered child, line-buffered log: the progress and the run's log follow a task as it runs,
     # and a killed runner's last lines (the task it was in) are not lost in a buffer
-    # `dags test` runs every task in this process whatever the executor: no Celery, hence no retries
+    # `dags test` runs every task in this process whatever the executor: no Celery, hence no retries;
+    # its tasks run here, on the host that started the warehouse
     env = {**airflow_env.env(), "KPI_TASK_RETRIES": "0", "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-           "PYTHONUNBUFFERED": "1"}
+           "PYTHONUNBUFFERED": "1", "KPI_HOST_ROLE": config.host_role()}
     cmd = [str(Path(sys.executable).with_name("airflow")), "dags", "test", DAG_ID, run_time.isoformat()]
     if conf:
         cmd += ["--conf", json.dumps(conf)]

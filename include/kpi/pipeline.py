@@ -69,11 +69,12 @@ def run_time_for(as_of: date) -> datetime:
 
 
 def prepare_warehouse(run_id: str, as_of: date, dag_id: str | None = None) -> str:
-    """Start (if embedded) and bootstrap the warehouse, then take the one-run-at-a-time lock, judging a
-    holder alive the way run_lock describes (its runner's session, or its DAG run in Airflow)."""
+    """Bootstrap the warehouse the local commands started (never start one: this may run on a worker
+    host, warehouse.ready), then take the one-run-at-a-time lock, judging a holder alive the way
+    run_lock describes (its runner's session, or its DAG run in Airflow)."""
     from kpi import run_lock
 
-    where = warehouse.up()
+    where = warehouse.ready()
     run_lock.acquire(run_id, as_of, dag_id=dag_id, keep_session=run_lock.runs_in_this_process(),
                      run_active=run_lock.airflow_run_active)
     return where
@@ -88,9 +89,11 @@ def release_warehouse(run_id: str) -> None:
 def load_source(name: str) -> dict:
     """Load every new or changed object of one source; fail (after loading the rest) if any object
     could not be read, so the night shows red while the good data still counts."""
+    from kpi import shared_storage
     from kpi.loaders import engine
 
-    result = engine.load(name)
+    with shared_storage.staged_landing(name):  # from KPI_LANDING_URL when set: this host may have none
+        result = engine.load(name)
     summary = result.as_dict()
     log.info("load %s: %s", name, json.dumps(summary, ensure_ascii=False))
     if result.failures:
@@ -112,13 +115,28 @@ def flag_indicators(dates: date | dict[str, str]) -> dict[str, int]:
 
 
 def publish(as_of: date) -> str:
-    """Write the status of `as_of` where people and scripts pick it up (reports/<as_of>/): the status
-    as JSON and text, dbt's docs (dbt-docs.html) and the HTML report (report.html) linking them."""
+    """Write the status of `as_of` where people and scripts pick it up (reports/<as_of>/, or
+    KPI_REPORTS_URL/<as_of> for every host): the status as JSON and text, dbt's docs (dbt-docs.html)
+    and the HTML report (report.html) linking them. Returns that location."""
+    import tempfile
+
+    from kpi import shared_storage
+
+    location = shared_storage.report_location(as_of)
+    if not shared_storage.is_url(location):
+        return _publish_into(as_of, Path(location))
+    with tempfile.TemporaryDirectory(prefix="kpi-publish-") as scratch:
+        _publish_into(as_of, Path(scratch))
+        shared_storage.upload(Path(scratch), location)
+    log.info("published to %s", location)
+    return location
+
+
+def _publish_into(as_of: date, out: Path) -> str:
     from kpi import report
     from kpi.report import dbt_docs
 
     rows = status_table.fetch(as_of)
-    out = config.published_dir(as_of)
     out.mkdir(parents=True, exist_ok=True)
     (out / "kpi_status.json").write_text(
         json.dumps(status_table.as_json(rows), ensure_ascii=False, indent=2), encoding="utf-8")
@@ -137,7 +155,13 @@ def notify(as_of: date, report_dir: str | None = None) -> dict:
     """Send the alerts of `as_of` by e-mail and webhook as configured (kpi.notify); raises when a
     configured channel fails, after the results are published."""
     from kpi import notify as notifications
+    from kpi import shared_storage
 
-    result = notifications.send_alerts(as_of, Path(report_dir) if report_dir else config.published_dir(as_of))
+    settings = config.notify_settings()
+    if not (settings.email_enabled or settings.webhook_enabled):
+        return notifications.send_alerts(as_of, None)  # off: says so, needs no report
+    # the report publish wrote, wherever this task runs; missing, no notice goes out without it
+    with shared_storage.fetched_report(report_dir or shared_storage.report_location(as_of)) as local:
+        result = notifications.send_alerts(as_of, local)
     log.info("notifications for %s: %s", as_of, json.dumps(result, ensure_ascii=False))
     return result

@@ -314,6 +314,28 @@ def up() -> str:
     return connections.describe(connections.warehouse_params())
 
 
+def ready() -> str:
+    """Connect to a warehouse that is already up and bootstrap it; returns a printable location. What
+    a DAG task does: it may run on a worker host that has no warehouse, where starting an embedded one
+    would quietly load the night into a new, empty database. Only the local commands (`kpi up`, `kpi
+    run`, `kpi airflow-ui`) start the embedded server (up)."""
+    never = ("a DAG task never starts the embedded warehouse: start it on the main host (`kpi up`, "
+             "`kpi run` or `make airflow`), or set WAREHOUSE_URL on every host to a server they all reach")
+    if config.uses_embedded_warehouse():
+        where = f"127.0.0.1:{config.warehouse_port()}"
+        secret = config.embedded_password_file()
+        if not secret.exists():  # warehouse_params would generate one: state this host must not make
+            raise WarehouseError(f"no embedded warehouse on this host ({secret} is missing; "
+                                 f"KPI_WAREHOUSE_PORT {where}): {never}")
+    try:
+        bootstrap()
+    except WarehouseError as exc:
+        if config.uses_embedded_warehouse():
+            raise WarehouseError(f"{exc}; {never}") from None
+        raise
+    return connections.describe(connections.warehouse_params())
+
+
 def _wait_ready(seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while True:

@@ -1,0 +1,143 @@
+"""Landing and reports at a location every host reaches (KPI_LANDING_URL, KPI_REPORTS_URL), through
+Airflow's ObjectStoragePath: a shared folder (file://) or object storage (s3://, its credentials from
+the Airflow connection KPI_STORAGE_CONN_ID). A load task may run on any worker, so it copies its
+source's files from there into a scratch folder of its own and the loaders read local files as on one
+machine; publish writes the report there, and notify fetches it from there. Unset, the local folders
+are used as before."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from kpi import config, errors
+
+REPORT_FILES = ("report.html", "kpi_status.txt")
+
+
+class StorageError(errors.StepFailed):
+    pass
+
+
+def _path(url: str):
+    from airflow.sdk import ObjectStoragePath
+
+    return ObjectStoragePath(url, conn_id=config.storage_conn_id())
+
+
+def is_url(location: str) -> bool:
+    return "://" in location
+
+
+def source_folder(name: str) -> str | None:
+    """The folder of the landing directory a source's files lie in (its `path` pattern, or a default
+    URL under {landing}); None for a source that reads nothing from the landing directory."""
+    from kpi.loaders.spec import load_sources
+
+    source = load_sources()[name]
+    if source.kind == "file" and source.path:
+        return source.path.split("/", 1)[0] if "/" in source.path else ""
+    default = source.default_url or ""
+    if "{landing}/" in default and not config.source_url_setting(source.url_env):
+        return default.split("{landing}/", 1)[1].split("/", 1)[0]
+    return None
+
+
+def _copy_tree(src, dest: Path) -> int:
+    """Copy every file under the ObjectStoragePath `src` to `dest`; a symbolic link of a shared folder
+    stays a link, so that the loaders refuse it as they refuse one in a local landing folder."""
+    copied = 0
+    base = str(src).rstrip("/") + "/"
+    for item in src.rglob("*"):
+        relative = str(item)[len(base):] if str(item).startswith(base) else item.name
+        target = dest / relative
+        local = item.path if src.protocol == "file" else None
+        if local and os.path.islink(local):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(os.readlink(local), target)
+        elif item.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with item.open("rb") as fin, open(target, "wb") as fout:
+                shutil.copyfileobj(fin, fout, 1 << 20)
+            copied += 1
+    return copied
+
+
+@contextmanager
+def staged_landing(name: str) -> Iterator[Path | None]:
+    """Inside the block the loaders of source `name` read its files copied from KPI_LANDING_URL into a
+    scratch folder of this task (removed afterwards); without KPI_LANDING_URL, nothing changes."""
+    url = config.landing_url()
+    folder = source_folder(name) if url else None
+    if url is None or folder is None:
+        yield None
+        return
+    root = _path(url)
+    try:
+        reachable = root.exists()
+    except Exception as exc:  # noqa: BLE001 - any storage error: say where and why
+        raise StorageError(f"KPI_LANDING_URL {url} cannot be read from this host: {exc}") from None
+    if not reachable:
+        raise StorageError(f"KPI_LANDING_URL {url} does not exist (or is not shared with this host)")
+    with tempfile.TemporaryDirectory(prefix=f"kpi-landing-{name}-") as scratch:
+        src = root / folder if folder else root
+        if src.exists():
+            _copy_tree(src, Path(scratch) / folder)
+        with config.landing_dir_set(Path(scratch)):
+            yield Path(scratch)
+
+
+def report_location(as_of: date) -> str:
+    """Where the night of `as_of` publishes: KPI_REPORTS_URL/<as_of>, else the local folder."""
+    url = config.reports_url()
+    return f"{url}/{as_of.isoformat()}" if url else str(config.published_dir(as_of))
+
+
+def upload(local: Path, location: str) -> None:
+    """The files of the folder `local` to the URL `location` (replacing those of the same name)."""
+    dest = _path(location)
+    dest.mkdir(parents=True, exist_ok=True)
+    for item in sorted(local.iterdir()):
+        if item.is_file():
+            with open(item, "rb") as fin, (dest / item.name).open("wb") as fout:
+                shutil.copyfileobj(fin, fout, 1 << 20)
+
+
+@contextmanager
+def fetched_report(location: str) -> Iterator[Path]:
+    """The published folder `location` as a local folder holding its report: the folder itself, or the
+    report files copied from a URL into a scratch folder. Raises when neither report file is there:
+    a notice must not go out without the report it announces."""
+    if not is_url(location):
+        local = Path(location)
+        if not any((local / name).is_file() for name in REPORT_FILES):
+            raise StorageError(f"the report is not in {local} on this host ({' or '.join(REPORT_FILES)} missing): "
+                               "publish wrote it elsewhere; set KPI_REPORTS_URL to a location every host reaches")
+        yield local
+        return
+    src = _path(location)
+    with tempfile.TemporaryDirectory(prefix="kpi-report-") as scratch:
+        for name in REPORT_FILES:
+            if (src / name).is_file():
+                with (src / name).open("rb") as fin, open(Path(scratch) / name, "wb") as fout:
+                    shutil.copyfileobj(fin, fout, 1 << 20)
+        if not any((Path(scratch) / name).is_file() for name in REPORT_FILES):
+            raise StorageError(f"the report is not at {location} ({' or '.join(REPORT_FILES)} missing)")
+        yield Path(scratch)
+
+
+def airflow_logging_env() -> dict[str, str]:
+    """Airflow's logging settings for KPI_LOGS_URL: a shared folder is the log folder itself; object
+    storage is Airflow's remote logging ([logging] remote_logging, remote_base_log_folder,
+    remote_log_conn_id: the connection KPI_STORAGE_CONN_ID), the provider of its scheme installed."""
+    url = config.logs_url()
+    if url is None:
+        return {}
+    if url.startswith("file://"):
+        return {"AIRFLOW__LOGGING__BASE_LOG_FOLDER": url.removeprefix("file://")}
+    return {"AIRFLOW__LOGGING__REMOTE_LOGGING": "True", "AIRFLOW__LOGGING__REMOTE_BASE_LOG_FOLDER": url,
+            **({"AIRFLOW__LOGGING__REMOTE_LOG_CONN_ID": config.storage_conn_id()} if config.storage_conn_id() else {})}

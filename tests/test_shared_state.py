@@ -201,7 +201,7 @@ def test_a_load_task_reads_its_files_from_the_shared_landing_url(embedded_server
     monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR read again
     warehouse.ensure_database("t_shared_landing")
     warehouse.ready()
-    with pytest.raises(pipeline.LoadFailed, match="petitions_20250306.csv is a symbolic link"):
+    with pytest.raises(pipeline.LoadFailed, match=r"petitions_20250306\.csv is a symbolic link"):
         pipeline.load_source("petitions")  # a link in the shared folder is refused as in a local one
     with warehouse.connect() as conn:
         loaded = conn.execute("select count(*) from raw.petitions__case_versions").fetchone()[0]

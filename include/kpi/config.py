@@ -393,7 +393,7 @@ def _airflow_variable(key: str) -> str | None:
         return None
     try:
         return Variable.get(key, default=None) or None
-    except Exception:  # noqa: BLE001 - no backend reachable is the same as not set: the caller decides
+    except Exception:  # no backend reachable is the same as not set: the caller decides
         return None
 
 

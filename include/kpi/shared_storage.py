@@ -79,7 +79,7 @@ def staged_landing(name: str) -> Iterator[Path | None]:
     root = _path(url)
     try:
         reachable = root.exists()
-    except Exception as exc:  # noqa: BLE001 - any storage error: say where and why
+    except Exception as exc:  # any storage error: say where and why
         raise StorageError(f"KPI_LANDING_URL {url} cannot be read from this host: {exc}") from None
     if not reachable:
         raise StorageError(f"KPI_LANDING_URL {url} does not exist (or is not shared with this host)")

@@ -24,6 +24,8 @@ from conftest import _free_port, run_kpi, small_demo_landing
 
 from kpi import airflow_env, airflow_ui, config, declarations, errors, pipeline, redact, warehouse
 
+pytestmark = pytest.mark.celery  # `pytest -m celery`: the scale-out tests; the nights among them are slow too
+
 AS_OF = date(2025, 3, 5)
 READY_TIMEOUT = 600   # two shared cores; alone Airflow is ready in 20-40 s
 RUN_TIMEOUT = 1500

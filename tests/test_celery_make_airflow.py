@@ -18,7 +18,7 @@ from conftest import _free_port
 
 from kpi import airflow_env, redis_broker
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.celery]
 
 READY_TIMEOUT = 600
 

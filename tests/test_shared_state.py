@@ -14,6 +14,8 @@ import pytest
 
 from kpi import airflow_secrets, config, pipeline, shared_storage, warehouse
 
+pytestmark = pytest.mark.celery  # scale-out: the state a worker on another host must find
+
 
 def _free_port() -> int:
     with socket.socket() as s:

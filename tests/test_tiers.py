@@ -20,7 +20,7 @@ def test_every_module_is_in_the_fast_tier_or_marked_slow_and_an_end_to_end_build
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     fast = {line.split("::")[0].removeprefix("tests/") for line in res.stdout.splitlines() if "::" in line}
     modules = {p.name: p.read_text(encoding="utf-8") for p in (PROJECT / "tests").glob("test_*.py")}
-    slow = {name for name, text in modules.items() if re.search(r"^pytestmark = pytest\.mark\.slow", text, re.M)}
+    slow = {name for name, text in modules.items() if re.search(r"^pytestmark = \[?pytest\.mark\.slow\b", text, re.M)}
     assert not fast & slow
     assert fast | slow == set(modules), f"neither collected nor marked slow: {sorted(set(modules) - fast - slow)}"
     assert fast & END_TO_END

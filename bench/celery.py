@@ -22,7 +22,6 @@ HERE = Path(__file__).resolve().parent
 # `python bench/celery.py` puts bench/ first on sys.path, where this file would shadow the celery package
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
-import argparse  # noqa: E402
 import importlib.util  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
@@ -36,7 +35,7 @@ from datetime import date, datetime  # noqa: E402
 
 import psutil  # noqa: E402
 
-from kpi import airflow_ui, config, dbt_render, pipeline, warehouse  # noqa: E402
+from kpi import airflow_ui, config, pipeline  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("dag_vs_dbt", HERE / "dag_vs_dbt.py")
 dag_vs_dbt = importlib.util.module_from_spec(_spec)
@@ -139,15 +138,7 @@ def _ts(text: str | None) -> datetime | None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--as-of", type=date.fromisoformat, default=date(2025, 11, 25))
-    parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--no-warmup", action="store_true", help="skip the first, untimed `kpi run`")
-    args = parser.parse_args()
-    warehouse.up()
-    dbt_render.ensure_manifest()
-    if not args.no_warmup:
-        print(f"warm-up kpi run: {dag_vs_dbt.timed(lambda: dag_vs_dbt.kpi_run(args.as_of))[0]:.1f} s", flush=True)
+    args = dag_vs_dbt.steady_night(repeat=1)
 
     port = config.airflow_port()
     out = Path(tempfile.mkdtemp(prefix="kpi-bench-celery-")) / "airflow-ui.txt"

@@ -4,23 +4,17 @@ with a clear message; it never quietly makes its own (a new embedded warehouse, 
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import _free_port
 
 from kpi import airflow_secrets, config, pipeline, shared_storage, warehouse
 
 pytestmark = pytest.mark.celery  # scale-out: the state a worker on another host must find
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -115,14 +115,19 @@ def worker_env() -> dict[str, str]:
     return settings
 
 
+def worker_args(node: str, concurrency: int | None = None) -> list[str]:
+    """`airflow celery worker`'s arguments for one worker of ours: its Celery node name (`node`@host,
+    unique on the broker), its pid file in AIRFLOW_HOME, its concurrency."""
+    return ["celery", "worker", "--concurrency", str(concurrency or config.celery_worker_concurrency()),
+            "--celery-hostname", f"{node}@%h", "--pid", str(airflow_home() / f"{node}.pid")]
+
+
 def worker_command(concurrency: int | None = None, name: str | None = None) -> list[str]:
+    """`kpi worker`: named kpi-worker-<name>, beside make airflow's kpi-<n> on the same machine."""
     import socket
 
     number = name or config.hostname_override() or socket.gethostname()
-    return [str(Path(sys.executable).with_name("airflow")), "celery", "worker",
-            "--concurrency", str(concurrency or config.celery_worker_concurrency()),
-            "--celery-hostname", f"kpi-worker-{number}@%h",   # beside make airflow's kpi-<n>@host
-            "--pid", str(airflow_home() / f"kpi-worker-{number}.pid")]
+    return [str(Path(sys.executable).with_name("airflow")), *worker_args(f"kpi-worker-{number}", concurrency)]
 
 
 def hostname() -> str:

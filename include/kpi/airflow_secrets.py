@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import configparser
 import json
-import os
 import secrets
-import tempfile
 from pathlib import Path
 
 from kpi import config, errors
@@ -56,19 +54,9 @@ def _generate() -> dict[str, str]:
 
 
 def _create(path: Path) -> None:
-    """Write the file once, mode 600 from the start, published whole (os.link: a host starting at the
-    same moment reads the first one's keys, never a half-written file)."""
-    values = {**_generate(), **_from_airflow_cfg()}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(values, f, indent=1)
-        os.link(tmp, path)
-    except FileExistsError:
-        pass
-    finally:
-        os.unlink(tmp)
+    """Write the file once (config.write_once: a host starting at the same moment reads the first one's
+    keys, never a half-written file)."""
+    config.write_once(path, json.dumps({**_generate(), **_from_airflow_cfg()}, indent=1))
 
 
 def env() -> dict[str, str]:

@@ -81,7 +81,7 @@ def service_env(port: int, host: str, unpause: bool) -> dict[str, str]:
     for name, default in (("WORKER_LOG_SERVER_PORT", 8793), ("TRIGGER_LOG_SERVER_PORT", 8794)):
         key = f"AIRFLOW__LOGGING__{name}"
         if key not in env:
-            env[key] = str(default if port_free(default, "0.0.0.0") else _free_port())
+            env[key] = str(default if port_free(default, "0.0.0.0") else free_port())
     # a developer's machine: a few tasks at a time (the six loads run side by side, dbt mostly in a chain)
     env.setdefault("AIRFLOW__CORE__PARALLELISM", "4")
     return env
@@ -97,7 +97,7 @@ def port_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -231,10 +231,7 @@ class AirflowUI:
         if name == "api-server":
             return ["api-server", "--port", str(self.port), "--host", self.host]
         if name in self.worker_names():
-            number = name.rsplit("-", 1)[1]
-            return ["celery", "worker", "--concurrency", str(config.celery_worker_concurrency()),
-                    "--celery-hostname", f"kpi-{number}@{socket.gethostname()}",
-                    "--pid", str(airflow_env.airflow_home() / f"{name}.pid")]
+            return airflow_env.worker_args(f"kpi-{name.rsplit('-', 1)[1]}")
         return [name]
 
     def _env(self, name: str, env: dict[str, str]) -> dict[str, str]:
@@ -243,7 +240,7 @@ class AirflowUI:
         if name not in self.worker_names()[1:]:
             return env
         number = name.rsplit("-", 1)[1]
-        return {**env, "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(_free_port()),
+        return {**env, "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
                 "KPI_HOSTNAME": f"{config.hostname_override() or socket.gethostname()}-{number}",
                 "AIRFLOW__CORE__HOSTNAME_CALLABLE": "kpi.airflow_env.hostname"}
 

@@ -315,9 +315,10 @@ def embedded_password(pgdata: Path | None = None) -> str:
     return _secret_file(embedded_password_file(pgdata))
 
 
-def _secret_file(path: Path) -> str:
-    """A random secret kept in `path`: created once, mode 600 from the start, and published whole
-    (a process starting at the same moment reads the same secret, never an empty file)."""
+def write_once(path: Path, text: str) -> str:
+    """`text` into `path` unless the file exists: mode 600 from the start and published whole (os.link),
+    so a process starting at the same moment reads the first one's content, never a half-written
+    file. Returns what the file holds. For every secret this project generates."""
     if not path.exists():
         import tempfile
 
@@ -325,13 +326,18 @@ def _secret_file(path: Path) -> str:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")  # mode 600
         try:
             with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_hex(32) + "\n")
+                f.write(text)
             os.link(tmp, path)
-        except FileExistsError:  # another process was first: its secret counts
+        except FileExistsError:  # another process was first: its content counts
             pass
         finally:
             os.unlink(tmp)
-    return path.read_text().strip()
+    return path.read_text()
+
+
+def _secret_file(path: Path) -> str:
+    """A random secret kept in `path`, created once (write_once)."""
+    return write_once(path, secrets.token_hex(32) + "\n").strip()
 
 
 def read_secret_file(path: Path) -> str | None:

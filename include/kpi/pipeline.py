@@ -140,7 +140,7 @@ def _publish_into(as_of: date, out: Path) -> str:
     out.mkdir(parents=True, exist_ok=True)
     (out / "kpi_status.json").write_text(
         json.dumps(status_table.as_json(rows), ensure_ascii=False, indent=2), encoding="utf-8")
-    (out / "kpi_status.txt").write_text(status_table.render(rows, as_of) + "\n", encoding="utf-8")
+    (out / report.STATUS_TEXT_NAME).write_text(status_table.render(rows, as_of) + "\n", encoding="utf-8")
     try:  # the docs are a companion: without them the report still goes out, without the link
         dbt_docs.publish(out, as_of)
     except Exception as exc:

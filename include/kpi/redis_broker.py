@@ -9,12 +9,11 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
 
-from kpi import config, errors
+from kpi import airflow_ui, config, errors
 
 START_TIMEOUT = 30
 
@@ -39,17 +38,7 @@ def _write_private(path: Path, text: str) -> None:
 
 def password() -> str:
     """Generated at the first start, then kept (a worker started later reads the same)."""
-    path = redis_dir() / "password"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write_private(path, secrets.token_hex(24) + "\n")
-    return path.read_text().strip()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return config.write_once(redis_dir() / "password", secrets.token_hex(24) + "\n").strip()
 
 
 class Broker:
@@ -65,7 +54,7 @@ class Broker:
         import redis
 
         binary, secret = server_binary(), password()
-        port = self.port = self.port or _free_port()
+        port = self.port = self.port or airflow_ui.free_port()
         workdir = redis_dir()
         conf = workdir / "redis.conf"
         # the password in a file only Redis and we read, never on a command line (ps shows those)

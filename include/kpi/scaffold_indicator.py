@@ -24,10 +24,10 @@ from pathlib import Path
 
 from kpi import config, declarations, errors
 from kpi.loaders.spec import load_sources, sources_file
+from kpi.scaffold import NAME_RE as COLUMN_RE  # a column is named like a source: lower snake case
 
 CODE_RE = re.compile(r"^([KC])(\d+)\.(\d+)$")
 SOURCE_CODE_RE = re.compile(r"^S\d+$")
-COLUMN_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from kpi import config, errors
-
-REPORT_FILES = ("report.html", "kpi_status.txt")
+from kpi.report import NOTICE_FILES  # what notify needs of a published folder
 
 
 class StorageError(errors.StepFailed):
@@ -47,6 +46,12 @@ def source_folder(name: str) -> str | None:
     return None
 
 
+def _copy_file(src, dest) -> None:
+    """One file between a Path and an ObjectStoragePath (either way), streamed."""
+    with src.open("rb") as fin, dest.open("wb") as fout:
+        shutil.copyfileobj(fin, fout, 1 << 20)
+
+
 def _copy_tree(src, dest: Path) -> int:
     """Copy every file under the ObjectStoragePath `src` to `dest`; a symbolic link of a shared folder
     stays a link, so that the loaders refuse it as they refuse one in a local landing folder."""
@@ -61,8 +66,7 @@ def _copy_tree(src, dest: Path) -> int:
             os.symlink(os.readlink(local), target)
         elif item.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
-            with item.open("rb") as fin, open(target, "wb") as fout:
-                shutil.copyfileobj(fin, fout, 1 << 20)
+            _copy_file(item, target)
             copied += 1
     return copied
 
@@ -103,8 +107,7 @@ def upload(local: Path, location: str) -> None:
     dest.mkdir(parents=True, exist_ok=True)
     for item in sorted(local.iterdir()):
         if item.is_file():
-            with open(item, "rb") as fin, (dest / item.name).open("wb") as fout:
-                shutil.copyfileobj(fin, fout, 1 << 20)
+            _copy_file(item, dest / item.name)
 
 
 @contextmanager
@@ -114,19 +117,18 @@ def fetched_report(location: str) -> Iterator[Path]:
     a notice must not go out without the report it announces."""
     if not is_url(location):
         local = Path(location)
-        if not any((local / name).is_file() for name in REPORT_FILES):
-            raise StorageError(f"the report is not in {local} on this host ({' or '.join(REPORT_FILES)} missing): "
+        if not any((local / name).is_file() for name in NOTICE_FILES):
+            raise StorageError(f"the report is not in {local} on this host ({' or '.join(NOTICE_FILES)} missing): "
                                "publish wrote it elsewhere; set KPI_REPORTS_URL to a location every host reaches")
         yield local
         return
     src = _path(location)
     with tempfile.TemporaryDirectory(prefix="kpi-report-") as scratch:
-        for name in REPORT_FILES:
+        for name in NOTICE_FILES:
             if (src / name).is_file():
-                with (src / name).open("rb") as fin, open(Path(scratch) / name, "wb") as fout:
-                    shutil.copyfileobj(fin, fout, 1 << 20)
-        if not any((Path(scratch) / name).is_file() for name in REPORT_FILES):
-            raise StorageError(f"the report is not at {location} ({' or '.join(REPORT_FILES)} missing)")
+                _copy_file(src / name, Path(scratch) / name)
+        if not any((Path(scratch) / name).is_file() for name in NOTICE_FILES):
+            raise StorageError(f"the report is not at {location} ({' or '.join(NOTICE_FILES)} missing)")
         yield Path(scratch)
 
 

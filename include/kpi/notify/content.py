@@ -120,8 +120,9 @@ def build_notice(as_of: date, report_dir: Path | None, base_url: str = "") -> No
 
     report_file = None
     if report_dir is not None:
-        report_file = next((p for p in (report_dir / "report.html", report_dir / "kpi_status.txt") if p.is_file()),
-                           None)
+        from kpi.report import NOTICE_FILES
+
+        report_file = next((report_dir / name for name in NOTICE_FILES if (report_dir / name).is_file()), None)
     report_url = None
     if base_url and report_file is not None:
         report_url = f"{base_url.rstrip('/')}/{as_of.isoformat()}/{report_file.name}"

@@ -10,6 +10,9 @@ from datetime import date
 from pathlib import Path
 
 REPORT_NAME = "report.html"
+STATUS_TEXT_NAME = "kpi_status.txt"  # the plain-text status table publish writes beside it
+# what a notice attaches: the first of these the published folder holds
+NOTICE_FILES = (REPORT_NAME, STATUS_TEXT_NAME)
 
 
 def default_path(as_of: date) -> Path:

@@ -324,15 +324,16 @@ def cmd_dbt(args) -> int:
 
 def cmd_notify(args) -> int:
     """Send (again) the alerts of an as-of date to the configured e-mail and webhook: what the
-    nightly `notify` task does, without the duplicate check, e.g. to try new SMTP settings."""
-    from kpi import notify, status_table, warehouse
+    nightly `notify` task does (the report from KPI_REPORTS_URL when set), without the duplicate
+    check, e.g. to try new SMTP settings."""
+    from kpi import pipeline, status_table, warehouse
 
     warehouse.up()
     as_of = args.as_of or status_table.latest_as_of()
     if as_of is None:
         print("倉儲中尚無任何指標狀態，請先執行 kpi run", file=sys.stderr)
         return 1
-    result = notify.send_alerts(as_of, config.published_dir(as_of), force=True)
+    result = pipeline.notify(as_of, force=True)
     print(f"基準日 {labels.roc_date(as_of)} 通知：警示 {result.get('alerts', '—')} 則")
     for channel in ("email", "webhook"):
         print(f"  {channel:<8} {result[channel]}")

@@ -151,9 +151,10 @@ def _publish_into(as_of: date, out: Path) -> str:
     return str(out)
 
 
-def notify(as_of: date, report_dir: str | None = None) -> dict:
-    """Send the alerts of `as_of` by e-mail and webhook as configured (kpi.notify); raises when a
-    configured channel fails, after the results are published."""
+def notify(as_of: date, report_dir: str | None = None, *, force: bool = False) -> dict:
+    """Send the alerts of `as_of` by e-mail and webhook as configured (kpi.notify), with the report
+    publish wrote (KPI_REPORTS_URL or the local folder); raises when a configured channel fails,
+    after the results are published. `force` (`kpi notify`): send even what was already sent."""
     from kpi import notify as notifications
     from kpi import shared_storage
 
@@ -162,6 +163,6 @@ def notify(as_of: date, report_dir: str | None = None) -> dict:
         return notifications.send_alerts(as_of, None)  # off: says so, needs no report
     # the report publish wrote, wherever this task runs; missing, no notice goes out without it
     with shared_storage.fetched_report(report_dir or shared_storage.report_location(as_of)) as local:
-        result = notifications.send_alerts(as_of, local)
+        result = notifications.send_alerts(as_of, local, force=force)
     log.info("notifications for %s: %s", as_of, json.dumps(result, ensure_ascii=False))
     return result

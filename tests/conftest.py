@@ -2,6 +2,7 @@
 never the developer's), one database per test module, Airflow state in a temp dir."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -9,6 +10,8 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -133,3 +136,57 @@ def load_demo_year_2025() -> None:
     assert res.returncode == 0, res.stderr[-2000:]
     res = run_kpi("load")
     assert res.returncode == 0, res.stderr[-2000:]
+
+
+# --- object storage: a real S3 API (moto's server) on a loopback port --------------------------
+BUCKET = "kpi-test"
+CONN_ID = "kpi_s3"
+DUMMY_KEYS = {"login": "moto-access-key", "password": "moto-secret-key"}  # moto takes any
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    """moto_server on a free loopback port, with an empty bucket; killed at the end of the module."""
+    port = _free_port()
+    server = subprocess.Popen([str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1",
+                               "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=2).close()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "moto_server did not start"
+                time.sleep(0.2)
+        s3_client(endpoint).create_bucket(Bucket=BUCKET)
+        yield endpoint
+    finally:
+        server.kill()
+        server.wait(timeout=30)
+
+
+def s3_client(endpoint: str):
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                        aws_access_key_id=DUMMY_KEYS["login"], aws_secret_access_key=DUMMY_KEYS["password"],
+                        config=Config(connect_timeout=5, read_timeout=10, retries={"total_max_attempts": 2}))
+
+
+def aws_connection(endpoint: str) -> str:
+    """An `aws` Airflow connection in its JSON form, as AIRFLOW_CONN_<ID> or a secrets backend holds it."""
+    return json.dumps({"conn_type": "aws", **DUMMY_KEYS,
+                       "extra": {"endpoint_url": endpoint, "region_name": "us-east-1"}})
+
+
+@pytest.fixture
+def on_s3(s3_endpoint, monkeypatch):
+    """This host's landing and reports are in the bucket, its credentials the connection kpi_s3."""
+    monkeypatch.setenv(f"AIRFLOW_CONN_{CONN_ID.upper()}", aws_connection(s3_endpoint))
+    monkeypatch.setenv("KPI_STORAGE_CONN_ID", CONN_ID)
+    monkeypatch.setenv("KPI_LANDING_URL", f"s3://{BUCKET}/landing")
+    monkeypatch.setenv("KPI_REPORTS_URL", f"s3://{BUCKET}/reports")
+    return s3_client(s3_endpoint)

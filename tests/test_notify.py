@@ -20,7 +20,7 @@ from typing import ClassVar
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from conftest import _free_port, run_kpi
+from conftest import BUCKET, _free_port, run_kpi
 
 from kpi import dbt_render, declarations, notify, pipeline, warehouse
 from kpi.demo import write_landing
@@ -268,6 +268,28 @@ def test_report_html_is_attached_when_the_run_wrote_one(report_dir, smtp_server,
     assert part.get_payload(decode=True) == report
     text = box.messages[-1]["message"].get_body(("plain",)).get_content()
     assert "完整報告見附件 report-2025-11-25.html" in text
+
+
+@pytest.mark.celery  # scale-out: publish and notify on different hosts, the report on object storage
+def test_publish_writes_to_s3_and_notify_attaches_the_report_from_there(report_dir, on_s3, smtp_server,
+                                                                         monkeypatch):
+    """KPI_REPORTS_URL=s3://…: publish uploads the night's folder to the bucket, and notify, on a host
+    without that folder, mails the report it fetches from there."""
+    controller, box = smtp_server
+    _mail_env(monkeypatch, controller, KPI_SMTP_SECURITY="none")
+    monkeypatch.setenv("KPI_REPORTS_DIR", str(report_dir.parent / "not-this-host"))
+    location = pipeline.publish(AS_OF)
+    assert location == f"s3://{BUCKET}/reports/{AS_OF}"
+    listed = on_s3.list_objects_v2(Bucket=BUCKET, Prefix=f"reports/{AS_OF}/")["Contents"]
+    assert {"report.html", "kpi_status.txt", "kpi_status.json"} <= {o["Key"].rsplit("/", 1)[1] for o in listed}
+    report = on_s3.get_object(Bucket=BUCKET, Key=f"reports/{AS_OF}/report.html")["Body"].read()
+    assert pipeline.notify(AS_OF)["email"] == "sent to 2 recipient(s)"
+    part = _attachment(box.messages[-1]["message"])
+    assert part.get_filename() == "report-2025-11-25.html" and part.get_payload(decode=True) == report
+    res = run_kpi("notify", "--as-of", AS_OF.isoformat(), timeout=300)  # by hand: the same report, from there
+    assert res.returncode == 0 and "email    sent to 2 recipient(s)" in res.stdout, res.stderr[-2000:]
+    assert _attachment(box.messages[-1]["message"]).get_payload(decode=True) == report
+    assert not (report_dir.parent / "not-this-host").exists()
 
 
 def test_webhook_posts_the_warehouse_alerts_as_json_with_bearer_token(report_dir, http_server, monkeypatch):

@@ -97,6 +97,15 @@ def storage_conn_id() -> str | None:
     return (os.environ.get("KPI_STORAGE_CONN_ID") or "").strip() or None
 
 
+DEFAULT_STORAGE_TIMEOUT = 30
+
+
+def storage_timeout() -> int:
+    """KPI_STORAGE_TIMEOUT: seconds a request to the object storage of KPI_LANDING_URL and
+    KPI_REPORTS_URL may take to connect, and to answer; a request is tried twice."""
+    return _positive_int("KPI_STORAGE_TIMEOUT", DEFAULT_STORAGE_TIMEOUT, "seconds")
+
+
 def published_dir(as_of: date) -> Path:
     """Where the night of `as_of` publishes: status files, report.html, dbt-docs.html."""
     return reports_dir() / as_of.isoformat()

@@ -1,11 +1,12 @@
 """Landing and reports at a location every host reaches (KPI_LANDING_URL, KPI_REPORTS_URL), through
 Airflow's ObjectStoragePath: a shared folder (file://) or object storage (s3://, its credentials from
-the Airflow connection KPI_STORAGE_CONN_ID). A load task may run on any worker, so it copies its
-source's files from there into a scratch folder of its own and the loaders read local files as on one
-machine; publish writes the report there, and notify fetches it from there. Unset, the local folders
-are used as before."""
+the Airflow connection KPI_STORAGE_CONN_ID, each request bounded by KPI_STORAGE_TIMEOUT). A load task
+may run on any worker, so it copies its source's files from there into a scratch folder of its own and
+the loaders read local files as on one machine; publish writes the report there, and notify fetches it
+from there. Unset, the local folders are used as before."""
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from kpi import config, errors
 from kpi.report import NOTICE_FILES  # what notify needs of a published folder
@@ -22,10 +24,41 @@ class StorageError(errors.StepFailed):
     pass
 
 
+S3_SCHEMES = ("s3", "s3a", "s3n")  # the amazon provider's filesystem
+
+
 def _path(url: str):
     from airflow.sdk import ObjectStoragePath
 
-    return ObjectStoragePath(url, conn_id=config.storage_conn_id())
+    scheme, conn_id = urlsplit(url).scheme, config.storage_conn_id()
+    if scheme in S3_SCHEMES:
+        conn_id = conn_id or "aws_default"  # Airflow's AWS default; missing, boto3's own credentials
+        _attach_s3(scheme, conn_id, config.storage_timeout())
+    return ObjectStoragePath(url, conn_id=conn_id)
+
+
+@functools.cache
+def _attach_s3(scheme: str, conn_id: str, seconds: int) -> None:
+    """The connection's S3 filesystem with a deadline, for every ObjectStoragePath of this process:
+    the provider's get_fs puts the storage options into botocore's Config (Airflow's own attach
+    passes none: botocore would wait 60 s to connect, 60 s per read, s3fs retrying that 5 times)."""
+    from airflow.sdk.io import attach, get_fs
+
+    fs = get_fs(scheme, conn_id, {"connect_timeout": seconds, "read_timeout": seconds,
+                                  "retries": {"mode": "standard", "total_max_attempts": 2}})
+    fs.retries = 1  # botocore's two attempts are the retries; s3fs's loop would multiply them
+    attach(scheme, conn_id).fs = fs
+
+
+@contextmanager
+def _failing_as(what: str) -> Iterator[None]:
+    """Any storage error inside the block as a StorageError saying where and why."""
+    try:
+        yield
+    except StorageError:
+        raise
+    except Exception as exc:  # botocore's, fsspec's, OSError: the message names the endpoint or path
+        raise StorageError(f"{what}: {exc}") from None
 
 
 def is_url(location: str) -> bool:
@@ -80,17 +113,14 @@ def staged_landing(name: str) -> Iterator[Path | None]:
     if url is None or folder is None:
         yield None
         return
-    root = _path(url)
-    try:
-        reachable = root.exists()
-    except Exception as exc:  # any storage error: say where and why
-        raise StorageError(f"KPI_LANDING_URL {url} cannot be read from this host: {exc}") from None
-    if not reachable:
-        raise StorageError(f"KPI_LANDING_URL {url} does not exist (or is not shared with this host)")
     with tempfile.TemporaryDirectory(prefix=f"kpi-landing-{name}-") as scratch:
-        src = root / folder if folder else root
-        if src.exists():
-            _copy_tree(src, Path(scratch) / folder)
+        with _failing_as(f"KPI_LANDING_URL {url} cannot be read from this host"):
+            root = _path(url)
+            if not root.exists():
+                raise StorageError(f"KPI_LANDING_URL {url} does not exist (or is not shared with this host)")
+            src = root / folder if folder else root
+            if src.exists():
+                _copy_tree(src, Path(scratch) / folder)
         with config.landing_dir_set(Path(scratch)):
             yield Path(scratch)
 
@@ -103,11 +133,12 @@ def report_location(as_of: date) -> str:
 
 def upload(local: Path, location: str) -> None:
     """The files of the folder `local` to the URL `location` (replacing those of the same name)."""
-    dest = _path(location)
-    dest.mkdir(parents=True, exist_ok=True)
-    for item in sorted(local.iterdir()):
-        if item.is_file():
-            _copy_file(item, dest / item.name)
+    with _failing_as(f"cannot write the report to {location}"):
+        dest = _path(location)
+        dest.mkdir(parents=True, exist_ok=True)
+        for item in sorted(local.iterdir()):
+            if item.is_file():
+                _copy_file(item, dest / item.name)
 
 
 @contextmanager
@@ -122,11 +153,14 @@ def fetched_report(location: str) -> Iterator[Path]:
                                "publish wrote it elsewhere; set KPI_REPORTS_URL to a location every host reaches")
         yield local
         return
-    src = _path(location)
     with tempfile.TemporaryDirectory(prefix="kpi-report-") as scratch:
-        for name in NOTICE_FILES:
-            if (src / name).is_file():
-                _copy_file(src / name, Path(scratch) / name)
+        with _failing_as(f"the report at {location} cannot be read from this host"):
+            src = _path(location)
+            for name in NOTICE_FILES:  # opened, not asked is_file(): that says False for a storage not answering
+                try:
+                    _copy_file(src / name, Path(scratch) / name)
+                except FileNotFoundError:
+                    continue
         if not any((Path(scratch) / name).is_file() for name in NOTICE_FILES):
             raise StorageError(f"the report is not at {location} ({' or '.join(NOTICE_FILES)} missing)")
         yield Path(scratch)

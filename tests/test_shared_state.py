@@ -238,8 +238,8 @@ def test_notify_fails_clearly_when_the_report_is_not_there(tmp_path, monkeypatch
 
 def test_task_logs_go_where_every_host_writes_them(tmp_path, monkeypatch):
     """Airflow itself takes the shared folder KPI_LOGS_URL gives as its log folder; object storage
-    becomes remote logging through the storage's connection (Airflow then needs the provider of the
-    scheme, e.g. apache-airflow-providers-amazon for s3://, not installed here)."""
+    becomes remote logging through the storage's connection (tests/test_s3_storage.py uploads a log
+    to S3 that way)."""
     from kpi import airflow_env
 
     airflow = str(Path(sys.executable).with_name("airflow"))

@@ -58,6 +58,11 @@ def landing_dir() -> Path:
     return Path(os.environ.get("KPI_LANDING_DIR") or state_dir() / "data" / "landing").resolve()
 
 
+def landing_staged() -> Path | None:
+    """The folder this task staged its source's files into from KPI_LANDING_URL, if it did."""
+    return _LANDING_OVERRIDE.get()
+
+
 @contextmanager
 def landing_dir_set(path: Path) -> Iterator[None]:
     """landing_dir() is `path` inside the block (this thread, this task only)."""

@@ -124,6 +124,19 @@ def _url(params: dict[str, str]) -> str:
             f"{params['port']}/{quote(params['dbname'], safe='')}")
 
 
+def task_settings() -> dict[str, str]:
+    """The pipeline's settings a task reads, as set here (README, Scaling out: alike on every host):
+    KPI_HISTORY_FROM and the like, the sources' URLs and limits, the notifications."""
+    from kpi.loaders.spec import LIMITS, load_sources
+
+    names = {"KPI_HISTORY_FROM", "KPI_EXPLANATION_DUE_DAYS", "KPI_LOADER_PATH", "KPI_BI_READER_PASSWORD",
+             "KPI_STORAGE_CONN_ID", "KPI_NOTIFY_ON", "KPI_REPORT_BASE_URL"}
+    for source in load_sources().values():
+        names |= {source.url_env or ""} | {config.source_limit_setting(source.name, limit)[0] for limit in LIMITS}
+    prefixes = ("KPI_SMTP_", "KPI_ALERT_EMAIL_", "KPI_WEBHOOK_")
+    return {name: value for name, value in os.environ.items() if name in names or name.startswith(prefixes)}
+
+
 def worker_b_env(host: Path, shared: dict[str, str], api_port: int) -> dict[str, str]:
     """worker-b's whole environment, as on a host of its own: its own home and state folder (so its own
     AIRFLOW_HOME, KPI_STATE_DIR/.airflow), and of the main host only what the README's "Scaling out"
@@ -142,6 +155,7 @@ def worker_b_env(host: Path, shared: dict[str, str], api_port: int) -> dict[str,
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": airflow_env.metadata_url(),
         "WAREHOUSE_URL": _url(connections.warehouse_params()),
         **shared,
+        **task_settings(),  # KPI_HISTORY_FROM: without it worker-b's loads_finished chose another history
     }
 
 

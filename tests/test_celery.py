@@ -4,8 +4,8 @@ worker started as on another host would be, by `kpi worker` (both with concurren
 names). The real kpi_nightly runs through the scheduler and the broker, not in-process: the run succeeds, both
 workers ran tasks, the statuses equal `kpi run`'s of the same date on the same data, and the broker's
 password reaches no log. On the way Redis is restarted and a worker is killed mid-task: the night
-still finishes, the killed task's retry starts within RECOVERY_BOUND, and no lock is left. worker-b is
-as on another host: its own home and state folder, only the shared settings (README: Scaling out)."""
+still finishes within RECOVERY_BOUND of the kill, and no lock is left. worker-b is as on another host: its
+own home and state folder, only the shared settings (README: Scaling out)."""
 from __future__ import annotations
 
 import os
@@ -42,8 +42,8 @@ pytestmark = pytest.mark.celery  # `pytest -m celery`: the scale-out tests; the 
 AS_OF = date(2025, 3, 5)
 READY_TIMEOUT = 600   # two shared cores; alone Airflow is ready in 20-40 s
 RUN_TIMEOUT = 1500
-# a killed worker's task runs again within this: heartbeat timeout 60 s, the scheduler's check every
-# 10 s, the retry delay 30-60 s, and room for a busy machine
+# issue 16: "a worker killed mid-task: the night finishes without a human, within 3 minutes of the
+# kill" (the chain of delays: include/kpi/config.py, README "When a worker or Redis dies")
 RECOVERY_BOUND = 180
 REFERENCE_DB = "t_test_celery_reference"
 
@@ -447,7 +447,7 @@ def test_worker_b_kept_no_state_of_its_own(celery_night):
 @pytest.mark.slow
 def test_a_killed_worker_costs_the_night_a_retry_not_a_human(celery_night):
     """worker-b died in the middle of a task: the scheduler fails it when its heartbeats stop, its retry
-    runs on worker-a within RECOVERY_BOUND of the kill. Airflow's
+    runs on worker-a, and the night ends within RECOVERY_BOUND of the kill (issue 16). Airflow's
     defaults (300 s timeout, no retry under `kpi run`'s settings) took 8 min or failed the night.
     Redis restarted earlier lost nothing."""
     night = celery_night
@@ -468,7 +468,7 @@ def test_a_killed_worker_costs_the_night_a_retry_not_a_human(celery_night):
     assert chain["first try state"] in ("failed", "up_for_retry"), chain
     assert chain["timeout detected"], f"no heartbeat timeout in the task's event log: {night.events}"
     assert chain["first try started"] < chain["killed"] < chain["timeout detected"], chain
-    assert (chain["retry started"] - chain["killed"]).total_seconds() <= RECOVERY_BOUND, _describe(chain)
+    assert (chain["night ended"] - chain["killed"]).total_seconds() <= RECOVERY_BOUND, _describe(chain)
     # the heartbeat timeout failed no healthy task: the supervisor beats while dbt builds
     assert not [t["task_id"] for t in night.tis if t["try_number"] > 1 and t is not ti]
 
@@ -550,11 +550,14 @@ def test_the_executor_comes_from_the_settings(monkeypatch):
         airflow_env.executor_env()
 
 
-def test_a_dead_workers_task_is_failed_in_a_minute_and_retried_under_celery(monkeypatch):
-    for name in ("AIRFLOW__CORE__EXECUTOR", "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT", "KPI_TASK_RETRIES"):
+def test_a_dead_workers_task_is_failed_in_half_a_minute_and_retried_under_celery(monkeypatch):
+    for name in ("AIRFLOW__CORE__EXECUTOR", "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT",
+                 "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL", "KPI_TASK_RETRIES"):
         monkeypatch.delenv(name, raising=False)
     # every Airflow process reads it: the scheduler to fail a silent task, a task's supervisor to beat
-    assert airflow_env.env()["AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT"] == "60"
+    env = airflow_env.env()
+    assert env["AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT"] == "30"
+    assert env["AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL"] == "5"
     monkeypatch.setenv("AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT", "90")
     assert airflow_env.env()["AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT"] == "90"
     monkeypatch.setenv("KPI_TASK_RETRIES", "0")

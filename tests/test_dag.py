@@ -34,7 +34,7 @@ def test_tasks_retry_with_backoff(dag):
         assert task.retries >= 1, task.task_id
         # Airflow 3 reads it as a multiplier: True (= 1) would keep every retry at the first delay
         assert task.retry_exponential_backoff == 2, task.task_id
-        assert task.retry_delay == timedelta(seconds=30)  # a task lost with its worker runs again soon
+        assert task.retry_delay == timedelta(seconds=10)  # a task lost with its worker runs again soon
 
 
 def test_order_load_then_dbt_then_flags_then_publish(dag):

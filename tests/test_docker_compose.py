@@ -296,6 +296,8 @@ def test_workers_memory_and_the_heartbeat_timeout():
     for name in ("airflow-worker", REMOTE_WORKER):  # the memory the concurrency is computed from
         assert interpolate(services[name]["mem_limit"], env_example()) == "1g", name
     assert env["AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT"] == str(config.DEFAULT_TASK_HEARTBEAT_TIMEOUT)
+    assert (env["AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL"]
+            == str(config.DEFAULT_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL))
 
 
 # ---------------------------------------------------------------------------------------------

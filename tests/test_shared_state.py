@@ -64,6 +64,7 @@ def test_a_task_on_the_main_host_bootstraps_the_running_warehouse(warehouse_db):
 
 # --- the PII key: one for every host, from the environment or Airflow's secrets -------------------
 SAMPLE_PETITIONS = Path(__file__).parent / "fixtures" / "samples" / "petitions_20250305.csv"
+SAMPLE_HR = SAMPLE_PETITIONS.with_name("hr_monthly.json")
 
 
 def _load_petitions_as_host(home: Path, database: str, monkeypatch, **env: str) -> dict[str, str]:
@@ -206,6 +207,37 @@ def test_a_load_task_reads_its_files_from_the_shared_landing_url(embedded_server
     assert pipeline.load_source("petitions")["rows_loaded"] == 0  # the same file: nothing again
     assert list((tmp_path / "scratch").iterdir()) == []
     assert list((tmp_path / "own").iterdir()) == []
+
+
+def test_an_api_in_the_shared_landing_follows_its_absolute_links_into_the_copy(embedded_server, tmp_path,
+                                                                                monkeypatch):
+    """The HR pages may name their next page absolutely, by its place on the shared folder (as `kpi
+    demo-data` writes one link): a worker reads that page from its own copy, not from outside it. The
+    crawl keeps its shared name in the ledger and raw, not the scratch folder's, which is new each night:
+    the next night finds it unchanged instead of loading its rows a second time."""
+    import json
+
+    shared = tmp_path / "shared" / "landing"
+    (shared / "hr").mkdir(parents=True)
+    items = json.loads(SAMPLE_HR.read_text(encoding="utf-8"))["items"]
+    nexts = ["monthly-2.json", (shared / "hr" / "monthly-3.json").as_uri(), None]
+    for k, nxt in enumerate(nexts, start=1):
+        page = shared / "hr" / ("monthly.json" if k == 1 else f"monthly-{k}.json")
+        page.write_text(json.dumps({"items": items[k - 1::3], "next": nxt}), encoding="utf-8")
+    (tmp_path / "own").mkdir()
+    monkeypatch.setenv("KPI_LANDING_DIR", str(tmp_path / "own"))
+    monkeypatch.setenv("KPI_LANDING_URL", shared.as_uri())
+    monkeypatch.setenv("KPI_WAREHOUSE_DB", "t_shared_landing_api")
+    monkeypatch.delenv("KPI_HR_API_URL", raising=False)
+    warehouse.ensure_database("t_shared_landing_api")
+    warehouse.ready()
+    first = pipeline.load_source("hr")
+    assert first["rows_loaded"] == len(items) and not first.get("failures"), first
+    assert pipeline.load_source("hr")["rows_loaded"] == 0  # unchanged: skipped, not loaded twice
+    with warehouse.connect() as conn:
+        objects = conn.execute("select distinct _object from raw.hr__monthly_staffing").fetchall()
+        rows = conn.execute("select count(*) from raw.hr__monthly_staffing").fetchone()[0]
+    assert objects == [(f"{shared.as_uri()}/hr/monthly.json",)] and rows == len(items)
 
 
 def test_an_unreachable_landing_url_fails_the_load_naming_it(tmp_path, monkeypatch):

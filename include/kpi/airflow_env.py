@@ -54,6 +54,8 @@ def env() -> dict[str, str]:
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
         # read by the scheduler (when to fail a silent task) and by each task's supervisor (how often to beat)
         "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(config.task_heartbeat_timeout()),
+        "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL":
+            str(config.heartbeat_timeout_detection_interval()),
         # no phoning home from a closed network (each would wait on a DNS failure)
         "AIRFLOW__USAGE_DATA_COLLECTION__ENABLED": "False",
         "SCARF_ANALYTICS": "false",

@@ -125,6 +125,48 @@ def staged_landing(name: str) -> Iterator[Path | None]:
             yield Path(scratch)
 
 
+def _relative(url: str, base: str) -> str | None:
+    """The path of `url` below the location `base` ('a/b.json'), or None when it is not below it.
+    file:// URLs compare as paths (`..` resolved by name, so a link cannot climb out); others by prefix."""
+    from kpi.loaders.http_pages import file_path
+
+    path, root = file_path(url), file_path(base)
+    if path is not None and root is not None:
+        target = os.path.normpath(os.path.abspath(path))
+        for folder in {os.path.normpath(os.path.abspath(root)), os.path.realpath(root)}:
+            if target.startswith(folder.rstrip("/") + "/"):
+                return target[len(folder.rstrip("/")) + 1:]
+        return None
+    head = base.rstrip("/") + "/"
+    if not url.startswith(head):
+        return None
+    rest = os.path.normpath(url[len(head):])
+    return None if rest.startswith("..") or os.path.isabs(rest) else rest
+
+
+def staged_link(url: str) -> str:
+    """Where a link into the shared landing location leads on this host: the same file of this task's
+    staged copy (staged_landing). A file:// API delivered there may name its next page absolutely, by
+    its place on the shared location (file:///mnt/kpi/landing/hr/monthly-3.json); the task reads the
+    copy. Without staging, or for any other URL, `url` itself."""
+    url_root, staged = config.landing_url(), config.landing_staged()
+    if url_root is None or staged is None:
+        return url
+    relative = _relative(url, url_root)
+    return (staged / relative).as_uri() if relative else url
+
+
+def landing_name(url: str) -> str:
+    """The inverse: a URL into this task's staged copy as the same file on the shared landing location,
+    the name the ledger and the raw tables give the object, the same on every host and every night
+    (the scratch folder is new each time). Without staging, or for any other URL, `url` itself."""
+    url_root, staged = config.landing_url(), config.landing_staged()
+    if url_root is None or staged is None:
+        return url
+    relative = _relative(url, staged.as_uri())
+    return f"{url_root}/{relative}" if relative else url
+
+
 def report_location(as_of: date) -> str:
     """Where the night of `as_of` publishes: KPI_REPORTS_URL/<as_of>, else the local folder."""
     url = config.reports_url()

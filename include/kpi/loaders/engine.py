@@ -654,7 +654,11 @@ def _load_http(conn: psycopg.Connection, source: Source, result: SourceResult, u
                configured: bool, plain: bool = False) -> None:
     """The whole crawl is one object: loaded in one transaction, rolled back if its checksum shows
     nothing changed since the last load."""
-    previous = None if force else ledger.last_loaded(conn, source.name).get(url)
+    from kpi import shared_storage
+
+    # staged from KPI_LANDING_URL, the crawl reads a scratch copy; the object keeps its shared name
+    object_name = shared_storage.landing_name(url)
+    previous = None if force else ledger.last_loaded(conn, source.name).get(object_name)
     digest = hashlib.sha256()
     # file:// pages in the landing directory are held to its rules (no links, nothing outside it)
     landing = config.landing_dir()
@@ -664,7 +668,8 @@ def _load_http(conn: psycopg.Connection, source: Source, result: SourceResult, u
 
     def frames() -> Iterator[pa.Table]:
         offset = 0
-        for _page_url, body in http_pages.fetch_pages(url, next_key=source.next_key, file_root=root, **limits):
+        for _page_url, body in http_pages.fetch_pages(url, next_key=source.next_key, file_root=root,
+                                                      rebase=shared_storage.staged_link, **limits):
             digest.update(body)
             page = readers.read_json_items(body, source.items_key)
             at = page.schema.get_field_index(readers.RECORD_COLUMN)
@@ -678,13 +683,14 @@ def _load_http(conn: psycopg.Connection, source: Source, result: SourceResult, u
     unchanged = False
     try:
         with conn.transaction():
-            loaded = _load_object(conn, source, url, frames(), checksum=digest.hexdigest, record_ref=item_ref,
-                                  plain=plain)
+            loaded = _load_object(conn, source, object_name, frames(), checksum=digest.hexdigest,
+                                  record_ref=item_ref, plain=plain)
             if loaded.status == "loaded" and previous and previous[0] == digest.hexdigest():
                 unchanged = True
                 raise psycopg.Rollback()
     except http_pages.SourceNotDelivered:
-        _not_opened(conn, source, result, url, f"the first page {http_pages.safe_url(url)}", configured)
+        _not_opened(conn, source, result, object_name, f"the first page {http_pages.safe_url(object_name)}",
+                    configured)
         return
     if unchanged:
         result.objects_skipped += 1

@@ -71,7 +71,8 @@ class _PageDeadline(Exception):
 def fetch_pages(url: str, *, next_key: str = "next", timeout: float = 30, page_deadline: float = 120,
                 deadline: float = 1800, retries: int = 3, backoff: float = 1.0, max_pages: int = 10_000,
                 file_root: Path | None = None, sleep: Callable[[float], None] = time.sleep,
-                clock: Callable[[], float] = time.monotonic) -> Iterator[tuple[str, bytes]]:
+                clock: Callable[[], float] = time.monotonic,
+                rebase: Callable[[str], str] | None = None) -> Iterator[tuple[str, bytes]]:
     """Yield (page URL, body bytes) for the page at `url` and every page its `next` links lead to.
 
     `next` may be absolute or relative to the page's own URL; null, missing or '' ends the chain.
@@ -80,7 +81,9 @@ def fetch_pages(url: str, *, next_key: str = "next", timeout: float = 30, page_d
     Past `deadline` seconds (counted from the first request, the consumer's time between pages
     included) the crawl fails. A page whose body is not a JSON object is still yielded (the reader
     reports it) and ends the chain. `file_root` is where file:// pages must lie (default: the first
-    page's folder).
+    page's folder). `rebase` maps a `next` link to where it leads on this host before it is checked
+    (kpi.shared_storage.staged_link: a link into the shared landing location leads into the task's
+    copy of it).
     """
     ends = clock() + deadline
     scope = _Scope(url, file_root)
@@ -104,6 +107,8 @@ def fetch_pages(url: str, *, next_key: str = "next", timeout: float = 30, page_d
             break
         # Relative links resolve against where the page really came from (after any redirect).
         following = urljoin(final_url, link)
+        if rebase is not None:
+            following = rebase(following)
         if problem := scope.problem(following):
             raise HttpSourceError(f"{safe_url(current)}: refusing its {next_key} link {safe_url(following)}: {problem}")
         current = following

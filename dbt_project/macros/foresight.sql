@@ -12,6 +12,14 @@
     (case when {{ n }} = 2 then 3.770 when {{ n }} = 3 then 2.178 end)
 {%- endmacro %}
 
+{# How far from the projected value towards the low end (the high end when lower is better) lies
+   the point the year end stays under one time in three, under the same Student t as the range:
+   t(2/3, n−1) ÷ t(0.90, n−1) (the √(1 + 1/n) cancels). n = 2 (1 degree of freedom): 0.5774 ÷ 3.0777
+   = 0.1876; n = 3 (2 degrees): 0.5000 ÷ 1.8856 = 0.2652. Fewer years have no range. #}
+{% macro miss_chance_fraction(n) -%}
+    (case when {{ n }} = 2 then 0.1876 when {{ n }} = 3 then 0.2652 else 0 end)
+{%- endmacro %}
+
 {# The ratios and means with a daily path (int_kpi_daily_paths__ratios): the only ones projected. A
    fixed list, not "those with rows", so a build of any range of dates projects the same indicators. #}
 {% macro ratio_path_kpis() -%}
@@ -84,26 +92,25 @@
 {%- endmacro %}
 
 {# likely_achieved when even the low end reaches the target (the point, without a range); else
-   likely_missed when the target lies above the projected value less a third of the way down to the
-   low end; else uncertain. Why a third: the low end is the range's 10 % point, 1.28 spreads below
-   the projected value; 0.43 spreads below it (a third of the way: 0.43 / 1.28 = 0.34) is the point
-   the year end stays under one time in three. So 可能未達成 means a chance of missing of about one
-   in three or more, the IPCC's line below which an outcome is no longer "likely": an early warning
-   should not wait until a miss is more likely than not. `early` false (deadline steps, the
-   certificate, whose low end is the worst case, not a 10 % point): likely_missed only when the
-   projected value itself falls short. Words: seed projection_labels. Lower is better (K7.1 mean
+   likely_missed when the target lies above the point the year end stays under one time in three,
+   that is above the projected value less miss_chance_fraction(n) of the way down to the low end (n
+   the earlier years: 0.1876 for 2, 0.2652 for 3); else uncertain. So 可能未達成 means a chance of
+   missing of one in three or more, the IPCC's line below which an outcome is no longer "likely": an
+   early warning should not wait until a miss is more likely than not. Without `n_years` (deadline
+   steps, the certificate, whose low end is the worst case, not a 10 % point): likely_missed only
+   when the projected value itself falls short. Words: seed projection_labels. Lower is better (K7.1 mean
    days): the mirror image, with the high end. #}
-{% macro projected_status(projected, low, target, high=none, direction="'higher'", early=true) -%}
-    {%- set third = '1.0 / 3' if early else '0' -%}
+{% macro projected_status(projected, low, target, high=none, direction="'higher'", n_years=none) -%}
+    {%- set fraction = miss_chance_fraction(n_years) if n_years else "0" -%}
     (case when {{ target }} is null or {{ projected }} is null then null
           when {{ direction }} = 'lower' then
               case when coalesce({{ high if high else 'null' }}, {{ projected }}) <= {{ target }} then 'likely_achieved'
                    when {{ target }} < {{ projected }}
-                        + {{ third }} * (coalesce({{ high if high else 'null' }}, {{ projected }}) - {{ projected }})
+                        + {{ fraction }} * (coalesce({{ high if high else 'null' }}, {{ projected }}) - {{ projected }})
                         then 'likely_missed'
                    else 'uncertain' end
           when coalesce({{ low }}, {{ projected }}) >= {{ target }} then 'likely_achieved'
-          when {{ target }} > {{ projected }} - {{ third }} * ({{ projected }} - coalesce({{ low }}, {{ projected }}))
+          when {{ target }} > {{ projected }} - {{ fraction }} * ({{ projected }} - coalesce({{ low }}, {{ projected }}))
               then 'likely_missed'
           else 'uncertain' end)
 {%- endmacro %}

@@ -1,0 +1,59 @@
+
+    -- Build actual result given inputs
+with dbt_internal_unit_test_actual as (
+  select
+    "entry_id","kpi_code","event_date", 'actual' as "actual_or_expected"
+  from (
+    with __dbt__cte__stg_register__entries as (
+
+-- Fixture for stg_register__entries
+select 
+    
+    cast('on_d' as text)
+ as "entry_id", 
+    
+    cast('K1.1' as text)
+ as "kpi_code", 
+    
+    cast('2025-11-25' as date)
+ as "event_date", cast(null as text) as "org_unit_name", cast(null as text) as "description", cast(null as numeric) as "value", cast(null as numeric) as "denominator", cast(null as date) as "valid_until", cast(null as text) as "evidence_url", cast(null as timestamp with time zone) as "entered_at", cast(null as bigint) as "source_line"
+union all
+select 
+    
+    cast('after_d' as text)
+ as "entry_id", 
+    
+    cast('K1.1' as text)
+ as "kpi_code", 
+    
+    cast('2025-11-26' as date)
+ as "event_date", cast(null as text) as "org_unit_name", cast(null as text) as "description", cast(null as numeric) as "value", cast(null as numeric) as "denominator", cast(null as date) as "valid_until", cast(null as text) as "evidence_url", cast(null as timestamp with time zone) as "entered_at", cast(null as bigint) as "source_line"
+) -- S4 register entries known at some as-of date d of the build (docs/indicators.md#known-at-d:
+-- 辦理日期 <= d; the measures keep event_date <= d per d).
+-- Staging already counts exact duplicates once, so every row here is one distinct entry.
+select *
+from __dbt__cte__stg_register__entries
+where event_date <= date '2025-11-25'
+  ) _dbt_internal_unit_test_actual
+),
+-- Build expected result
+dbt_internal_unit_test_expected as (
+  select
+    "entry_id", "kpi_code", "event_date", 'expected' as "actual_or_expected"
+  from (
+    select 
+    
+    cast('on_d' as text)
+ as "entry_id", 
+    
+    cast('K1.1' as text)
+ as "kpi_code", 
+    
+    cast('2025-11-25' as date)
+ as "event_date"
+  ) _dbt_internal_unit_test_expected
+)
+-- Union actual and expected results
+select * from dbt_internal_unit_test_actual
+union all
+select * from dbt_internal_unit_test_expected

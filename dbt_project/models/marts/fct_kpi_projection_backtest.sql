@@ -73,7 +73,8 @@ select
           then actual_year_end between projected_low and projected_high end)::boolean as in_range,
     trim_scale(abs(projected_year_end - actual_year_end) / nullif(actual_year_end, 0))::numeric as abs_pct_error,
     trim_scale(abs(linear_year_end - actual_year_end) / nullif(actual_year_end, 0))::numeric as abs_pct_error_linear,
-    {{ projected_status('projected_year_end', 'projected_low', 'target_value', 'projected_high', 'direction', 'n_years') }}::text
+    {{ projected_status('projected_year_end', 'projected_low', 'target_value', 'projected_high',
+                         'direction', 'n_years') }}::text
         as projected_status,
     (case when direction = 'lower' then actual_year_end > target_value
           else actual_year_end < target_value end)::boolean as missed_target

@@ -80,7 +80,8 @@ judged as (
             when coalesce(direction, 'higher') <> 'lower' and actual_value < seasonal_expected_to_date then 'behind'
             else 'on_track'
         end as seasonal_status,
-        {{ projected_status('projected_year_end', 'projected_low', 'target_value', 'projected_high', 'direction', 'n_years') }}
+        {{ projected_status('projected_year_end', 'projected_low', 'target_value', 'projected_high',
+                             'direction', 'n_years') }}
             as projected_status,
         case when n_years >= 2
              then '過去 ' || n_years || ' 年（' || (first_earlier_year - 1911) || '–' || (last_earlier_year - 1911) || '）'

@@ -144,9 +144,23 @@ CONN_ID = "kpi_s3"
 DUMMY_KEYS = {"login": "moto-access-key", "password": "moto-secret-key"}  # moto takes any
 
 
+def _forget_s3_stores() -> None:
+    """Airflow keeps one store per protocol and connection id for a process's life
+    (airflow.sdk.io.store), and so does shared_storage (the store with its deadline): a host meets one
+    storage in its life, this test process a new moto server per module, under the same conn id."""
+    from airflow.sdk.io import store
+
+    from kpi import shared_storage
+
+    shared_storage._attach_s3.cache_clear()
+    for alias in [a for a in store._STORE_CACHE if a.split("-", 1)[0] in shared_storage.S3_SCHEMES]:
+        del store._STORE_CACHE[alias]
+
+
 @pytest.fixture(scope="module")
 def s3_endpoint():
     """moto_server on a free loopback port, with an empty bucket; killed at the end of the module."""
+    _forget_s3_stores()
     port = _free_port()
     server = subprocess.Popen([str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1",
                                "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -165,6 +179,7 @@ def s3_endpoint():
     finally:
         server.kill()
         server.wait(timeout=30)
+        _forget_s3_stores()
 
 
 def s3_client(endpoint: str):

@@ -1,4 +1,0 @@
-
--- Fixture for stg_budget__execution_lines
-select cast(null as integer) as "roc_year", cast(null as integer) as "year", cast(null as integer) as "month", cast(null as date) as "snapshot_month", cast(null as text) as "org_unit_code", cast(null as text) as "org_unit_name", cast(null as text) as "plan_code", cast(null as text) as "plan_name", cast(null as text) as "fund_type_zh", cast(null as boolean) as "is_current_expense", cast(null as text) as "expense_class", cast(null as boolean) as "is_tracked_infrastructure", cast(null as numeric) as "budget_amount", cast(null as numeric) as "allocated_cum", cast(null as numeric) as "disbursed_cum", cast(null as numeric) as "payable_unpaid_cum", cast(null as numeric) as "savings_cum", cast(null as numeric) as "carried_over", cast(null as text) as "source_file", cast(null as bigint) as "source_line"
-    limit 0

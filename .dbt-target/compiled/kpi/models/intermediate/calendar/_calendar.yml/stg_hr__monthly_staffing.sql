@@ -1,4 +1,0 @@
-
--- Fixture for stg_hr__monthly_staffing
-select cast(null as date) as "year_month", cast(null as integer) as "year", cast(null as integer) as "month", cast(null as text) as "roc_year_month", cast(null as text) as "org_unit_code", cast(null as text) as "org_unit_name", cast(null as bigint) as "contract_staff", cast(null as bigint) as "civil_servants", cast(null as bigint) as "learning_completed"
-    limit 0

@@ -1,4 +1,0 @@
-
--- Fixture for int_kpi_seasonal_shares
-select cast(null as text) as "kpi_code", cast(null as text) as "org_unit_code", cast(null as integer) as "year", cast(null as integer) as "working_days_elapsed", cast(null as integer) as "snapshot_month", cast(null as integer) as "n_years", cast(null as integer) as "first_earlier_year", cast(null as integer) as "last_earlier_year", cast(null as numeric) as "share_mean", cast(null as numeric) as "share_sd", cast(null as numeric) as "share_min", cast(null as numeric) as "share_max", cast(null as numeric) as "remaining_mean", cast(null as numeric) as "remaining_sd"
-    limit 0

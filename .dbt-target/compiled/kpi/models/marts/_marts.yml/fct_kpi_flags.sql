@@ -1,4 +1,0 @@
-
--- Fixture for fct_kpi_flags
-select cast(null as date) as "as_of_date", cast(null as text) as "kpi_code", cast(null as text) as "org_unit_code", cast(null as integer) as "year", cast(null as date) as "flagged_since", cast(null as integer) as "working_days_flagged", cast(null as integer) as "explanation_due_days", cast(null as date) as "explanation_as_of_date", cast(null as text) as "lag_reason", cast(null as text) as "improvement_action", cast(null as date) as "expected_improvement_date", cast(null as date) as "explanation_received_date", cast(null as boolean) as "is_explanation_overdue"
-    limit 0

@@ -18,8 +18,8 @@ DEFAULT_ARGS = {
     "owner": "kpi",
     "retries": config.task_retries(),
     # 10-20 s, then 20-40 s (Airflow adds a hash-chosen part up to the delay itself): a task lost
-    # with its worker runs again soon, so that the night ends within 3 min of the loss (config.py:
-    # the chain of delays). A flaky API is retried by its loader (each page 3 times, within the
+    # with its worker runs again soon, so that the night ends within 3 min of the loss (README:
+    # "When a worker or Redis dies"). A flaky API is retried by its loader (each page 3 times, within the
     # source's deadline: kpi.loaders.http_pages); these are mostly for a lost worker, whose task
     # gains nothing from waiting. Airflow 3 reads the backoff as a multiplier, so True (= 1) kept
     # every retry at the first delay.

@@ -235,21 +235,12 @@ def celery_visibility_timeout() -> int:
 
 
 # A task whose worker died (kill -9, a lost host) stops heartbeating; the scheduler fails it and its
-# retry runs on a worker still alive. Issue 16 asks the night to end within 3 min of such a kill; the
-# delays add up (README "When a worker or Redis dies"; measured in tests/test_celery.py, 6 runs on 2
-# cores at load 0.8-3.5):
-#   kill -> timeout detected    this timeout less the 0-5 s since the task's last beat, plus up to one
-#                               detection interval: 25-35 s (measured 29-32; Airflow's 300 s, 10 s: 5 min)
-#   -> first try failed         the scheduler's next loop: +1 s
-#   -> retry queued             the DAG's retry_delay, 10-20 s for a first retry (dags/kpi_nightly.py):
-#                               +10-12 s
-#   -> retry started            a free worker takes it at once: +0 s (40-43 s after the kill)
-#   -> night ended              the task again, then the rest of the night on the workers left:
-#                               91-127 s after the kill (the most when the kill fell in dbt_build)
-# The heartbeat comes from the task's supervisor process every 5 s ([workers] min_heartbeat_interval)
-# whatever the task does, so a long dbt build is not cut short. 30 s is 6 missed beats: the longest a
-# healthy task went without one was 5-7 s at load 1-6 (an API server or a supervisor short of CPU).
-# The earlier 60 s with a 30 s retry delay ended the night 231-352 s after the kill.
+# retry runs on a worker still alive. The night must end within 3 min of such a kill: the chain of
+# delays these two settings and the DAG's retry_delay add up to, with measured figures, is in the
+# README ("When a worker or Redis dies"), Airflow's 300 s and 10 s took 5 min for the first step alone.
+# The heartbeat comes from the task's supervisor every 5 s whatever the task does, so a long dbt build
+# is not cut short: 30 s is 6 missed beats, and the longest a healthy task went without one was 5-7 s
+# at load 1-6.
 DEFAULT_TASK_HEARTBEAT_TIMEOUT = 30
 # How often the scheduler looks for such tasks (Airflow's 10 s): one query of the running tasks a look.
 DEFAULT_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL = 5

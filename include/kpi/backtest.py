@@ -2,7 +2,9 @@
 
 Everything is computed in dbt (marts.fct_kpi_projection_backtest, one row per indicator, scope, closed
 year and month end January–November); this module only sums it up for one year and prints it.
-Only seasonal projections (2 or more earlier years) count; the linear fallback is the baseline.
+Only seasonal projections (2 or more earlier years) count; the linear fallback is the baseline. The
+coverage counts the ranges with a width; a point range (the earlier years alike to the unit, so no
+spread) is counted apart, with how often it was exactly right.
 """
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ SUMMARY_SQL = """
 select
     count(*) as projections,
     avg(case when in_range then 1.0 else 0.0 end) filter (where in_range is not null) as coverage_80,
+    count(*) filter (where is_point_range) as point_ranges,
+    count(*) filter (where is_point_range and actual_year_end = projected_low) as point_ranges_held,
     avg(abs_pct_error) as mape,
     avg(abs_pct_error_linear) as mape_linear
 from marts.fct_kpi_projection_backtest
@@ -49,7 +53,8 @@ def summary(year: int) -> dict | None:
     with warehouse.connect() as conn:
         if conn.execute("select to_regclass('marts.fct_kpi_projection_backtest')").fetchone()[0] is None:
             return None  # before the first run built the marts: missing_reason says so
-        projections, coverage, mape, mape_linear = conn.execute(SUMMARY_SQL, {"year": year}).fetchone()
+        projections, coverage, points, points_held, mape, mape_linear = conn.execute(
+            SUMMARY_SQL, {"year": year}).fetchone()
         if not projections:
             return None
         misses, caught, flagged, false_alarms = conn.execute(OUTCOME_SQL, {"year": year}).fetchone()
@@ -62,6 +67,8 @@ def summary(year: int) -> dict | None:
         "roc_year": labels.roc_year(year),
         "projections": projections,
         "coverage_80": _number(coverage),
+        "point_ranges": points,
+        "point_ranges_held": points_held,
         "mape": _number(mape),
         "mape_linear": _number(mape_linear),
         "misses": misses,
@@ -92,7 +99,9 @@ def render(s: dict) -> str:
     """The backtest as people read it (Traditional Chinese, ROC year beside the Gregorian one)."""
     lines = [
         f"{s['roc_year']}年（{s['year']}）年底推估回測：各月底推估 {s['projections']} 筆",
-        f"  80% 區間涵蓋實際年底值：{_pct(s['coverage_80'])}",
+        f"  80% 區間涵蓋實際年底值：{_pct(s['coverage_80'])}"
+        + (f"（另有單一值區間 {s['point_ranges']} 筆：過去各年同期相同，無區間可言；"
+           f"其中年底與推估相同 {s['point_ranges_held']} 筆）" if s["point_ranges"] else ""),
         f"  平均絕對百分比誤差：{_pct(s['mape'])}（直線外推 {_pct(s['mape_linear'])}）",
         f"  未達目標指標 {s['misses']} 項，其中 10/31 已推估「{labels.PROJECTED_STATUS_ZH['likely_missed']}」"
         f" {s['misses_flagged_by_oct31']} 項；10/31 推估「{labels.PROJECTED_STATUS_ZH['likely_missed']}」共"

@@ -6,6 +6,7 @@
 -- means (int_kpi_daily_paths__ratios, city and departments) alike; a miss and the projected status
 -- follow the indicator's direction (lower is better for K7.1).
 -- Set-based: one row per (indicator, scope, year, month), from the daily paths and the shares.
+-- Coverage counts only ranges with a width (in_range not null): see is_point_range below.
 with paths as (
     select p.*, true as is_count from {{ ref('int_kpi_daily_paths') }} as p
     union all
@@ -69,8 +70,11 @@ select
     trim_scale(linear_year_end)::numeric as linear_year_end,
     trim_scale(actual_year_end)::numeric as actual_year_end,
     trim_scale(target_value)::numeric as target_value,
-    (case when projected_low is not null and projected_high is not null
+    -- a range of one value (the earlier years agreed exactly at this point: sd 0) is not an 80 %
+    -- range but a point, so it is not counted in the coverage; is_point_range keeps it apart
+    (case when projected_low < projected_high
           then actual_year_end between projected_low and projected_high end)::boolean as in_range,
+    (projected_low = projected_high)::boolean as is_point_range,
     trim_scale(abs(projected_year_end - actual_year_end) / nullif(actual_year_end, 0))::numeric as abs_pct_error,
     trim_scale(abs(linear_year_end - actual_year_end) / nullif(actual_year_end, 0))::numeric as abs_pct_error_linear,
     {{ projected_status('projected_year_end', 'projected_low', 'target_value', 'projected_high',

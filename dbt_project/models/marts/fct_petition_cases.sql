@@ -1,19 +1,67 @@
 {{
     config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='case_id',
+        on_schema_change='append_new_columns',
         indexes=[
             {'columns': ['received_date']},
             {'columns': ['org_unit_code']},
             {'columns': ['closed_date']},
         ],
+        pre_hook=["{{ delivery_index() }}"],
+        post_hook=[
+            "{{ delivery_index() }}",
+            "delete from {{ this }} as t using (
+                select h.source_file, h._load_id
+                from ({{ distinct_deliveries(this) }}) as h
+                where not exists (
+                    select 1 from {{ ref('int_petitions__version_intervals') }} as i
+                    where i.source_file = h.source_file and i._load_id = h._load_id)
+            ) as gone
+            where t.source_file = gone.source_file and t._load_id = gone._load_id",
+        ],
     )
 }}
+-- post_hook: a case left with no version at all (its only file delivered again without it) is in no
+-- night's rows, so delete+insert never replaces it; its row, from a delivery gone, goes.
 -- S2 petition / 1999 cases (人民陳情案件) for BI, one row per case: its latest version (latest
--- last_updated_at; staging already settled ties by the later file). All known data, no as-of cut:
--- BI shows each case's current state. The petitioner's pseudonym is personal data and stays out.
-with latest as (
-    select distinct on (case_id) *
-    from {{ ref('stg_petitions__case_versions') }}
-    order by case_id, last_updated_at desc, source_file desc, source_line desc
+-- last_updated_at; staging keeps one version per case and 最後更新時間, so there is no tie), which
+-- is the version whose interval is still open in int_petitions__version_intervals. All known data, no
+-- as-of cut: BI shows each case's current state. The petitioner's pseudonym is personal data and stays out.
+--
+-- Incremental, so a night costs its new versions, not every case (953,000 rows at 8 times the demo's
+-- scale took 11.8 s to rebuild a night): the cases with a version newer (by load) than any here, and
+-- the cases whose version shown came from a delivery the intervals no longer hold (its file was
+-- delivered again), are read again; the others keep their rows.
+{%- set incremental = is_incremental_with('_load_id') %}
+with
+{%- if incremental %}
+touched as (
+    select case_id
+    from {{ ref('int_petitions__version_intervals') }}
+    where _load_id > {{ load_watermark() }}
+    union
+    select t.case_id
+    from {{ this }} as t
+    inner join (
+        select h.source_file, h._load_id
+        from ({{ distinct_deliveries(this) }}) as h
+        where not exists (
+            select 1 from {{ ref('int_petitions__version_intervals') }} as i
+            where i.source_file = h.source_file and i._load_id = h._load_id)
+    ) as gone on t.source_file = gone.source_file and t._load_id = gone._load_id
+),
+{%- endif %}
+
+latest as (
+    select *
+    from {{ ref('int_petitions__version_intervals') }}
+    where valid_to is null
+    {%- if incremental %}
+    -- = any (array(...)): planned for a few cases, read through the case_id index
+    and case_id = any (array(select case_id from touched))
+    {%- endif %}
 )
 
 select
@@ -33,5 +81,7 @@ select
     closed_date::date as closed_date,
     district::text as district,
     last_updated_at::timestamptz as last_updated_at,
-    (closed_date - received_date)::integer as days_to_close
+    (closed_date - received_date)::integer as days_to_close,
+    source_file::text as source_file,
+    _load_id::bigint as _load_id
 from latest

@@ -5,10 +5,12 @@
         unique_key='case_id',
         on_schema_change='append_new_columns',
         indexes=[{'columns': ['case_id']}, {'columns': ['_load_id']}, {'columns': ['valid_from']}],
+        pre_hook=["{{ delivery_index() }}"],
         post_hook=[
+            "{{ delivery_index() }}",
             "delete from {{ this }} as t using (
                 select h.source_file, h._load_id
-                from (select distinct source_file, _load_id from {{ this }}) as h
+                from ({{ distinct_deliveries(this) }}) as h
                 where not exists (
                     select 1 from {{ ref('stg_petitions__case_versions') }} as s
                     where s.source_file = h.source_file and s._load_id = h._load_id)
@@ -31,7 +33,7 @@ with
 touched as (
     select case_id
     from {{ ref('stg_petitions__case_versions') }}
-    where _load_id > (select coalesce(max(_load_id), 0) from {{ this }})
+    where _load_id > {{ load_watermark() }}
     union
     -- cases with a version from a delivery staging no longer holds (its file was delivered again):
     -- their remaining versions may all be older than the watermark, yet their intervals change
@@ -39,7 +41,7 @@ touched as (
     from {{ this }} as t
     inner join (
         select h.source_file, h._load_id
-        from (select distinct source_file, _load_id from {{ this }}) as h
+        from ({{ distinct_deliveries(this) }}) as h
         where not exists (
             select 1 from {{ ref('stg_petitions__case_versions') }} as s
             where s.source_file = h.source_file and s._load_id = h._load_id)

@@ -6,9 +6,10 @@
         on_schema_change='append_new_columns',
         indexes=[{'columns': ['case_id']}, {'columns': ['_load_id']}, {'columns': ['source_file']}],
         post_hook=[
+            "{{ delivery_index() }}",
             "delete from {{ this }} as t using (
                 select d.source_file, d._load_id
-                from (select distinct source_file, _load_id from {{ this }}) as d
+                from ({{ distinct_deliveries(this) }}) as d
                 where d._load_id is distinct from (
                     select max(r._load_id) from {{ source('petitions', 'case_versions') }} as r
                     where r._object = d.source_file)
@@ -19,6 +20,7 @@
             "create index if not exists petitions__case_versions_load_id_idx on {{ source('petitions', 'case_versions') }} (_load_id)",
             "create index if not exists petitions__case_versions_case_id_idx on {{ source('petitions', 'case_versions') }} (case_id)",
             "create index if not exists petitions__case_versions_object_load_idx on {{ source('petitions', 'case_versions') }} (_object, _load_id)",
+            "{{ delivery_index() }}",
         ],
     )
 }}
@@ -41,14 +43,14 @@ with
 new_rows as (
     select case_id, _object
     from {{ source('petitions', 'case_versions') }}
-    where _load_id > (select coalesce(max(_load_id), 0) from {{ this }})
+    where _load_id > {{ load_watermark() }}
 ),
 
 touched as (
     select case_id from new_rows
     union
     select case_id from {{ this }}
-    where source_file in (select _object from new_rows)
+    where source_file = any (array(select distinct _object from new_rows))
 ),
 {%- endif %}
 
@@ -58,7 +60,10 @@ raw_rows as (
         substring(_object from 'petitions_(\d{8})') as export_yyyymmdd
     from {{ source('petitions', 'case_versions') }}
     {%- if is_incremental() %}
-    where case_id in (select case_id from touched)
+    -- = any (array(...)), not in (select ...): PostgreSQL then plans for a few values and reads
+    -- through the case_id index; from `in` it expected every version and read them all (8.5 s of a
+    -- night at 1.9 million versions)
+    where case_id = any (array(select case_id from touched))
     {%- endif %}
 ),
 

@@ -1,5 +1,5 @@
-{# Helpers of the incremental models over append-only loads (S2 petition versions: staging and the
-   version intervals), so that a night's cost follows its new loads, not the history. #}
+{# Helpers of the incremental models over append-only loads (the S2 petition versions: staging, the
+   version intervals, fct_petition_cases), so that a night's cost follows its new loads, not the history. #}
 
 {# The highest load id the model already holds, written into the SQL as a number. As a subquery
    (`_load_id > (select max(_load_id) from this)`) its value is unknown when PostgreSQL plans the
@@ -15,8 +15,8 @@
 {%- endmacro %}
 
 {# The distinct (source_file, _load_id) deliveries of `relation`, one index probe each (a loose
-   index scan over delivery_index below) instead of sorting every row: a file and its delivery
-   are about 1,400 pairs on the demo's four years, whatever the number of versions. #}
+   index scan over delivery_index below) instead of sorting every row: the (file, load) pairs
+   are about 1,400 on the demo's four years, whatever the number of versions. #}
 {% macro distinct_deliveries(relation) -%}
     with recursive deliveries as (
         (select source_file, _load_id from {{ relation }}
@@ -57,4 +57,37 @@
     {%- else -%}
         {{- return(false) -}}
     {%- endif -%}
+{%- endmacro %}
+
+{# The deliveries (file, load) this model holds that `upstream` no longer does: their file was
+   delivered again and replaced them upstream. The cases with a row from one are read again
+   (`touched`), and the rows left from them after the night's insert go (delete_gone_deliveries). #}
+{% macro gone_deliveries(upstream) -%}
+    select h.source_file, h._load_id
+    from ({{ distinct_deliveries(this) }}) as h
+    where not exists (
+        select 1 from {{ upstream }} as u
+        where u.source_file = h.source_file and u._load_id = h._load_id)
+{%- endmacro %}
+
+{# Post-hook: a case whose versions all left `upstream` (its file delivered again without it) is in
+   no night's rows, so delete+insert never replaces it; its rows from a gone delivery go. #}
+{% macro delete_gone_deliveries(upstream) -%}
+    delete from {{ this }} as t
+    using ({{ gone_deliveries(upstream) }}) as gone
+    where t.source_file = gone.source_file and t._load_id = gone._load_id
+{%- endmacro %}
+
+{# The cases a night reads again from `upstream`: those with a version of a newer load than any this
+   model holds, and those with a row here from a delivery `upstream` no longer holds (their file was
+   delivered again: their remaining versions may all be older than the watermark, yet they change). #}
+{% macro touched_cases(upstream) -%}
+    select case_id
+    from {{ upstream }}
+    where _load_id > {{ load_watermark() }}
+    union
+    select t.case_id
+    from {{ this }} as t
+    inner join ({{ gone_deliveries(upstream) }}) as gone
+        on t.source_file = gone.source_file and t._load_id = gone._load_id
 {%- endmacro %}

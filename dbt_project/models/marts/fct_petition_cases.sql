@@ -12,14 +12,7 @@
         pre_hook=["{{ delivery_index() }}"],
         post_hook=[
             "{{ delivery_index() }}",
-            "delete from {{ this }} as t using (
-                select h.source_file, h._load_id
-                from ({{ distinct_deliveries(this) }}) as h
-                where not exists (
-                    select 1 from {{ ref('int_petitions__version_intervals') }} as i
-                    where i.source_file = h.source_file and i._load_id = h._load_id)
-            ) as gone
-            where t.source_file = gone.source_file and t._load_id = gone._load_id",
+            "{{ delete_gone_deliveries(ref('int_petitions__version_intervals')) }}",
         ],
     )
 }}
@@ -35,32 +28,13 @@
 -- the cases whose version shown came from a delivery the intervals no longer hold (its file was
 -- delivered again), are read again; the others keep their rows.
 {%- set incremental = is_incremental_with('_load_id') %}
-with
-{%- if incremental %}
-touched as (
-    select case_id
-    from {{ ref('int_petitions__version_intervals') }}
-    where _load_id > {{ load_watermark() }}
-    union
-    select t.case_id
-    from {{ this }} as t
-    inner join (
-        select h.source_file, h._load_id
-        from ({{ distinct_deliveries(this) }}) as h
-        where not exists (
-            select 1 from {{ ref('int_petitions__version_intervals') }} as i
-            where i.source_file = h.source_file and i._load_id = h._load_id)
-    ) as gone on t.source_file = gone.source_file and t._load_id = gone._load_id
-),
-{%- endif %}
-
-latest as (
+with latest as (
     select *
     from {{ ref('int_petitions__version_intervals') }}
     where valid_to is null
     {%- if incremental %}
-    -- = any (array(...)): planned for a few cases, read through the case_id index
-    and case_id = any (array(select case_id from touched))
+    -- = any(array(...)): planned for a few cases, read through the case_id index
+    and case_id = any(array({{ touched_cases(ref('int_petitions__version_intervals')) }}))
     {%- endif %}
 )
 

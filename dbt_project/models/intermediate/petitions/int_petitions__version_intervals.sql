@@ -8,14 +8,7 @@
         pre_hook=["{{ delivery_index() }}"],
         post_hook=[
             "{{ delivery_index() }}",
-            "delete from {{ this }} as t using (
-                select h.source_file, h._load_id
-                from ({{ distinct_deliveries(this) }}) as h
-                where not exists (
-                    select 1 from {{ ref('stg_petitions__case_versions') }} as s
-                    where s.source_file = h.source_file and s._load_id = h._load_id)
-            ) as gone
-            where t.source_file = gone.source_file and t._load_id = gone._load_id",
+            "{{ delete_gone_deliveries(ref('stg_petitions__case_versions')) }}",
         ],
     )
 }}
@@ -31,21 +24,7 @@
 with
 {%- if is_incremental() %}
 touched as (
-    select case_id
-    from {{ ref('stg_petitions__case_versions') }}
-    where _load_id > {{ load_watermark() }}
-    union
-    -- cases with a version from a delivery staging no longer holds (its file was delivered again):
-    -- their remaining versions may all be older than the watermark, yet their intervals change
-    select t.case_id
-    from {{ this }} as t
-    inner join (
-        select h.source_file, h._load_id
-        from ({{ distinct_deliveries(this) }}) as h
-        where not exists (
-            select 1 from {{ ref('stg_petitions__case_versions') }} as s
-            where s.source_file = h.source_file and s._load_id = h._load_id)
-    ) as gone on t.source_file = gone.source_file and t._load_id = gone._load_id
+    {{ touched_cases(ref('stg_petitions__case_versions')) }}
 ),
 {%- endif %}
 

@@ -50,7 +50,7 @@ touched as (
     select case_id from new_rows
     union
     select case_id from {{ this }}
-    where source_file = any (array(select distinct _object from new_rows))
+    where source_file = any(array(select distinct _object from new_rows))
 ),
 {%- endif %}
 
@@ -60,10 +60,10 @@ raw_rows as (
         substring(_object from 'petitions_(\d{8})') as export_yyyymmdd
     from {{ source('petitions', 'case_versions') }}
     {%- if is_incremental() %}
-    -- = any (array(...)), not in (select ...): PostgreSQL then plans for a few values and reads
+    -- = any(array(...)), not in (select ...): PostgreSQL then plans for a few values and reads
     -- through the case_id index; from `in` it expected every version and read them all (8.5 s of a
     -- night at 1.9 million versions)
-    where case_id = any (array(select case_id from touched))
+    where case_id = any(array(select case_id from touched))
     {%- endif %}
 ),
 

@@ -237,7 +237,8 @@ def celery_visibility_timeout() -> int:
 # A task whose worker died (kill -9, a lost host) stops heartbeating; the scheduler fails it and its
 # retry runs on a worker still alive. The night must end within 3 min of such a kill: the chain of
 # delays these two settings and the DAG's retry_delay add up to, with measured figures, is in the
-# README ("When a worker or Redis dies"), Airflow's 300 s and 10 s took 5 min for the first step alone.
+# README ("When a worker or Redis dies"). Airflow's defaults, 300 s and 10 s, took 5 min for the first
+# step alone.
 # The heartbeat comes from the task's supervisor every 5 s whatever the task does, so a long dbt build
 # is not cut short: 30 s is 6 missed beats, and the longest a healthy task went without one was 5-7 s
 # at load 1-6.

@@ -4,7 +4,7 @@
         incremental_strategy='delete+insert',
         unique_key='case_id',
         on_schema_change='append_new_columns',
-        indexes=[{'columns': ['case_id']}, {'columns': ['_load_id']}, {'columns': ['source_file']}],
+        indexes=[{'columns': ['case_id']}, {'columns': ['_load_id']}],
         post_hook=[
             "{{ delivery_index() }}",
             "delete from {{ this }} as t using (
@@ -24,6 +24,7 @@
         ],
     )
 }}
+-- No index on source_file alone: delivery_index's (source_file, _load_id) serves its lookups.
 -- post_hook: delete+insert replaces only the cases the night's rows hold: a case that vanished from a file
 -- delivered again (or a removed file) would keep its old rows. Rows not from the latest delivery
 -- of their file are what a full refresh would not have; they go.

@@ -1,7 +1,8 @@
 """Night after night, the incremental build (only the cases a night's loads touched are recomputed)
 leaves every table exactly as a `--full-refresh` build of the same data does: the petition versions,
 their intervals and every date of the marts. A night's new day closes the open interval of the cases
-it updates; a file delivered again with a changed version replaces its cases' versions."""
+it updates; a file delivered again with a changed version replaces its cases' versions, drops the
+case it left out and moves the case it gives another department."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -24,6 +25,8 @@ TABLES = {   # table: the columns compared (computed_at: the time of the build, 
                             "kpi_name_zh, org_unit_name_zh, evaluation_date, numerator, denominator",
     "marts.fct_source_freshness": "*",
     "marts.fct_petition_cases": "*",
+    "intermediate.int_petitions__case_org_units": "*",
+    "intermediate.int_org_units__seen": "*",
 }
 
 
@@ -42,17 +45,28 @@ def _compared(table: str) -> str:
     return f"as_of_date = '{NIGHTS[-1].isoformat()}'"
 
 
-def _redeliver_with_a_change(landing: Path) -> str:
-    """An older petitions file delivered again, its first open case now closed: the file replaces its
-    earlier delivery, so that case's versions change in the middle of its history."""
-    path = landing / "petitions" / f"petitions_{REDELIVERED:%Y%m%d}.csv"
+def _redeliver_with_a_change(landing: Path) -> None:
+    """An older petitions file delivered again: its first open case is now withdrawn (its versions change
+    in the middle of its history), a case no other file holds is left out (it must vanish from every
+    table) and another case is given to another department (it counts under both only while a version
+    still names the old one)."""
+    folder = landing / "petitions"
+    path = folder / f"petitions_{REDELIVERED:%Y%m%d}.csv"
     lines = open(path, encoding="cp950", newline="").read().splitlines(keepends=True)
-    for i, line in enumerate(lines[1:], start=1):
-        if ",處理中," in line:
-            lines[i] = line.replace(",處理中,", ",已撤案,", 1)
-            path.write_text("".join(lines), encoding="cp950", newline="")
-            return line.split(",", 1)[0]
-    raise AssertionError(f"no open case in {path}")
+    # case ids are ASCII whatever a file's encoding (the demo writes some files in UTF-8)
+    elsewhere = {line.split(b",", 1)[0].decode("ascii", "replace") for other in folder.glob("petitions_*.csv")
+                 if other != path for line in other.read_bytes().splitlines()[1:]}
+    withdrawn = next(i for i, line in enumerate(lines) if i and ",處理中," in line)
+    lines[withdrawn] = lines[withdrawn].replace(",處理中,", ",已撤案,", 1)
+    left_out = next(i for i, line in enumerate(lines)
+                    if i and i != withdrawn and line.split(",", 1)[0] not in elsewhere)
+    moved = next(i for i, line in enumerate(lines)
+                 if i not in (0, withdrawn, left_out) and ",KL0500," not in line)
+    fields = lines[moved].split(",")
+    fields[5], fields[6] = "KL0500", "產業發展處"   # 承辦機關代碼, 承辦機關
+    lines[moved] = ",".join(fields)
+    del lines[left_out]
+    path.write_text("".join(lines), encoding="cp950", newline="")
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +111,7 @@ def test_incremental_nights_equal_a_full_refresh(nights, table):
             f" except select 'incremental only', {columns} from {table} where {where})"
             f" union all (select 'full refresh only', {columns} from {table} where {where}"
             f" except select 'full refresh only', * from {copy} where {where}) limit 20").fetchall()
-    assert differences == []
+    assert differences == [], "\n".join(map(str, differences))
 
 
 def test_the_nights_saw_new_versions(nights):

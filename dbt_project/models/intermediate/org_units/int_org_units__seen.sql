@@ -5,18 +5,14 @@
 -- Every department code a source system uses, per source: how many of its records carry it, over
 -- which dates, and the name the source gives it. All data loaded, no as-of cut: the org-unit list
 -- must know every code any as-of date can meet. The register (S4) names units in free text, with
--- no code, so it is not here. A new source with a unit code adds one select to `coded`.
+-- no code, so it is not here. A new source with a unit code adds one select to `coded`. S2's records
+-- (cases) come counted per case and code from int_petitions__case_org_units, which a night updates
+-- for its new versions only, instead of from every version.
 with coded as (
     -- S1: one record per unit and day (every version counts once)
     select 'S1' as source_code, org_unit_code, org_unit_name, stat_date::text as record_key,
            stat_date as data_date, updated_at as delivered_at
     from {{ ref('stg_documents__doc_daily_stats') }}
-
-    union all
-
-    -- S2: one record per case (a case reassigned to another unit counts under each)
-    select 'S2', org_unit_code, org_unit_name, case_id, received_date, last_updated_at
-    from {{ ref('stg_petitions__case_versions') }}
 
     union all
 
@@ -30,17 +26,37 @@ with coded as (
     -- S5: one record per unit and month
     select 'S5', org_unit_code, org_unit_name, year_month::text, year_month, year_month::timestamptz
     from {{ ref('stg_hr__monthly_staffing') }}
+),
+
+by_record as (
+    select
+        source_code,
+        org_unit_code,
+        count(distinct record_key) as records,
+        min(data_date) as first_date,
+        max(data_date) as last_date,
+        -- the name of the latest delivery: what the source calls the unit now
+        (array_agg(org_unit_name order by delivered_at desc, data_date desc)
+            filter (where org_unit_name is not null))[1] as org_unit_name
+    from coded
+    where org_unit_code is not null
+    group by source_code, org_unit_code
+),
+
+-- S2: one record per case (a case reassigned to another unit counts under each)
+petition_cases as (
+    select
+        'S2' as source_code,
+        org_unit_code,
+        count(*) as records,
+        min(first_date) as first_date,
+        max(last_date) as last_date,
+        (array_agg(org_unit_name order by named_at desc, named_date desc)
+            filter (where org_unit_name is not null))[1] as org_unit_name
+    from {{ ref('int_petitions__case_org_units') }}
+    group by org_unit_code
 )
 
-select
-    source_code,
-    org_unit_code,
-    count(distinct record_key) as records,
-    min(data_date) as first_date,
-    max(data_date) as last_date,
-    -- the name of the latest delivery: what the source calls the unit now
-    (array_agg(org_unit_name order by delivered_at desc, data_date desc) filter (where org_unit_name is not null))[1]
-        as org_unit_name
-from coded
-where org_unit_code is not null
-group by source_code, org_unit_code
+select source_code, org_unit_code, records, first_date, last_date, org_unit_name from by_record
+union all
+select source_code, org_unit_code, records, first_date, last_date, org_unit_name from petition_cases

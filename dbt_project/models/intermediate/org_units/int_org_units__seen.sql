@@ -44,17 +44,24 @@ by_record as (
 ),
 
 -- S2: one record per case (a case reassigned to another unit counts under each)
-petition_cases as (
-    select
-        'S2' as source_code,
-        org_unit_code,
-        count(*) as records,
-        min(first_date) as first_date,
-        max(last_date) as last_date,
-        (array_agg(org_unit_name order by named_at desc, named_date desc)
-            filter (where org_unit_name is not null))[1] as org_unit_name
+petition_counts as (
+    select org_unit_code, count(*) as records, min(first_date) as first_date, max(last_date) as last_date
     from {{ ref('int_petitions__case_org_units') }}
     group by org_unit_code
+),
+
+petition_cases as (
+    -- the latest name of each code: one probe of the (org_unit_code, named_at, named_date) index per
+    -- code, not a sort of every case
+    select 'S2' as source_code, c.org_unit_code, c.records, c.first_date, c.last_date, latest.org_unit_name
+    from petition_counts as c
+    left join lateral (
+        select u.org_unit_name
+        from {{ ref('int_petitions__case_org_units') }} as u
+        where u.org_unit_code = c.org_unit_code and u.org_unit_name is not null
+        order by u.named_at desc, u.named_date desc
+        limit 1
+    ) as latest on true
 )
 
 select source_code, org_unit_code, records, first_date, last_date, org_unit_name from by_record

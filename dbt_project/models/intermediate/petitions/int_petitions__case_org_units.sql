@@ -6,6 +6,7 @@
         indexes=[
             {'columns': ['case_id', 'org_unit_code'], 'unique': True},
             {'columns': ['source_files'], 'type': 'gin'},
+            {'columns': ['org_unit_code', 'named_at', 'named_date']},
         ],
         post_hook=["delete from {{ this }} where org_unit_code is null"],
     )
@@ -70,5 +71,8 @@ from case_units
 union all
 select t.case_id, null, null, null, null, null, null, null, {{ watermark }}
 from touched as t
-where not exists (select 1 from case_units as c where c.case_id = t.case_id)
+where not exists (
+    select 1 from case_units as c
+    where c.case_id = t.case_id
+)
 {%- endif %}

@@ -137,3 +137,20 @@ def test_marts_of_d_publish_after_their_audit_and_the_alerts_are_a_view_of_them(
     assert {n["column_name"] for n in audit_tests} >= {"status", "org_unit_name_zh", "org_unit_code", "kpi_code"}
     assert all(set(n["depends_on"]["nodes"]) == {"model.kpi.int_kpi_status_evaluated"} for n in audit_tests)
     assert manifest["nodes"]["model.kpi.kpi_alerts"]["config"]["materialized"] == "view"
+
+
+def test_the_runners_airflow_command_passes_on_its_exit_code(dbt_manifest):
+    """kpi.airflow_runner (what `kpi run` starts) ends with Airflow's own exit code though it skips the
+    interpreter's teardown: 0 when the command succeeds, not 0 with Airflow's message when it fails."""
+    from kpi import airflow_env
+
+    def runner(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "kpi.airflow_runner", *args], cwd=PROJECT,
+                              env=airflow_env.env(), capture_output=True, text=True, timeout=300)
+
+    ok = runner("version")
+    assert ok.returncode == 0, ok.stderr[-2000:]
+    assert ok.stdout.strip().startswith("3."), ok.stdout
+    failed = runner("dags", "test", "no_such_dag")
+    assert failed.returncode != 0
+    assert "no_such_dag" in failed.stdout + failed.stderr

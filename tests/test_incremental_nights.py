@@ -122,3 +122,36 @@ def test_the_nights_saw_new_versions(nights):
             "select count(*) from intermediate.int_petitions__version_intervals "
             "where valid_from < %s and valid_to between %s and %s", (NIGHTS[0], NIGHTS[0], NIGHTS[-1])).fetchone()[0]
     assert closed > 0
+
+
+def test_a_nights_tests_read_its_new_loads_and_still_catch_a_bad_one(nights, tmp_path):
+    """The petition tables' data tests check the rows of the loads after the watermark the build began
+    with (stg_petitions__build_watermark): a bad row of an older load is not read again, one of a
+    newer load fails its test. (Runs last: it leaves a bad row in raw.)"""
+    with warehouse.connect() as conn:
+        since = conn.execute("select load_id from staging.stg_petitions__build_watermark").fetchone()[0]
+        staged = conn.execute("select max(_load_id) from staging.stg_petitions__case_versions").fetchone()[0]
+        # the last build was a --full-refresh: it tested every row
+        assert since == 0 and staged > 0
+        conn.execute("update staging.stg_petitions__build_watermark set load_id = %s", (staged,))
+        columns = [r[0] for r in conn.execute(
+            "select column_name from information_schema.columns where table_schema = 'raw' "
+            "and table_name = 'petitions__case_versions' order by ordinal_position")]
+
+        def bad_row(load_id: int) -> None:
+            # a copy of a row of the last load, its 來源管道 blank, as a record of its own
+            changed = {"channel": "null", "_load_id": str(load_id), "_record": f"_record + {10 ** 12 + load_id}"}
+            conn.execute(f"insert into raw.petitions__case_versions ({', '.join(columns)}) "
+                         f"select {', '.join(changed.get(c, c) for c in columns)} "
+                         f"from raw.petitions__case_versions where _load_id = %s limit 1", (staged,))
+
+        bad_row(staged)          # an older load's row: the night's tests do not read it again
+        conn.commit()
+        select = ["--select", "source:petitions.case_versions,test_name:not_null"]
+        passed = dbt_render.dbt("test", *select, as_of=NIGHTS[-1], target_path=tmp_path, check=False)
+        assert passed.returncode == 0, passed.stdout[-3000:]
+        bad_row(staged + 1)      # a row of a load after the watermark: read, and caught
+        conn.commit()
+    failed = dbt_render.dbt("test", *select, as_of=NIGHTS[-1], target_path=tmp_path, check=False)
+    assert failed.returncode != 0
+    assert "source_not_null_petitions_case_versions_channel" in failed.stdout

@@ -124,16 +124,16 @@ def test_the_nights_saw_new_versions(nights):
     assert closed > 0
 
 
-def test_a_nights_tests_read_its_new_loads_and_still_catch_a_bad_one(nights, tmp_path):
-    """The petition tables' data tests check the rows of the loads after the watermark the build began
-    with (stg_petitions__build_watermark): a bad row of an older load is not read again, one of a
-    newer load fails its test. (Runs last: it leaves a bad row in raw.)"""
+def test_a_nights_tests_read_new_loads_and_a_failure_stays_until_it_passes(nights, tmp_path):
+    """The petition tables' data tests read the rows of loads after the last one a whole passing
+    `dbt build` tested (staging.tested_loads): a bad row of an older load is not read again, one of a
+    newer load fails its test, and fails it again on the next run, since a failing run records
+    nothing. (Runs last: it leaves a bad row in raw.)"""
     with warehouse.connect() as conn:
-        since = conn.execute("select load_id from staging.stg_petitions__build_watermark").fetchone()[0]
+        tested = conn.execute("select load_id from staging.tested_loads where source = 'petitions'").fetchone()[0]
         staged = conn.execute("select max(_load_id) from staging.stg_petitions__case_versions").fetchone()[0]
-        # the last build was a --full-refresh: it tested every row
-        assert since == 0 and staged > 0
-        conn.execute("update staging.stg_petitions__build_watermark set load_id = %s", (staged,))
+        # the last build (a --full-refresh, nothing failed) tested every row staging holds
+        assert tested == staged > 0
         columns = [r[0] for r in conn.execute(
             "select column_name from information_schema.columns where table_schema = 'raw' "
             "and table_name = 'petitions__case_versions' order by ordinal_position")]
@@ -145,13 +145,19 @@ def test_a_nights_tests_read_its_new_loads_and_still_catch_a_bad_one(nights, tmp
                          f"select {', '.join(changed.get(c, c) for c in columns)} "
                          f"from raw.petitions__case_versions where _load_id = %s limit 1", (staged,))
 
-        bad_row(staged)          # an older load's row: the night's tests do not read it again
+        bad_row(staged)          # a row of a load a passing build tested: not read again
         conn.commit()
         select = ["--select", "source:petitions.case_versions,test_name:not_null"]
         passed = dbt_render.dbt("test", *select, as_of=NIGHTS[-1], target_path=tmp_path, check=False)
         assert passed.returncode == 0, passed.stdout[-3000:]
-        bad_row(staged + 1)      # a row of a load after the watermark: read, and caught
+        bad_row(staged + 1)      # a row of a later load: read, and caught
         conn.commit()
     failed = dbt_render.dbt("test", *select, as_of=NIGHTS[-1], target_path=tmp_path, check=False)
     assert failed.returncode != 0
     assert "source_not_null_petitions_case_versions_channel" in failed.stdout
+    # a whole night's build fails on it and records nothing, so the next one reads that row again
+    night = dbt_render.dbt("build", as_of=NIGHTS[-1], target_path=tmp_path, check=False)
+    assert night.returncode != 0
+    assert "source_not_null_petitions_case_versions_channel" in night.stdout
+    with warehouse.connect() as conn:
+        assert conn.execute("select source, load_id from staging.tested_loads").fetchall() == [("petitions", staged)]

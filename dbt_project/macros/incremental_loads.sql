@@ -93,50 +93,69 @@
 {%- endmacro %}
 
 {# A data test's `where` of `__new_petition_rows__` (dbt_project.yml, the S2 tables' tests): only the
-   rows of the loads this build added, after the load stg_petitions__build_watermark read before
-   staging changed (0, so every row, on a first build or a full refresh); `__new_petition_cases__`:
-   every row of a case with such a row, for the tests across a case's rows (unique versions and
-   intervals). Replaced here, when the test runs, as dbt's documentation suggests for a `where` that
-   needs more than the parse-time context; the load id goes in as a number, so PostgreSQL plans a
-   night's few rows through the _load_id and case_id indexes. Only for a `where` with a placeholder. #}
+   rows of loads after the last one a whole `dbt build` tested without a failure (tested_loads below);
+   every row on a first build or a full refresh. `__new_petition_cases__`: every row of a case with
+   such a row, for the tests across a case's rows (unique versions and intervals). Replaced here, when
+   the test runs, as dbt's documentation suggests for a `where` that needs more than the parse-time
+   context; the load id goes in as a number, so PostgreSQL plans a night's few rows through the
+   _load_id and case_id indexes. Only for a `where` with a placeholder. #}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- if not where -%}
         {%- do return(relation) -%}
     {%- endif -%}
     {%- if '__new_petition_' in where -%}
-        {%- set since = namespace(load_id=0) -%}
-        {%- if execute -%}
-            {%- for node in graph.nodes.values()
-                if node.resource_type == 'model' and node.name == 'stg_petitions__build_watermark' -%}
-                {%- if adapter.get_relation(node.database, node.schema, node.alias) is not none -%}
-                    {%- set since.load_id = run_query('select load_id from ' ~ node.schema ~ '.' ~ node.alias)
-                        .columns[0].values()[0] | int -%}
-                {%- endif -%}
-            {%- endfor -%}
-        {%- endif -%}
+        {%- set since = tested_load('petitions') -%}
         {#- `in`, a semi-join, whatever the number of cases (`= any(array(…))` compares each row with
             every element: hours on a full refresh's 1.9 million); every row after load 0 is no filter -#}
-        {%- set new_rows = '_load_id > ' ~ since.load_id if since.load_id else 'true' -%}
+        {%- set new_rows = '_load_id > ' ~ since if since else 'true' -%}
         {%- set new_cases = 'case_id in (select case_id from ' ~ relation ~ ' where ' ~ new_rows ~ ')'
-            if since.load_id else 'true' -%}
+            if since else 'true' -%}
         {%- set where = where | replace('__new_petition_rows__', new_rows)
                               | replace('__new_petition_cases__', new_cases) -%}
     {%- endif -%}
     {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') -%}
 {%- endmacro %}
 
-{# The highest _load_id of this project's model `name` as the build finds it, as a number; 0 when
-   the table does not exist yet or the build is a full refresh (which rebuilds it from every load). #}
-{% macro prior_load_watermark(name) -%}
-    {%- if execute and not flags.FULL_REFRESH -%}
-        {%- set relation = adapter.get_relation(this.database, this.schema, name) -%}
-        {%- if relation is not none -%}
-            {{- run_query("select coalesce(max(_load_id), 0) from " ~ relation).columns[0].values()[0] | int -}}
-        {%- else -%}
-            0
-        {%- endif -%}
+{# <staging schema>.tested_loads: per source, the highest load whose rows a whole `dbt build` (no
+   --select) tested with no node failing, written by the on-run-end hook record_tested_loads. A
+   failed night does not move it, so its rows are tested again the next night until they pass: a
+   failing test does not go quiet by itself. #}
+{% macro tested_loads_relation() -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type == 'model' and node.name == 'stg_petitions__case_versions' -%}
+        {{- return(api.Relation.create(database=node.database, schema=node.schema, identifier='tested_loads')) -}}
+    {%- endfor -%}
+{%- endmacro %}
+
+{# The load after which `source`'s rows are still to be tested: 0 (every row) on a full refresh, a
+   first build, or before any build passed. #}
+{% macro tested_load(source) -%}
+    {%- if not execute or flags.FULL_REFRESH -%}
+        {{- return(0) -}}
+    {%- endif -%}
+    {%- set table = tested_loads_relation() -%}
+    {%- if adapter.get_relation(table.database, table.schema, table.identifier) is none -%}
+        {{- return(0) -}}
+    {%- endif -%}
+    {%- set found = run_query("select load_id from " ~ table ~ " where source = '" ~ source ~ "'").columns[0].values() -%}
+    {{- return(found[0] | int if found else 0) -}}
+{%- endmacro %}
+
+{# on-run-end: a `dbt build` of the whole project in which nothing failed has tested every S2 row
+   staging holds; later nights test only rows of later loads. #}
+{% macro record_tested_loads(results) -%}
+    {%- set failed = results | selectattr('status', 'in', ['error', 'fail', 'runtime error', 'skipped']) | list -%}
+    {%- if execute and invocation_args_dict.get('which') == 'build' and not invocation_args_dict.get('select')
+          and not failed -%}
+        {%- set table = tested_loads_relation() -%}
+        do $$ begin
+            create table if not exists {{ table }} (source text primary key, load_id bigint not null);
+            insert into {{ table }} (source, load_id)
+            select 'petitions', coalesce(max(_load_id), 0) from {{ table.schema }}.stg_petitions__case_versions
+            on conflict (source) do update set load_id = excluded.load_id;
+        end $$
     {%- else -%}
-        0
+        select 1
     {%- endif -%}
 {%- endmacro %}

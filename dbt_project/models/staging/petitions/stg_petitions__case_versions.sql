@@ -39,7 +39,6 @@
 -- file delivered again since) are recomputed whole from raw, their rows replaced (delete+insert on
 -- case_id); other cases stay. A file removed from the landing without a new delivery needs
 -- `dbt build --full-refresh` (README "History and backfills").
--- depends_on: {{ ref('stg_petitions__build_watermark') }}
 with
 {%- if is_incremental() %}
 new_rows as (

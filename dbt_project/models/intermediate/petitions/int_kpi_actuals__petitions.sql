@@ -37,59 +37,70 @@ dated as (
 ),
 
 spans as (
-    -- per KPI and case version: from which as-of date on it is in P, closed by e, in the denominator
+    -- per case version: from which as-of date on it is known (any status: the years judged start at the
+    -- first year with a case), in P (not withdrawn), closed by e, in the denominator
     select
-        k.kpi_code,
+        d.is_hotline_1999,
         d.year,
         d.org_unit_code,
         d.valid_to,
+        d.status <> 'withdrawn' as counted,
         d.received_known_on as counted_from,
         -- (greatest and least skip nulls: never closed or never due in its year is no date at all)
-        case when d.closed_in_year is not null
+        case when d.status <> 'withdrawn' and d.closed_in_year is not null
              then greatest(d.received_known_on, d.closed_in_year) end as closed_from,
-        case when coalesce(d.closed_in_year, d.due_in_year) is not null
+        case when d.status <> 'withdrawn' and coalesce(d.closed_in_year, d.due_in_year) is not null
              then greatest(d.received_known_on, least(d.closed_in_year, d.due_in_year)) end as due_from
     from dated as d
-    inner join kpis as k on d.is_hotline_1999 or not k.hotline_only
-    where d.status <> 'withdrawn'
 ),
 
 changes as (
-    select kpi_code, year, org_unit_code, counted_from as change_date, 1 as cases, 0 as closed, 0 as due
+    select is_hotline_1999, year, org_unit_code, counted_from as change_date,
+        1 as known, counted::int as cases, 0 as closed, 0 as due
     from spans
     where counted_from < coalesce(valid_to, 'infinity')
     union all
-    select kpi_code, year, org_unit_code, valid_to, -1, 0, 0
+    select is_hotline_1999, year, org_unit_code, valid_to, -1, -counted::int, 0, 0
     from spans
     where counted_from < valid_to
     union all
-    select kpi_code, year, org_unit_code, closed_from, 0, 1, 0
+    select is_hotline_1999, year, org_unit_code, closed_from, 0, 0, 1, 0
     from spans
     where closed_from < coalesce(valid_to, 'infinity')
     union all
-    select kpi_code, year, org_unit_code, valid_to, 0, -1, 0
+    select is_hotline_1999, year, org_unit_code, valid_to, 0, 0, -1, 0
     from spans
     where closed_from < valid_to
     union all
-    select kpi_code, year, org_unit_code, due_from, 0, 0, 1
+    select is_hotline_1999, year, org_unit_code, due_from, 0, 0, 0, 1
     from spans
     where due_from < coalesce(valid_to, 'infinity')
     union all
-    select kpi_code, year, org_unit_code, valid_to, 0, 0, -1
+    select is_hotline_1999, year, org_unit_code, valid_to, 0, 0, 0, -1
     from spans
     where due_from < valid_to
 ),
 
+changes_by_kind as (
+    -- the versions are read once: the two KPIs are formed from these counts per channel kind
+    select
+        is_hotline_1999, year, org_unit_code, change_date,
+        sum(known) as known, sum(cases) as cases, sum(closed) as closed, sum(due) as due
+    from changes
+    group by is_hotline_1999, year, org_unit_code, change_date
+),
+
 running as (
     select
-        kpi_code, year, org_unit_code, change_date,
-        lead(change_date) over w as next_change_date,
-        sum(sum(cases)) over w as cases,
-        sum(sum(closed)) over w as numerator,
-        sum(sum(due)) over w as denominator
-    from changes
-    group by kpi_code, year, org_unit_code, change_date
-    window w as (partition by kpi_code, year, org_unit_code order by change_date)
+        k.kpi_code, c.year, c.org_unit_code, c.change_date,
+        lead(c.change_date) over w as next_change_date,
+        sum(sum(c.cases)) over w as cases,
+        sum(sum(c.closed)) over w as numerator,
+        sum(sum(c.due)) over w as denominator
+    from changes_by_kind as c
+    inner join kpis as k on c.is_hotline_1999 or not k.hotline_only
+    group by k.kpi_code, c.year, c.org_unit_code, c.change_date
+    window w as (partition by k.kpi_code, c.year, c.org_unit_code order by c.change_date)
 ),
 
 by_unit as (
@@ -106,22 +117,12 @@ by_unit as (
 ),
 
 -- from the first year with a case received (known at d, any status) through d's year
-year_changes as (
-    select extract(year from received_date)::int as year, greatest(valid_from, received_date) as change_date, 1 as cases
-    from cases
-    where greatest(valid_from, received_date) < coalesce(valid_to, 'infinity')
-    union all
-    select extract(year from received_date)::int, valid_to, -1
-    from cases
-    where greatest(valid_from, received_date) < valid_to
-),
-
 year_running as (
     select
         year, change_date,
         lead(change_date) over w as next_change_date,
-        sum(sum(cases)) over w as cases
-    from year_changes
+        sum(sum(known)) over w as cases
+    from changes_by_kind
     group by year, change_date
     window w as (partition by year order by change_date)
 ),

@@ -2,7 +2,7 @@
 the night at two data scales, and the DAG against the bare work, with the warehouse's peak memory
 and temp files.
 
-Usage: .venv/bin/python bench/history.py [--as-of 2025-11-25] [--scales 1,8] [--dag [--repeat 3]]
+Usage: .venv/bin/python bench/history.py [--as-of 2025-11-25] [--scales 1,8 [--nights 3]] [--dag [--repeat 3]]
 Uses the project's warehouse and landing directory as they are (run `make run` first); --scales
 writes demo data at each scale into a throwaway landing directory and database per scale (slow at
 scale 8; the scale part is the hook for the nightly-incrementality work: each scale gets its own
@@ -120,12 +120,42 @@ def replicate_petitions(copies: int, since_load_id: int) -> int:
         return conn.execute("select coalesce(max(_load_id), 0) from raw.petitions__case_versions").fetchone()[0]
 
 
-def scale_runs(scale: float, d: date, landing_root: Path, db_tag: str = "", copies: int = 1
+def nights_from_snapshot(d: date, count: int) -> tuple[dict, list[float]]:
+    """The night of d `count` times, each from the same state (the day d loaded, nothing built yet):
+    a night run again would find nothing new, so the database is copied first and restored from the
+    copy before each later night. Returns the median night and every night's seconds; the database is
+    left as the last night left it."""
+    db = os.environ["KPI_WAREHOUSE_DB"]
+    snapshot = f"{db}_before_night"
+    admin = dict(autocommit=True, dbname="postgres")
+    if count > 1:
+        with warehouse.connect(**admin) as conn:
+            conn.execute(f"drop database if exists {snapshot}")
+            conn.execute(f"create database {snapshot} template {db} strategy file_copy")
+    runs = []
+    try:
+        for i in range(count):
+            if i:
+                with warehouse.connect(**admin) as conn:
+                    conn.execute(f"drop database {db} with (force)")
+                    conn.execute(f"create database {db} template {snapshot} strategy file_copy")
+            runs.append(build(d, d))
+            print(f"  night {i + 1} of {count}: {runs[-1]['seconds']:.1f} s (load average {os.getloadavg()[0]:.1f})",
+                  flush=True)
+    finally:
+        if count > 1:
+            with warehouse.connect(**admin) as conn:
+                conn.execute(f"drop database if exists {snapshot}")
+    seconds = [r["seconds"] for r in runs]
+    return sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2], seconds
+
+
+def scale_runs(scale: float, d: date, landing_root: Path, db_tag: str = "", copies: int = 1, nights: int = 1
                ) -> list[tuple[str, dict, str]]:
     """A real night at a data scale, in a landing directory and database of its own: the data through
     d-1 loaded and the whole history built (the first run), then the day d delivered and loaded and
-    the night of d built (it reads only what the day changed), then a backfill of the 365 dates
-    through d."""
+    the night of d built (it reads only what the day changed; `nights` times from the same state,
+    the median kept), then a backfill of the 365 dates through d."""
     before, after = landing_root / f"s{scale:g}", landing_root / f"s{scale:g}-night"
     env = {"KPI_LANDING_DIR": str(before),
            "KPI_WAREHOUSE_DB": f"bench_{db_tag}scale_{str(scale).replace('.', '_')}x{copies}"}
@@ -164,7 +194,7 @@ def scale_runs(scale: float, d: date, landing_root: Path, db_tag: str = "", copi
         kpi("load", "petitions")   # (the other sources are unchanged; the HR pages link to `before`)
         replicate_petitions(copies, loaded)
         versions = petition_versions()
-        night = build(d, d)
+        night, night_seconds = nights_from_snapshot(d, nights)
         print(f"(scale {scale:g} ×{copies}: history {history['seconds']:.1f} s, night {night['seconds']:.1f} s, "
               f"load average {os.getloadavg()[0]:.1f})", flush=True)
         year = build(d - timedelta(days=364), d)
@@ -175,7 +205,8 @@ def scale_runs(scale: float, d: date, landing_root: Path, db_tag: str = "", copi
             else:
                 os.environ[k] = v
     label = f"scale {scale:g}{f' ×{copies} petitions' if copies > 1 else ''} ({versions:,} petition versions)"
-    return [(f"{label}: one night (d alone, after loading day d)", night, ""),
+    every = f"median of {', '.join(f'{x:.1f}' for x in night_seconds)} s" if nights > 1 else ""
+    return [(f"{label}: one night (d alone, after loading day d)", night, every),
             (f"{label}: backfill of 365 as-of dates", year, f"{year['seconds'] / night['seconds']:.1f}× its night"),
             (f"{label}: whole history {FIRST_DAY} … d-1 (first run)", history,
              f"{history['seconds'] / night['seconds']:.1f}× its night")]
@@ -202,6 +233,9 @@ def main() -> None:
     parser.add_argument("--copies", default="",
                         help="e.g. 1,8 (with one --scales): the night with each number of twins of every petition "
                              "version, a larger history without writing and loading that much demo data")
+    parser.add_argument("--nights", type=int, default=1,
+                        help="with --scales: each scale's night N times from the same state (median): one "
+                             "night varies by several seconds on a 2-core machine")
     parser.add_argument("--top", type=int, default=0, help="also print the N slowest dbt nodes of each build")
     parser.add_argument("--dag", action="store_true", help="also time `kpi run` against the bare work")
     parser.add_argument("--repeat", type=int, default=3, help="--dag: timings of each, alternately (median)")
@@ -221,7 +255,7 @@ def main() -> None:
         root = args.landing_root or Path(temporary.name)
         runs = [(float(s), int(c)) for s in args.scales.split(",") for c in (args.copies or "1").split(",")]
         for s, c in runs:
-            rows = scale_runs(s, d, root, "other_" if args.dbt_project else "", c)
+            rows = scale_runs(s, d, root, "other_" if args.dbt_project else "", c, args.nights)
             nights[s * c] = rows[0][1]["seconds"]
             print_rows(rows, args.top)
         lo, hi = min(nights), max(nights)

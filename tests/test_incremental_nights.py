@@ -27,6 +27,10 @@ TABLES = {   # table: the columns compared (computed_at: the time of the build, 
     "marts.fct_petition_cases": "*",
     "intermediate.int_petitions__case_org_units": "*",
     "intermediate.int_org_units__seen": "*",
+    # _load_id: the load the build that wrote a row saw, so a night's rows differ from a full refresh's there
+    "intermediate.int_petitions__closure_changes": "is_hotline_1999, year, org_unit_code, change_date, known, cases, "
+                                                   "closed, due, calendar_md5",
+    "intermediate.int_kpi_actuals__petitions": "*",
 }
 
 
@@ -36,7 +40,7 @@ REDELIVERED = date(2025, 2, 25)   # the file delivered again on the last night
 # reaches them with `kpi backfill` (README "History and backfills"), a full refresh gives them the
 # new delivery at once (so do the earlier nights, which ran before the last one's deliveries). So the
 # per-date marts are compared on the last night's date: all data delivered, computed incrementally.
-PER_DATE = {"marts.fct_kpi_status", "marts.fct_source_freshness"}
+PER_DATE = {"marts.fct_kpi_status", "marts.fct_source_freshness", "intermediate.int_kpi_actuals__petitions"}
 
 
 def _compared(table: str) -> str:
@@ -122,6 +126,51 @@ def test_the_nights_saw_new_versions(nights):
             "select count(*) from intermediate.int_petitions__version_intervals "
             "where valid_from < %s and valid_to between %s and %s", (NIGHTS[0], NIGHTS[0], NIGHTS[-1])).fetchone()[0]
     assert closed > 0
+
+
+def test_a_night_of_new_versions_only_recomputes_the_closure_changes_from_their_day(nights, tmp_path):
+    """A night whose only load is the next day's petitions file (no file delivered again, unlike the
+    nights above, where the demo rewrites its older files) keeps the closure changes before that day
+    and recomputes the later ones: the same changes and the same rates as a full refresh."""
+    import os
+    import shutil
+
+    night = NIGHTS[-1] + timedelta(days=1)
+    name = f"petitions/petitions_{night:%Y%m%d}.csv"
+    res = run_kpi("demo-data", "--until", night.isoformat(), "--scale", "0.05", "--force",
+                  env={"KPI_LANDING_DIR": str(tmp_path / "later")})
+    assert res.returncode == 0, res.stderr[-2000:]
+    shutil.copy2(tmp_path / "later" / name, Path(os.environ["KPI_LANDING_DIR"]) / name)
+    res = run_kpi("load", "petitions")
+    assert res.returncode == 0, res.stderr[-2000:]
+    changes = TABLES["intermediate.int_petitions__closure_changes"]
+    with warehouse.connect() as conn:
+        before = conn.execute("select max(_load_id) from intermediate.int_petitions__closure_changes").fetchone()[0]
+        first_new = conn.execute("select min((last_updated_at at time zone 'Asia/Taipei')::date) "
+                                 "from raw.petitions__case_versions where _load_id > %s", (before,)).fetchone()[0]
+    assert first_new is not None
+    dbt_render.dbt("build", as_of=night, target_path=tmp_path)
+    with warehouse.connect() as conn:
+        # the changes before the new versions' day kept the stamp of the build that wrote them
+        stamps = dict(conn.execute(
+            "select change_date < %s, array_agg(distinct _load_id) from intermediate.int_petitions__closure_changes "
+            "group by 1", (first_new,)).fetchall())
+        assert stamps[True] == [before] and before not in stamps[False], stamps
+        conn.execute(f"create table night_closure_changes as select {changes} "
+                     "from intermediate.int_petitions__closure_changes")
+        conn.execute("create table night_actuals as select * from intermediate.int_kpi_actuals__petitions")
+        conn.commit()
+    dbt_render.dbt("build", "--full-refresh", as_of=FIRST, as_of_to=night, target_path=tmp_path)
+    with warehouse.connect() as conn:
+        for copy, table, columns, where in [
+                ("night_closure_changes", "intermediate.int_petitions__closure_changes", changes, "true"),
+                ("night_actuals", "intermediate.int_kpi_actuals__petitions", "*", f"as_of_date = '{night}'")]:
+            differences = conn.execute(
+                f"(select * from {copy} except select {columns} from {table} where {where})"
+                f" union all (select {columns} from {table} where {where} except select * from {copy})"
+                " limit 20").fetchall()
+            assert differences == [], f"{table}:\n" + "\n".join(map(str, differences))
+        assert conn.execute("select count(*) from night_actuals").fetchone()[0] > 0
 
 
 def test_a_nights_tests_read_new_loads_and_a_failure_stays_until_it_passes(nights, tmp_path):

@@ -10,8 +10,9 @@
 -- weekends as days off (docs/sources.md#s6-calendar). A date missing from its year's file
 -- falls back to the weekday rule too.
 --
--- Table, not a view: int_petitions__cases_known joins it twice per case, and the window function over
--- a few thousand dates should run once per build, not once per query.
+-- Table, not a view: the due dates of the petition versions (with_due_date_effective) join it twice
+-- per version, and the window function over a few thousand dates should run once per build, not once
+-- per query.
 {{ config(materialized='table') }}
 
 with calendar_days as (

@@ -1,5 +1,4 @@
--- A table, not a view: its data tests and every model downstream would otherwise each re-run the
--- whole chain over every petition version (about 8 s each on five years of demo data).
+-- A table, not a view: int_kpi_actuals unions it with the other measures for every downstream model.
 {{ config(materialized='table') }}
 
 -- K7.2 人民陳情案件結案率 (all channels) and K3.2 1999 市民熱線結案率 (channel 1999市民熱線) per year Y and
@@ -9,85 +8,22 @@
 -- Denominator = closed + open with due date <= e (cases still within their deadline are left out);
 -- numerator = closed; no case in the denominator gives a null rate (no_data).
 --
--- Per as-of date d of the build, set-based: a case version is known on [valid_from, valid_to)
--- (int_petitions__cases_known), it is in its year's period from its day of receipt, counts as closed
--- from its 結案日期 and in the denominator from the earlier of that and its due date (each only if it
--- falls in its year: after Y-12-31, e stays Y-12-31). Each count is a running total over the dates
--- it changes, spread over the as-of dates it holds.
-with cases as (
-    select * from {{ ref('int_petitions__cases_known') }}
-),
-
-kpis as (
+-- Per as-of date d of the build, set-based: the counts change on the dates int_petitions__closure_changes
+-- holds (kept incrementally, per channel kind, year, department and date, so a night reads a table that
+-- grows with dates and departments, not with cases); each count is a running total over those dates,
+-- spread over the as-of dates it holds. int_petitions__cases_known lists the case versions behind a
+-- rate at any d, to recompute it by hand.
+with kpis as (
     select 'K7.2' as kpi_code, false as hotline_only
     union all
     select 'K3.2', true
 ),
 
-dated as (
-    select
-        c.*,
-        extract(year from c.received_date)::int as year,
-        greatest(c.valid_from, c.received_date) as received_known_on,
-        case when c.status = 'closed' and c.closed_date <= make_date(extract(year from c.received_date)::int, 12, 31)
-             then c.closed_date end as closed_in_year,
-        case when c.due_date_effective <= make_date(extract(year from c.received_date)::int, 12, 31)
-             then c.due_date_effective end as due_in_year
-    from cases as c
-),
-
-spans as (
-    -- per case version: from which as-of date on it is known (any status: the years judged start at the
-    -- first year with a case), in P (not withdrawn), closed by e, in the denominator
-    select
-        d.is_hotline_1999,
-        d.year,
-        d.org_unit_code,
-        d.valid_to,
-        d.status <> 'withdrawn' as counted,
-        d.received_known_on as counted_from,
-        -- (greatest and least skip nulls: never closed or never due in its year is no date at all)
-        case when d.status <> 'withdrawn' and d.closed_in_year is not null
-             then greatest(d.received_known_on, d.closed_in_year) end as closed_from,
-        case when d.status <> 'withdrawn' and coalesce(d.closed_in_year, d.due_in_year) is not null
-             then greatest(d.received_known_on, least(d.closed_in_year, d.due_in_year)) end as due_from
-    from dated as d
-),
-
-changes as (
-    select is_hotline_1999, year, org_unit_code, counted_from as change_date,
-        1 as known, counted::int as cases, 0 as closed, 0 as due
-    from spans
-    where counted_from < coalesce(valid_to, 'infinity')
-    union all
-    select is_hotline_1999, year, org_unit_code, valid_to, -1, -counted::int, 0, 0
-    from spans
-    where counted_from < valid_to
-    union all
-    select is_hotline_1999, year, org_unit_code, closed_from, 0, 0, 1, 0
-    from spans
-    where closed_from < coalesce(valid_to, 'infinity')
-    union all
-    select is_hotline_1999, year, org_unit_code, valid_to, 0, 0, -1, 0
-    from spans
-    where closed_from < valid_to
-    union all
-    select is_hotline_1999, year, org_unit_code, due_from, 0, 0, 0, 1
-    from spans
-    where due_from < coalesce(valid_to, 'infinity')
-    union all
-    select is_hotline_1999, year, org_unit_code, valid_to, 0, 0, 0, -1
-    from spans
-    where due_from < valid_to
-),
-
 changes_by_kind as (
-    -- the versions are read once: the two KPIs are formed from these counts per channel kind
-    select
-        is_hotline_1999, year, org_unit_code, change_date,
-        sum(known) as known, sum(cases) as cases, sum(closed) as closed, sum(due) as due
-    from changes
-    group by is_hotline_1999, year, org_unit_code, change_date
+    -- changes after the build's last date change nothing it shows
+    select is_hotline_1999, year, org_unit_code, change_date, known, cases, closed, due
+    from {{ ref('int_petitions__closure_changes') }}
+    where change_date <= {{ as_of_to() }}
 ),
 
 running as (

@@ -1,9 +1,8 @@
--- A table, not a view: its data tests and every model downstream would otherwise each re-run the
--- whole chain over every petition version (about 8 s each on five years of demo data). Its data
--- tests read only the versions of loads no passing build has tested (_load_id, _petitions.yml): a
--- night's table holds every case, and reading all of them for each of its twelve tests grew with
--- the history (about 3 s at 8 times the demo's petitions).
-{{ config(materialized='table', indexes=[{'columns': ['_load_id']}], post_hook=['analyze {{ this }}']) }}
+-- A view: no model reads it any more (the closure rates come from int_petitions__closure_changes);
+-- it lists, for any as-of date, the case versions behind K7.2 / K3.2, so a rate can be recomputed by
+-- hand. Its data tests read only the versions of loads no passing build has tested (_load_id,
+-- _petitions.yml), through the intervals' _load_id index.
+{{ config(materialized='view') }}
 
 -- S2 petition / 1999 case versions (人民陳情案件) known at some as-of date d of the build, each with the
 -- as-of dates at which it is the case's known version: [valid_from, valid_to), valid_to null while no
@@ -12,10 +11,8 @@
 -- a tie goes to the later file); a version updated after d is ignored, so a backfill for an old d sees what that
 -- night's run saw. For one as-of date this is one row per case, as that night knew it.
 --
--- due_date_effective applies the default deadline of a blank 限辦日期 (docs/indicators.md#default-due-date):
---   1999市民熱線: the 6th working day after the day of receipt (the receipt day itself is not counted,
---     even when it is a working day; S6 calendar, weekends only where the year has no calendar file);
---   any other channel: 30 calendar days after the day of receipt.
+-- due_date_effective applies the default deadline of a blank 限辦日期 (docs/indicators.md#default-due-date;
+-- macros/petition_closure.sql: the 6th working day after receipt for a 1999 case, else 30 days after).
 -- The petitioner's pseudonym is not carried: no KPI needs it (Personal Data Protection Act §5).
 -- The intervals are kept, incrementally, in int_petitions__version_intervals; this model cuts them to
 -- the build's dates and applies the calendar, which a new S6 file may change for every case.
@@ -27,24 +24,8 @@ with latest as (
         and coalesce(valid_to > {{ as_of_from() }}, true)
 ),
 
-calendar as (
-    select calendar_date, is_working_day, working_day_number
-    from {{ ref('int_calendar__days') }}
-),
-
-with_hotline_due as (
-    select
-        l.*,
-        hotline_due.calendar_date as hotline_default_due_date
-    from latest as l
-    -- working_day_number of the receipt day counts the receipt day only if it is a working day, so it is
-    -- the number of the receipt day or of the last working day before it; + 6 is the 6th working day
-    -- after. Working days have distinct numbers, so this joins at most one date.
-    left join calendar as receipt_day
-        on receipt_day.calendar_date = l.received_date
-    left join calendar as hotline_due
-        on hotline_due.is_working_day
-        and hotline_due.working_day_number = receipt_day.working_day_number + 6
+with_due as (
+    {{ with_due_date_effective('latest', ref('int_calendar__days')) }}
 )
 
 select
@@ -59,12 +40,8 @@ select
     org_unit_code,
     org_unit_name,
     due_date,
-    case
-        when due_date is not null then due_date
-        when is_hotline_1999 then hotline_default_due_date
-        else received_date + 30
-    end as due_date_effective,
-    due_date is null as due_date_derived,
+    due_date_effective,
+    due_date_derived,
     status_zh,
     status,
     closed_at,
@@ -77,4 +54,4 @@ select
     _load_id,
     valid_from,
     valid_to
-from with_hotline_due
+from with_due

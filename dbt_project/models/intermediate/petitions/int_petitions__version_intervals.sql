@@ -9,6 +9,7 @@
         post_hook=[
             "{{ delivery_index() }}",
             "{{ delete_gone_deliveries(ref('stg_petitions__case_versions')) }}",
+            "{{ closure_bound_index() }}",
         ],
     )
 }}

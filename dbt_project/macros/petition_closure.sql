@@ -38,9 +38,18 @@
 {%- endmacro %}
 
 {# Post-hook of int_petitions__version_intervals: the index of closure_change_bound. A hook, not the
-   `indexes` config, so that a warehouse built before it gets it on its next night. #}
+   `indexes` config, so that a warehouse built before it gets it on its next night. PostgreSQL keeps
+   statistics of an expression index only once the table is analyzed; until then it guesses that a
+   third of the versions pass and reads them all (4.2 s for a night at 8 times the demo's petitions,
+   against 0.07 s through the index), so a new index gets them at once. #}
 {% macro closure_bound_index() -%}
-    create index if not exists {{ this.identifier }}__closure_bound_idx on {{ this }} (({{ closure_change_bound() }}))
+    {%- set index = this.identifier ~ '__closure_bound_idx' -%}
+    do $$ begin
+        create index if not exists {{ index }} on {{ this }} (({{ closure_change_bound() }}));
+        if not exists (select 1 from pg_stats where schemaname = '{{ this.schema }}' and tablename = '{{ index }}') then
+            analyze {{ this }};
+        end if;
+    end $$
 {%- endmacro %}
 
 {# What a build of int_petitions__closure_changes recomputes: the change dates from `from_date` on

@@ -89,8 +89,11 @@
     {%- if redelivered > 0 -%}
         {{- return(everything) -}}
     {%- endif -%}
+    {#- materialized: a plain min() with that filter walks the valid_from index from the oldest version
+        until it meets a new one, which is most of it (1–1.3 s at 8 times the demo's petitions) -#}
     {%- set first = run_query(
-        "select min(valid_from) from " ~ intervals ~ " where _load_id > " ~ watermark).rows[0][0] -%}
+        "with new as materialized (select valid_from from " ~ intervals ~ " where _load_id > " ~ watermark ~ ") "
+        ~ "select min(valid_from) from new").rows[0][0] -%}
     {{- return({'from_date': ("date '" ~ first ~ "'") if first is not none else none, 'partial': true,
                 'load': now[0] | int, 'calendar': now[1]}) -}}
 {%- endmacro %}

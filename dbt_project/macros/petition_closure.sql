@@ -32,9 +32,8 @@
    counts as the day of receipt + 60 days (the derived due date is at most + 30 days, or 6 working
    days: a data test of int_petitions__cases_known keeps it so). Immutable, so an expression index of
    the intervals (closure_bound_index) finds the versions a night recomputes without the calendar. #}
-{% macro closure_change_bound(prefix='') -%}
-    coalesce({{ prefix }}valid_to, greatest({{ prefix }}valid_from, {{ prefix }}received_date, {{ prefix }}closed_date,
-        coalesce({{ prefix }}due_date, {{ prefix }}received_date + 60)))
+{% macro closure_change_bound() -%}
+    coalesce(valid_to, greatest(valid_from, received_date, closed_date, coalesce(due_date, received_date + 60)))
 {%- endmacro %}
 
 {# Post-hook of int_petitions__version_intervals: the index of closure_change_bound. A hook, not the

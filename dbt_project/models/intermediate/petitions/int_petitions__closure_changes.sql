@@ -68,31 +68,25 @@ spans as (
 
 changes as (
     -- each count goes up on the day it starts to hold, if the version is not replaced by then, and
-    -- down on valid_to, if it held by then
+    -- every count that held goes down together on valid_to (closed_from and due_from are never before
+    -- known_on, so a count that started before valid_to is one the version was known for)
     select is_hotline_1999, year, org_unit_code, known_on as change_date,
         1 as known, counted::int as cases, 0 as closed, 0 as due
     from spans
     where known_on < coalesce(valid_to, 'infinity')
     union all
-    select is_hotline_1999, year, org_unit_code, valid_to, -1, -counted::int, 0, 0
-    from spans
-    where known_on < valid_to
-    union all
     select is_hotline_1999, year, org_unit_code, closed_from, 0, 0, 1, 0
     from spans
     where closed_from < coalesce(valid_to, 'infinity')
-    union all
-    select is_hotline_1999, year, org_unit_code, valid_to, 0, 0, -1, 0
-    from spans
-    where closed_from < valid_to
     union all
     select is_hotline_1999, year, org_unit_code, due_from, 0, 0, 0, 1
     from spans
     where due_from < coalesce(valid_to, 'infinity')
     union all
-    select is_hotline_1999, year, org_unit_code, valid_to, 0, 0, 0, -1
+    select is_hotline_1999, year, org_unit_code, valid_to, -1, -counted::int,
+        -coalesce((closed_from < valid_to)::int, 0), -coalesce((due_from < valid_to)::int, 0)
     from spans
-    where due_from < valid_to
+    where known_on < valid_to
 )
 
 select
